@@ -1,0 +1,264 @@
+//! Personal links, check-ins, anonymous ballots and managers' estimates.
+//!
+//! The anonymous side is kept apart on purpose: a ballot says only "this person
+//! has answered in this round"; the answers go into per-value counts that hold
+//! no person, no time and no order.
+
+use shared::{Answer, Answers, Template};
+use sqlx::FromRow;
+
+use super::directory::parse_template;
+use super::{Db, DbResult};
+
+/// A personal link, found by its token's hash.
+#[derive(Debug, Clone, FromRow)]
+pub struct LinkRow {
+    pub kind: String,
+    pub round_id: String,
+    pub person_id: String,
+    pub meeting_id: Option<String>,
+    pub expires_at: i64,
+}
+
+/// Everything an employee's check-in page shows.
+#[derive(Debug, Clone, FromRow)]
+pub struct CheckinRow {
+    pub person_name: String,
+    pub leader_name: String,
+    pub leader_title: String,
+    pub manager_name: Option<String>,
+    pub round_name: String,
+    pub scheduled_at: i64,
+    pub k_threshold: i64,
+    pub template_body: String,
+    pub draft: Option<String>,
+    pub submitted_at: Option<i64>,
+    pub sealed: i64,
+}
+
+impl CheckinRow {
+    pub fn template(&self) -> DbResult<Template> {
+        parse_template(&self.template_body)
+    }
+
+    /// The latest confidential answers the employee typed.
+    pub fn draft_answers(&self) -> DbResult<Answers> {
+        match &self.draft {
+            Some(json) => serde_json::from_str(json).map_err(|e| sqlx::Error::Decode(Box::new(e))),
+            None => Ok(Answers::new()),
+        }
+    }
+}
+
+/// What a submission did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubmitOutcome {
+    /// Stored; `sealed` says whether an anonymous ballot is now in.
+    Stored { sealed: bool },
+    /// Anonymous answers came for a person who has already cast a ballot.
+    AlreadySealed,
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> DbResult<String> {
+    serde_json::to_string(value).map_err(|e| sqlx::Error::Encode(Box::new(e)))
+}
+
+impl Db {
+    /// The link with this token hash, expired or not.
+    pub async fn link(&self, token_hash: &str) -> DbResult<Option<LinkRow>> {
+        sqlx::query_as("select kind, round_id, person_id, meeting_id, expires_at from links where token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// What an employee's check-in page shows for one meeting.
+    pub async fn checkin(&self, meeting_id: &str) -> DbResult<Option<CheckinRow>> {
+        sqlx::query_as(
+            "select p.name as person_name,
+                    coalesce(lp.name, a.email) as leader_name, coalesce(lp.title, '') as leader_title,
+                    boss.name as manager_name, r.name as round_name, m.scheduled_at, r.k_threshold,
+                    t.body as template_body, c.draft, c.submitted_at,
+                    (select count(*) from ballots b where b.round_id = m.round_id and b.person_id = m.person_id) as sealed
+             from meetings m
+             join rounds r on r.id = m.round_id
+             join templates t on t.id = r.template_id
+             join accounts a on a.id = r.leader_id
+             left join people lp on lp.id = a.person_id
+             join people p on p.id = m.person_id
+             left join people boss on boss.id = p.manager_id
+             left join checkins c on c.meeting_id = m.id
+             where m.id = $1",
+        )
+        .bind(meeting_id)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Saves what the employee has typed of the confidential answers.
+    pub async fn save_draft(&self, meeting_id: &str, answers: &Answers, now: i64) -> DbResult<()> {
+        sqlx::query(
+            "insert into checkins (meeting_id, draft, updated_at) values ($1, $2, $3)
+             on conflict (meeting_id) do update set draft = excluded.draft, updated_at = excluded.updated_at",
+        )
+        .bind(meeting_id)
+        .bind(to_json(answers)?)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+    }
+
+    /// Submits a check-in: the confidential answers for the leader, and, once per
+    /// person and round, the anonymous answers as counts.
+    ///
+    /// Runs in one transaction: the ballot, the counts and the release of new
+    /// figures stand or fall together.
+    pub async fn submit_checkin(
+        &self,
+        link: &LinkRow,
+        meeting_id: &str,
+        confidential: &Answers,
+        anonymous: &Answers,
+        now: i64,
+    ) -> DbResult<SubmitOutcome> {
+        let mut tx = self.pool.begin().await?;
+        let json = to_json(confidential)?;
+        sqlx::query(
+            "insert into checkins (meeting_id, draft, submitted, updated_at, submitted_at) values ($1, $2, $2, $3, $3)
+             on conflict (meeting_id) do update set draft = excluded.draft, submitted = excluded.submitted,
+                 updated_at = excluded.updated_at, submitted_at = excluded.submitted_at",
+        )
+        .bind(meeting_id)
+        .bind(&json)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+
+        let mut sealed: i64 = sqlx::query_scalar(
+            "select count(*) from ballots where round_id = $1 and person_id = $2",
+        )
+        .bind(&link.round_id)
+        .bind(&link.person_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if !anonymous.is_empty() {
+            let ballot = sqlx::query("insert into ballots (round_id, person_id) values ($1, $2)")
+                .bind(&link.round_id)
+                .bind(&link.person_id)
+                .execute(&mut *tx)
+                .await;
+            match ballot {
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    return Ok(SubmitOutcome::AlreadySealed);
+                }
+                other => {
+                    other?;
+                }
+            }
+            add_to_tallies(&mut tx, &link.round_id, anonymous).await?;
+            sealed = 1;
+        }
+        tx.commit().await?;
+        Ok(SubmitOutcome::Stored { sealed: sealed > 0 })
+    }
+
+    /// A manager's estimate for a round, if given.
+    pub async fn estimate(&self, round_id: &str, manager_id: &str) -> DbResult<Option<i64>> {
+        sqlx::query_scalar(
+            "select morale from manager_estimates where round_id = $1 and manager_id = $2",
+        )
+        .bind(round_id)
+        .bind(manager_id)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Stores or replaces a manager's estimate.
+    pub async fn save_estimate(
+        &self,
+        round_id: &str,
+        manager_id: &str,
+        morale: i64,
+        now: i64,
+    ) -> DbResult<()> {
+        sqlx::query(
+            "insert into manager_estimates (round_id, manager_id, morale, updated_at) values ($1, $2, $3, $4)
+             on conflict (round_id, manager_id) do update set morale = excluded.morale, updated_at = excluded.updated_at",
+        )
+        .bind(round_id)
+        .bind(manager_id)
+        .bind(morale)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+    }
+
+    /// Names for the manager's perception page: (manager, leader, round).
+    pub async fn estimate_names(
+        &self,
+        round_id: &str,
+        manager_id: &str,
+    ) -> DbResult<Option<(String, String, String)>> {
+        sqlx::query_as(
+            "select mp.name, coalesce(lp.name, a.email), r.name
+             from rounds r
+             join accounts a on a.id = r.leader_id
+             left join people lp on lp.id = a.person_id
+             join people mp on mp.id = $2
+             where r.id = $1",
+        )
+        .bind(round_id)
+        .bind(manager_id)
+        .fetch_optional(&self.pool)
+        .await
+    }
+}
+
+/// Counts anonymous answers in, and releases new figures when the ballot count
+/// reaches the next multiple of k.
+async fn add_to_tallies(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    round_id: &str,
+    anonymous: &Answers,
+) -> DbResult<()> {
+    // Bumping the counter locks the round's row, so concurrent submissions
+    // each see their own exact count.
+    let (ballots, k): (i64, i64) = sqlx::query_as(
+        "update rounds set ballots = ballots + 1 where id = $1 returning ballots, k_threshold",
+    )
+    .bind(round_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    for (question_id, answer) in anonymous {
+        sqlx::query(
+            "insert into anonymous_tallies (round_id, question_id, answer, count) values ($1, $2, $3, 1)
+             on conflict (round_id, question_id, answer) do update set count = anonymous_tallies.count + 1",
+        )
+        .bind(round_id)
+        .bind(question_id)
+        .bind(to_json::<Answer>(answer)?)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if k > 0 && ballots % k == 0 {
+        sqlx::query("delete from released_tallies where round_id = $1")
+            .bind(round_id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "insert into released_tallies (round_id, question_id, answer, count)
+             select round_id, question_id, answer, count from anonymous_tallies where round_id = $1",
+        )
+        .bind(round_id)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query("update rounds set released_n = $1 where id = $2")
+            .bind(ballots)
+            .bind(round_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,261 @@
+//! Rounds, their meetings and personal links, and what the leader reads.
+
+use shared::{Answers, Template};
+use sqlx::FromRow;
+
+use super::directory::parse_template;
+use super::{Db, DbResult, count};
+
+/// A round as the leader's pages need it.
+#[derive(Debug, Clone, FromRow)]
+pub struct RoundRow {
+    pub id: String,
+    pub name: String,
+    pub cadence: String,
+    pub k_threshold: i64,
+    pub ballots: i64,
+    pub released_n: i64,
+    pub template_name: String,
+    pub template_body: String,
+    pub meetings: i64,
+    pub submitted: i64,
+}
+
+impl RoundRow {
+    /// The round's template.
+    pub fn template(&self) -> DbResult<Template> {
+        parse_template(&self.template_body)
+    }
+
+    /// The round's anonymity threshold.
+    pub fn k(&self) -> u32 {
+        count(self.k_threshold)
+    }
+}
+
+/// One meeting, with its person and where the check-in stands.
+#[derive(Debug, Clone, FromRow)]
+pub struct MeetingRow {
+    pub id: String,
+    pub round_id: String,
+    pub round_name: String,
+    pub person_name: String,
+    pub person_title: String,
+    pub manager_name: Option<String>,
+    pub scheduled_at: i64,
+    pub has_checkin: i64,
+    pub submitted: Option<String>,
+    pub submitted_at: Option<i64>,
+    pub template_body: String,
+}
+
+impl MeetingRow {
+    /// The template version this meeting's check-in answers.
+    pub fn template(&self) -> DbResult<Template> {
+        parse_template(&self.template_body)
+    }
+
+    /// The submitted confidential answers.
+    pub fn submitted_answers(&self) -> DbResult<Answers> {
+        match &self.submitted {
+            Some(json) => serde_json::from_str(json).map_err(|e| sqlx::Error::Decode(Box::new(e))),
+            None => Ok(Answers::new()),
+        }
+    }
+}
+
+/// A manager's estimate for a round (absent if not given yet).
+#[derive(Debug, Clone, FromRow)]
+pub struct EstimateRow {
+    pub manager_id: String,
+    pub manager_name: String,
+    pub morale: Option<i64>,
+}
+
+const ROUND_SELECT: &str = "select r.id, r.name, r.cadence, r.k_threshold, r.ballots, r.released_n,
+        t.name as template_name, t.body as template_body,
+        (select count(*) from meetings m where m.round_id = r.id) as meetings,
+        (select count(*) from meetings m join checkins c on c.meeting_id = m.id
+          where m.round_id = r.id and c.submitted_at is not null) as submitted
+     from rounds r join templates t on t.id = r.template_id";
+
+const MEETING_SELECT: &str = "select m.id, m.round_id, r.name as round_name,
+        p.name as person_name, p.title as person_title, boss.name as manager_name,
+        m.scheduled_at,
+        (select count(*) from checkins c where c.meeting_id = m.id) as has_checkin,
+        c.submitted, c.submitted_at, t.body as template_body
+     from meetings m
+     join rounds r on r.id = m.round_id
+     join templates t on t.id = r.template_id
+     join people p on p.id = m.person_id
+     left join people boss on boss.id = p.manager_id
+     left join checkins c on c.meeting_id = m.id";
+
+impl Db {
+    /// Creates a round.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_round(
+        &self,
+        id: &str,
+        org_id: &str,
+        leader_id: &str,
+        template_id: &str,
+        name: &str,
+        cadence: &str,
+        k: u32,
+        now: i64,
+    ) -> DbResult<()> {
+        sqlx::query(
+            "insert into rounds (id, org_id, leader_id, template_id, name, cadence, k_threshold, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(org_id)
+        .bind(leader_id)
+        .bind(template_id)
+        .bind(name)
+        .bind(cadence)
+        .bind(i64::from(k))
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+    }
+
+    /// Schedules a meeting and stores its invite link's hash.
+    pub async fn insert_meeting(
+        &self,
+        id: &str,
+        round_id: &str,
+        person_id: &str,
+        scheduled_at: i64,
+        invite_hash: &str,
+        expires_at: i64,
+    ) -> DbResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "insert into meetings (id, round_id, person_id, scheduled_at) values ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(round_id)
+        .bind(person_id)
+        .bind(scheduled_at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "insert into links (token_hash, kind, round_id, person_id, meeting_id, expires_at)
+             values ($1, 'invite', $2, $3, $4, $5)",
+        )
+        .bind(invite_hash)
+        .bind(round_id)
+        .bind(person_id)
+        .bind(id)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// Stores a manager's perception link's hash.
+    pub async fn insert_manager_link(
+        &self,
+        round_id: &str,
+        manager_id: &str,
+        token_hash: &str,
+        expires_at: i64,
+    ) -> DbResult<()> {
+        sqlx::query(
+            "insert into links (token_hash, kind, round_id, person_id, meeting_id, expires_at)
+             values ($1, 'manager', $2, $3, null, $4)",
+        )
+        .bind(token_hash)
+        .bind(round_id)
+        .bind(manager_id)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+    }
+
+    /// Moves a meeting (a test and an admin need this).
+    pub async fn reschedule_meeting(&self, meeting_id: &str, scheduled_at: i64) -> DbResult<()> {
+        sqlx::query("update meetings set scheduled_at = $1 where id = $2")
+            .bind(scheduled_at)
+            .bind(meeting_id)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
+    /// The rounds a leader runs, newest first.
+    pub async fn rounds_of_leader(&self, leader_id: &str) -> DbResult<Vec<RoundRow>> {
+        let sql =
+            format!("{ROUND_SELECT} where r.leader_id = $1 order by r.created_at desc, r.name");
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(leader_id)
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// One of a leader's rounds.
+    pub async fn round_of_leader(
+        &self,
+        leader_id: &str,
+        round_id: &str,
+    ) -> DbResult<Option<RoundRow>> {
+        let sql = format!("{ROUND_SELECT} where r.leader_id = $1 and r.id = $2");
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(leader_id)
+            .bind(round_id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// A round's meetings, in date order.
+    pub async fn meetings_of_round(&self, round_id: &str) -> DbResult<Vec<MeetingRow>> {
+        let sql = format!("{MEETING_SELECT} where m.round_id = $1 order by m.scheduled_at, p.name");
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(round_id)
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// One meeting of one of a leader's rounds.
+    pub async fn meeting_of_leader(
+        &self,
+        leader_id: &str,
+        meeting_id: &str,
+    ) -> DbResult<Option<MeetingRow>> {
+        let sql = format!("{MEETING_SELECT} where m.id = $1 and r.leader_id = $2");
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(meeting_id)
+            .bind(leader_id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// The released anonymous counts of a round: (question, answer json, count).
+    pub async fn released_tallies(&self, round_id: &str) -> DbResult<Vec<(String, String, i64)>> {
+        sqlx::query_as(
+            "select question_id, answer, count from released_tallies where round_id = $1",
+        )
+        .bind(round_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Every manager with a perception link in a round, and their estimate.
+    pub async fn estimates_of_round(&self, round_id: &str) -> DbResult<Vec<EstimateRow>> {
+        sqlx::query_as(
+            "select p.id as manager_id, p.name as manager_name, e.morale
+             from links l
+             join people p on p.id = l.person_id
+             left join manager_estimates e on e.round_id = l.round_id and e.manager_id = l.person_id
+             where l.round_id = $1 and l.kind = 'manager'
+             order by p.name",
+        )
+        .bind(round_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+}

@@ -1,0 +1,115 @@
+//! The one error type of the API, and the JSON extractor that reports a bad
+//! body in the same shape.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use shared::FieldError;
+use shared::api::ErrorBody;
+
+/// Everything a request can fail with. Each variant has its status and code;
+/// the client never sees more of an internal error than "internal error".
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Some answers need another look.")]
+    Validation(Vec<FieldError>),
+    #[error("Please log in.")]
+    Unauthenticated,
+    #[error("The email or password is not right.")]
+    InvalidCredentials,
+    #[error("This link is not valid. Ask the person who sent it for a new one.")]
+    InvalidLink,
+    #[error("This link has expired. Ask the person who sent it for a new one.")]
+    ExpiredLink,
+    #[error("Not found.")]
+    NotFound,
+    #[error("No such API route.")]
+    NoRoute,
+    #[error("The meeting has started, so the check-in can no longer be changed.")]
+    Locked,
+    #[error(
+        "Your anonymous answers are already in and can't be changed: nothing links them to you any more."
+    )]
+    Sealed,
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
+            Self::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            Self::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            Self::InvalidLink => (StatusCode::NOT_FOUND, "invalid_link"),
+            Self::ExpiredLink => (StatusCode::GONE, "expired_link"),
+            Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            Self::NoRoute => (StatusCode::NOT_FOUND, "no_route"),
+            Self::Locked => (StatusCode::CONFLICT, "locked"),
+            Self::Sealed => (StatusCode::CONFLICT, "sealed"),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        if let Self::Internal(e) = &self {
+            // The full chain goes to the log; it holds no request body.
+            tracing::error!(error = format!("{e:#}"), "request failed");
+        }
+        let fields = match &self {
+            Self::Validation(fields) => fields.clone(),
+            _ => Vec::new(),
+        };
+        let body = ErrorBody {
+            error: code.to_owned(),
+            message: self.to_string(),
+            fields,
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// The answer to a request that failed on purpose when no route matched
+/// under `/api`: JSON, like every other API error.
+pub async fn no_route() -> ApiError {
+    ApiError::NoRoute
+}
+
+/// `Json` that turns a malformed or mistyped body into our error shape.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(ApiError::BadRequest(rejection.body_text())),
+        }
+    }
+}
+
+impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
+    fn into_response(self) -> Response {
+        Json(self.0).into_response()
+    }
+}

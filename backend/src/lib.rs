@@ -1,0 +1,96 @@
+//! The Skipcheck server: a JSON API over SQLite or Postgres, and the pages,
+//! embedded, as one binary.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)
+)]
+
+pub mod assets;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod morale;
+pub mod routes;
+pub mod templates;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::FromRef;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::serve::ListenerExt;
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+pub use db::Db;
+
+/// What every handler can reach. Nothing here is state a second instance
+/// would need: it all lives in the database.
+#[derive(Clone, Debug, FromRef)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config) -> Self {
+        Self {
+            db,
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// The whole application: API, OpenAPI document, health check and pages.
+pub fn app(state: AppState) -> Router {
+    let (api, _) = routes::router().split_for_parts();
+    api.with_state(state)
+        .merge(assets::router())
+        .layer(RequestBodyLimitLayer::new(256 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Serves `app(state)` on `listener` until `shutdown` completes, then lets
+/// requests in flight finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    // Without TCP_NODELAY a response sent in two writes waits on the client's
+    // delayed ACK (about 40 ms) on kept-alive connections.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Now, in Unix seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

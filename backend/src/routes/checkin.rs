@@ -1,0 +1,160 @@
+//! The employee's check-in, opened by their invite link.
+
+use axum::Json;
+use axum::extract::State;
+use shared::api::{CheckinView, DraftRequest, ErrorBody, Saved, SubmitRequest};
+use shared::validate::check_answers;
+use shared::{Answers, Mode, Template, Visibility};
+
+use crate::auth::InviteLink;
+use crate::db::{CheckinRow, Db, SubmitOutcome};
+use crate::error::{ApiError, ApiJson};
+
+async fn load(db: &Db, invite: &InviteLink) -> Result<(CheckinRow, Template), ApiError> {
+    let row = db
+        .checkin(&invite.meeting_id)
+        .await?
+        .ok_or(ApiError::InvalidLink)?;
+    let template = row.template()?;
+    Ok((row, template))
+}
+
+/// Answers may change only before the meeting starts.
+fn ensure_open(row: &CheckinRow, now: i64) -> Result<(), ApiError> {
+    if now < row.scheduled_at {
+        Ok(())
+    } else {
+        Err(ApiError::Locked)
+    }
+}
+
+fn valid(errors: Vec<shared::FieldError>) -> Result<(), ApiError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// The check-in form, with what was saved so far.
+#[utoipa::path(get, path = "/checkin", tag = "check-in", security(("link" = [])),
+    responses(
+        (status = 200, body = CheckinView),
+        (status = 404, description = "Unknown link", body = ErrorBody),
+        (status = 410, description = "Expired link", body = ErrorBody),
+    ))]
+pub(super) async fn get_checkin(
+    State(db): State<Db>,
+    invite: InviteLink,
+) -> Result<Json<CheckinView>, ApiError> {
+    let (row, template) = load(&db, &invite).await?;
+    Ok(Json(CheckinView {
+        answers: row.draft_answers()?,
+        editable: crate::now() < row.scheduled_at,
+        k: u32::try_from(row.k_threshold).unwrap_or(u32::MAX),
+        person_name: row.person_name,
+        leader_name: row.leader_name,
+        leader_title: row.leader_title,
+        manager_name: row.manager_name,
+        round_name: row.round_name,
+        meeting_at: row.scheduled_at,
+        template,
+        submitted_at: row.submitted_at,
+        anonymous_sealed: row.sealed > 0,
+    }))
+}
+
+/// Saves the confidential answers typed so far. Anonymous answers are refused
+/// here: they are never stored as drafts, where they would sit by a name.
+#[utoipa::path(put, path = "/checkin/draft", tag = "check-in", security(("link" = [])),
+    request_body = DraftRequest,
+    responses(
+        (status = 200, body = Saved),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 409, description = "The meeting has started", body = ErrorBody),
+        (status = 422, description = "Invalid answers", body = ErrorBody),
+    ))]
+pub(super) async fn save_draft(
+    State(db): State<Db>,
+    invite: InviteLink,
+    ApiJson(req): ApiJson<DraftRequest>,
+) -> Result<Json<Saved>, ApiError> {
+    let (row, template) = load(&db, &invite).await?;
+    let now = crate::now();
+    ensure_open(&row, now)?;
+    valid(check_answers(
+        &template,
+        &req.answers,
+        Some(Visibility::Confidential),
+        Mode::Draft,
+    ))?;
+    db.save_draft(&invite.meeting_id, &req.answers, now).await?;
+    Ok(Json(Saved {
+        saved_at: now,
+        submitted_at: row.submitted_at,
+        anonymous_sealed: row.sealed > 0,
+    }))
+}
+
+/// Submits the check-in. Confidential answers go to the leader with the name;
+/// anonymous answers, once per person and round, go into counts that hold no
+/// name. After that only the confidential answers can be changed.
+#[utoipa::path(post, path = "/checkin/submit", tag = "check-in", security(("link" = [])),
+    request_body = SubmitRequest,
+    responses(
+        (status = 200, body = Saved),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 409, description = "The meeting has started, or the anonymous answers are already in", body = ErrorBody),
+        (status = 422, description = "Invalid answers", body = ErrorBody),
+    ))]
+pub(super) async fn submit(
+    State(db): State<Db>,
+    invite: InviteLink,
+    ApiJson(req): ApiJson<SubmitRequest>,
+) -> Result<Json<Saved>, ApiError> {
+    let (row, template) = load(&db, &invite).await?;
+    let now = crate::now();
+    ensure_open(&row, now)?;
+    let sealed = row.sealed > 0;
+    let (anonymous, confidential): (Answers, Answers) =
+        req.answers.into_iter().partition(|(id, _)| {
+            template
+                .question(id)
+                .is_some_and(|q| q.visibility == Visibility::Anonymous)
+        });
+    if sealed {
+        if !anonymous.is_empty() {
+            return Err(ApiError::Sealed);
+        }
+        valid(check_answers(
+            &template,
+            &confidential,
+            Some(Visibility::Confidential),
+            Mode::Submit,
+        ))?;
+    } else {
+        let all: Answers = confidential
+            .iter()
+            .chain(&anonymous)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        valid(check_answers(&template, &all, None, Mode::Submit))?;
+    }
+    match db
+        .submit_checkin(
+            &invite.link,
+            &invite.meeting_id,
+            &confidential,
+            &anonymous,
+            now,
+        )
+        .await?
+    {
+        SubmitOutcome::Stored { sealed } => Ok(Json(Saved {
+            saved_at: now,
+            submitted_at: Some(now),
+            anonymous_sealed: sealed,
+        })),
+        SubmitOutcome::AlreadySealed => Err(ApiError::Sealed),
+    }
+}

@@ -1,0 +1,73 @@
+//! The HTTP API. Each resource has its own router; together they make the
+//! OpenAPI document, so the document is the code.
+
+mod checkin;
+mod estimate;
+mod health;
+mod meetings;
+mod rounds;
+mod session;
+
+use axum::Json;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::error::no_route;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Skipcheck API", description = "Skip-level check-ins, briefings and anonymous morale."),
+    modifiers(&Security),
+    components(schemas(shared::api::ErrorBody))
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "link",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The token of a personal link (invite or manager)."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
+
+/// Every route with its documentation; `/api/openapi.json` serves the result.
+pub fn router() -> OpenApiRouter<AppState> {
+    let api = OpenApiRouter::<AppState>::new()
+        .routes(routes!(checkin::get_checkin))
+        .routes(routes!(checkin::save_draft))
+        .routes(routes!(checkin::submit))
+        .routes(routes!(estimate::get_estimate, estimate::save_estimate))
+        .routes(routes!(session::login, session::logout))
+        .routes(routes!(session::me))
+        .routes(routes!(rounds::list))
+        .routes(routes!(rounds::detail))
+        .routes(routes!(rounds::morale))
+        .routes(routes!(meetings::briefing))
+        .fallback(no_route);
+    let mut router = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .nest("/api", api);
+    let doc = router.to_openapi();
+    router.route(
+        "/api/openapi.json",
+        axum::routing::get(move || async move { Json(doc) }),
+    )
+}

@@ -1,0 +1,99 @@
+//! Logging in and out.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use shared::api::{ErrorBody, LoginRequest, Me};
+
+use crate::AppState;
+use crate::auth::token::{hash_token, new_token};
+use crate::auth::{AuthLeader, SESSION_COOKIE, password};
+use crate::error::{ApiError, ApiJson};
+
+/// How long a session lasts.
+const SESSION_SECONDS: i64 = 12 * 3600;
+
+fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, value))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .path("/")
+        .build()
+}
+
+/// Logs in with email and password; sets the session cookie.
+#[utoipa::path(post, path = "/session", tag = "session", request_body = LoginRequest,
+    responses(
+        (status = 200, body = Me, description = "Logged in; the session cookie is set"),
+        (status = 401, description = "Wrong email or password", body = ErrorBody),
+    ))]
+pub(super) async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<(CookieJar, Json<Me>), ApiError> {
+    let account = state.db.account_by_email(req.email.trim()).await?;
+    let ok = password::verify(
+        req.password,
+        account.as_ref().map(|a| a.password_hash.clone()),
+    )
+    .await?;
+    let account = account.filter(|_| ok).ok_or(ApiError::InvalidCredentials)?;
+    let token = new_token();
+    state
+        .db
+        .insert_session(
+            &hash_token(&token),
+            &account.id,
+            crate::now() + SESSION_SECONDS,
+        )
+        .await?;
+    let me = state
+        .db
+        .session_account(&hash_token(&token), crate::now())
+        .await?
+        .ok_or(ApiError::InvalidCredentials)?;
+    tracing::info!(account = %account.id, "logged in");
+    Ok((
+        jar.add(session_cookie(token, state.config.https())),
+        Json(Me {
+            name: me.name,
+            email: me.email,
+            is_admin: me.is_admin != 0,
+            is_leader: me.is_leader != 0,
+        }),
+    ))
+}
+
+/// Logs out: ends the session and clears the cookie.
+#[utoipa::path(delete, path = "/session", tag = "session", responses((status = 204, description = "Logged out")))]
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+) -> Result<(CookieJar, StatusCode), ApiError> {
+    if let Some(c) = jar.get(SESSION_COOKIE) {
+        state
+            .db
+            .delete_session(&hash_token(c.value()), crate::now())
+            .await?;
+    }
+    Ok((
+        jar.remove(session_cookie(String::new(), state.config.https())),
+        StatusCode::NO_CONTENT,
+    ))
+}
+
+/// The logged-in account.
+#[utoipa::path(get, path = "/me", tag = "session", security(("session" = [])),
+    responses((status = 200, body = Me), (status = 401, description = "Not logged in", body = ErrorBody)))]
+pub(super) async fn me(leader: AuthLeader) -> Json<Me> {
+    Json(Me {
+        name: leader.name,
+        email: leader.email,
+        is_admin: leader.is_admin,
+        is_leader: leader.is_leader,
+    })
+}

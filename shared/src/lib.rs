@@ -1,0 +1,16 @@
+//! What the Skipcheck server and its pages must agree on: the shape of templates,
+//! answers and API payloads, and the validation rules both sides apply, so a field
+//! the page accepts is a field the server accepts.
+//!
+//! This crate depends on serde only; it builds for wasm32 and native alike.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod api;
+pub mod template;
+pub mod validate;
+
+pub use template::{Answer, Answers, Question, QuestionKind, Section, Template, Visibility};
+pub use validate::{AnonymityThreshold, AnswerError, FieldError, Mode, Score};
