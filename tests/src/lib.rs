@@ -1,1 +1,229 @@
-//! Cross-crate tests live in tests/*.rs.
+//! `TestApp`: a fresh database with the demo organisation, and the router in
+//! front of it, for one test. Runs on SQLite (a new file) or Postgres (a new
+//! database on `SKIPCHECK_TEST_POSTGRES`, default
+//! `postgres://postgres@127.0.0.1:5432/test`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use backend::demo::DemoOutput;
+use backend::{AppState, Config, Db};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use sqlx::Executor;
+use tower::ServiceExt;
+
+/// The Postgres server tests create their databases on.
+pub fn postgres_admin_url() -> String {
+    std::env::var("SKIPCHECK_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// The body as JSON (`Null` if it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The `error` code of an error body.
+    pub fn error(&self) -> String {
+        self.json()["error"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+/// One test's application.
+pub struct TestApp {
+    pub db: Db,
+    pub router: Router,
+    pub demo: DemoOutput,
+    drop_database: Option<(String, String)>,
+    _dir: Option<TempDir>,
+}
+
+/// A directory removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn unique() -> String {
+    backend::auth::token::random_hex(8)
+}
+
+impl TestApp {
+    /// A new SQLite file with the demo data.
+    pub async fn sqlite() -> Self {
+        let dir = std::env::temp_dir().join(format!("skipcheck-test-{}", unique()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.join("test.db").display());
+        let db = Db::connect(&url).await.expect("sqlite opens");
+        Self::with_db(db, None, Some(TempDir(dir))).await
+    }
+
+    /// A new Postgres database with the demo data.
+    pub async fn postgres() -> Self {
+        let admin_url = postgres_admin_url();
+        sqlx::any::install_default_drivers();
+        let admin = sqlx::AnyPool::connect(&admin_url)
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "Postgres is needed for these tests and did not answer at {admin_url}: {e}. \
+                 Set SKIPCHECK_TEST_POSTGRES to a server where this user may create databases."
+                )
+            });
+        let name = format!("skipcheck_test_{}", unique());
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("create database {name}")))
+            .await
+            .unwrap();
+        admin.close().await;
+        let base = admin_url.split('?').next().unwrap_or(&admin_url);
+        let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+        let db = Db::connect(&url).await.expect("postgres opens");
+        Self::with_db(db, Some((admin_url, name)), None).await
+    }
+
+    async fn with_db(
+        db: Db,
+        drop_database: Option<(String, String)>,
+        dir: Option<TempDir>,
+    ) -> Self {
+        let public_url = "http://skipcheck.test".to_owned();
+        let demo = backend::demo::create(&db, &public_url, false, backend::now())
+            .await
+            .expect("demo data");
+        let router = backend::app(AppState::new(db.clone(), Config { public_url }));
+        Self {
+            db,
+            router,
+            demo,
+            drop_database,
+            _dir: dir,
+        }
+    }
+
+    /// Closes the pool and drops the test's Postgres database.
+    pub async fn finish(self) {
+        self.db.close().await;
+        if let Some((admin_url, name)) = self.drop_database {
+            if let Ok(admin) = sqlx::AnyPool::connect(&admin_url).await {
+                let _ = admin
+                    .execute(sqlx::AssertSqlSafe(format!(
+                        "drop database if exists {name} with (force)"
+                    )))
+                    .await;
+                admin.close().await;
+            }
+        }
+    }
+
+    /// Sends a request through the router.
+    pub async fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Reply {
+        let mut req = Request::builder().method(method).uri(uri);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if body.is_some() {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+        }
+        let req = req
+            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_owned())))
+            .unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The token of the `i`-th demo invite.
+    pub fn invite(&self, i: usize) -> String {
+        token_of(&self.demo.invites[i].url, "#i=")
+    }
+
+    /// The token of the `i`-th manager link.
+    pub fn manager_link(&self, i: usize) -> String {
+        token_of(&self.demo.manager_links[i].url, "#m=")
+    }
+
+    /// A request with a personal link's token.
+    pub async fn with_token(
+        &self,
+        method: Method,
+        uri: &str,
+        token: &str,
+        body: Option<&str>,
+    ) -> Reply {
+        let auth = format!("Bearer {token}");
+        self.send(method, uri, &[("authorization", &auth)], body)
+            .await
+    }
+
+    /// Logs the demo leader in; returns the `Cookie` header to send.
+    pub async fn login(&self) -> String {
+        let body = serde_json::json!({"email": self.demo.leader.email, "password": self.demo.leader.password});
+        let reply = self
+            .send(Method::POST, "/api/session", &[], Some(&body.to_string()))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        let set_cookie = reply.headers[header::SET_COOKIE].to_str().unwrap();
+        set_cookie.split(';').next().unwrap().to_owned()
+    }
+
+    /// A leader's GET.
+    pub async fn leader_get(&self, cookie: &str, uri: &str) -> Reply {
+        self.send(Method::GET, uri, &[("cookie", cookie)], None)
+            .await
+    }
+
+    /// Submits a full check-in for invite `i` with these scores.
+    pub async fn submit_scores(&self, i: usize, support: i32, morale: i32) -> Reply {
+        let body = serde_json::json!({"answers": {
+            "personal": {"text": format!("Person {i} is fine")},
+            "support": {"scale": support},
+            "morale": {"scale": morale},
+        }});
+        self.with_token(
+            Method::POST,
+            "/api/checkin/submit",
+            &self.invite(i),
+            Some(&body.to_string()),
+        )
+        .await
+    }
+}
+
+fn token_of(url: &str, marker: &str) -> String {
+    url.split(marker)
+        .nth(1)
+        .expect("a personal link")
+        .to_owned()
+}

@@ -66,6 +66,11 @@ impl Db {
         Ok(Self { pool, backend })
     }
 
+    /// The pool, for tests that look at what is stored.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.backend

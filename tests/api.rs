@@ -1,0 +1,454 @@
+//! The API through the router, each scenario on SQLite and on Postgres.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use sqlx::{Column, Row};
+use tests::TestApp;
+
+/// Runs a scenario once on a fresh SQLite file and once on a fresh Postgres database.
+macro_rules! on_both {
+    ($($scenario:ident),* $(,)?) => {$(
+        mod $scenario {
+            #[tokio::test]
+            async fn on_sqlite() {
+                let app = tests::TestApp::sqlite().await;
+                super::$scenario(&app).await;
+                app.finish().await;
+            }
+
+            #[tokio::test]
+            async fn on_postgres() {
+                let app = tests::TestApp::postgres().await;
+                super::$scenario(&app).await;
+                app.finish().await;
+            }
+        }
+    )*};
+}
+
+on_both!(
+    an_invite_link_opens_the_check_in_with_who_sees_each_answer,
+    an_unknown_or_missing_link_gets_a_json_error,
+    a_draft_keeps_confidential_answers_and_refuses_anonymous_ones,
+    bad_input_gets_a_clear_error_and_changes_nothing,
+    the_leader_reads_submitted_answers_but_never_a_draft,
+    anonymous_figures_appear_at_k_and_move_only_in_steps_of_k,
+    anonymous_answers_count_once_and_are_then_sealed,
+    nothing_changes_once_the_meeting_has_started,
+    anonymous_answers_are_stored_with_nothing_that_links_them_to_a_person,
+    a_manager_estimate_shows_beside_the_team_morale,
+    leader_pages_need_a_valid_login,
+    every_documented_route_exists,
+);
+
+const CHECKIN: &str = "/api/checkin";
+const DRAFT: &str = "/api/checkin/draft";
+const SUBMIT: &str = "/api/checkin/submit";
+
+async fn an_invite_link_opens_the_check_in_with_who_sees_each_answer(app: &TestApp) {
+    let reply = app
+        .with_token(Method::GET, CHECKIN, &app.invite(0), None)
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let view = reply.json();
+    assert_eq!(view["person_name"], app.demo.invites[0].name.as_str());
+    assert_eq!(view["leader_name"], "Alex Rivera");
+    assert_eq!(view["editable"], true);
+    assert_eq!(view["k"], 5);
+    let questions: Vec<&Value> = view["template"]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["questions"].as_array().unwrap())
+        .collect();
+    assert!(questions.len() >= 12);
+    assert!(
+        questions
+            .iter()
+            .all(|q| q["visibility"] == "confidential" || q["visibility"] == "anonymous")
+    );
+    let support = questions.iter().find(|q| q["id"] == "support").unwrap();
+    assert_eq!(support["visibility"], "anonymous");
+}
+
+async fn an_unknown_or_missing_link_gets_a_json_error(app: &TestApp) {
+    let unknown = app
+        .with_token(Method::GET, CHECKIN, &"0".repeat(64), None)
+        .await;
+    let missing = app.send(Method::GET, CHECKIN, &[], None).await;
+    let manager_as_invite = app
+        .with_token(Method::GET, CHECKIN, &app.manager_link(0), None)
+        .await;
+
+    for reply in [unknown, missing, manager_as_invite] {
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        assert_eq!(reply.error(), "invalid_link");
+    }
+}
+
+async fn a_draft_keeps_confidential_answers_and_refuses_anonymous_ones(app: &TestApp) {
+    let token = app.invite(1);
+    let draft = json!({"answers": {"personal": {"text": "Busy but good"}}}).to_string();
+    let with_anonymous =
+        json!({"answers": {"personal": {"text": "x"}, "morale": {"scale": 4}}}).to_string();
+
+    let saved = app
+        .with_token(Method::PUT, DRAFT, &token, Some(&draft))
+        .await;
+    let refused = app
+        .with_token(Method::PUT, DRAFT, &token, Some(&with_anonymous))
+        .await;
+    let view = app
+        .with_token(Method::GET, CHECKIN, &token, None)
+        .await
+        .json();
+
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.json()["fields"][0]["field"], "morale");
+    assert_eq!(
+        view["answers"],
+        json!({"personal": {"text": "Busy but good"}})
+    );
+}
+
+async fn bad_input_gets_a_clear_error_and_changes_nothing(app: &TestApp) {
+    let token = app.invite(2);
+    let first = json!({"answers": {"personal": {"text": "original"}}}).to_string();
+    app.with_token(Method::PUT, DRAFT, &token, Some(&first))
+        .await;
+    let long = "x".repeat(shared::validate::LONG_TEXT_MAX + 1);
+    let cases: [(&str, &str, StatusCode, &str); 6] = [
+        (SUBMIT, "{not json", StatusCode::BAD_REQUEST, "bad_request"),
+        (DRAFT, r#"{"answers": {}, "extra": 1}"#, StatusCode::BAD_REQUEST, "bad_request"),
+        (DRAFT, &json!({"answers": {"personal": {"text": long}}}).to_string(), StatusCode::UNPROCESSABLE_ENTITY, "validation"),
+        (
+            SUBMIT,
+            &json!({"answers": {"personal": {"text": "a"}, "support": {"scale": 11}, "morale": {"scale": 5}}}).to_string(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+        ),
+        (SUBMIT, &json!({"answers": {"personal": {"text": "only this"}}}).to_string(), StatusCode::UNPROCESSABLE_ENTITY, "validation"),
+        (DRAFT, &json!({"answers": {"personal": {"scale": 3}}}).to_string(), StatusCode::UNPROCESSABLE_ENTITY, "validation"),
+    ];
+
+    for (uri, body, status, code) in cases {
+        let method = if uri == DRAFT {
+            Method::PUT
+        } else {
+            Method::POST
+        };
+        let reply = app.with_token(method, uri, &token, Some(body)).await;
+        assert_eq!(reply.status, status, "{uri} {body:.60}: {}", reply.text());
+        assert_eq!(reply.error(), code);
+        assert!(!reply.json()["message"].as_str().unwrap().is_empty());
+    }
+    let view = app
+        .with_token(Method::GET, CHECKIN, &token, None)
+        .await
+        .json();
+    assert_eq!(view["answers"], json!({"personal": {"text": "original"}}));
+    assert_eq!(view["submitted_at"], Value::Null);
+    assert_eq!(view["anonymous_sealed"], false);
+}
+
+async fn the_leader_reads_submitted_answers_but_never_a_draft(app: &TestApp) {
+    let cookie = app.login().await;
+    let rounds = app.leader_get(&cookie, "/api/rounds").await.json();
+    let round_id = rounds[0]["id"].as_str().unwrap().to_owned();
+    let round = app
+        .leader_get(&cookie, &format!("/api/rounds/{round_id}"))
+        .await
+        .json();
+    let meeting = round["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["person_name"] == app.demo.invites[3].name.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let briefing_uri = format!("/api/meetings/{meeting}");
+    let draft = json!({"answers": {"personal": {"text": "just a draft"}}}).to_string();
+    app.with_token(Method::PUT, DRAFT, &app.invite(3), Some(&draft))
+        .await;
+
+    let before = app.leader_get(&cookie, &briefing_uri).await.json();
+    app.submit_scores(3, 7, 6).await;
+    let after = app.leader_get(&cookie, &briefing_uri).await.json();
+
+    assert_eq!(before["meeting"]["status"], "draft");
+    assert_eq!(before["answers"], json!({}));
+    assert_eq!(after["meeting"]["status"], "submitted");
+    assert_eq!(after["answers"]["personal"]["text"], "Person 3 is fine");
+    assert!(
+        after["answers"].get("morale").is_none(),
+        "an anonymous answer reached the briefing"
+    );
+    assert_eq!(rounds[0]["meetings"], 10);
+}
+
+async fn round_morale(app: &TestApp, cookie: &str) -> Value {
+    let rounds = app.leader_get(cookie, "/api/rounds").await.json();
+    let id = rounds[0]["id"].as_str().unwrap();
+    app.leader_get(cookie, &format!("/api/rounds/{id}/morale"))
+        .await
+        .json()
+}
+
+fn result<'a>(report: &'a Value, question: &str) -> &'a Value {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["question_id"] == question)
+        .map(|r| &r["result"])
+        .unwrap()
+}
+
+async fn anonymous_figures_appear_at_k_and_move_only_in_steps_of_k(app: &TestApp) {
+    let cookie = app.login().await;
+    let morale = [8, 6, 7, 9, 5, 2];
+
+    for (i, m) in morale.iter().take(4).enumerate() {
+        assert_eq!(app.submit_scores(i, 6, *m).await.status, StatusCode::OK);
+    }
+    let at_four = round_morale(app, &cookie).await;
+    app.submit_scores(4, 6, morale[4]).await;
+    let at_five = round_morale(app, &cookie).await;
+    app.submit_scores(5, 6, morale[5]).await;
+    let at_six = round_morale(app, &cookie).await;
+
+    assert_eq!(
+        result(&at_four, "morale"),
+        &json!({"status": "suppressed", "n": 4, "k": 5})
+    );
+    assert!(result(&at_four, "morale").get("buckets").is_none());
+    let released = result(&at_five, "morale");
+    assert_eq!(released["status"], "released");
+    assert_eq!(released["n"], 5);
+    assert!((released["mean"].as_f64().unwrap() - 7.0).abs() < 1e-9);
+    assert_eq!(released["buckets"][7], json!({"label": "8", "count": 1}));
+    assert_eq!(
+        result(&at_six, "morale"),
+        released,
+        "a sixth answer moved the figure"
+    );
+    assert_eq!(at_six["respondents"], 6);
+}
+
+async fn anonymous_answers_count_once_and_are_then_sealed(app: &TestApp) {
+    let token = app.invite(0);
+    let first = app.submit_scores(0, 4, 4).await;
+    let again = app.submit_scores(0, 9, 9).await;
+    let confidential_only =
+        json!({"answers": {"personal": {"text": "edited after submit"}}}).to_string();
+    let edit = app
+        .with_token(Method::POST, SUBMIT, &token, Some(&confidential_only))
+        .await;
+    let view = app
+        .with_token(Method::GET, CHECKIN, &token, None)
+        .await
+        .json();
+
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.json()["anonymous_sealed"], true);
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(again.error(), "sealed");
+    assert_eq!(edit.status, StatusCode::OK, "{}", edit.text());
+    assert_eq!(view["answers"]["personal"]["text"], "edited after submit");
+    let ballots: i64 = sqlx::query_scalar("select count(*) from ballots")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let counted: i64 =
+        sqlx::query_scalar("select count(*) from anonymous_tallies where question_id = 'morale'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!((ballots, counted), (1, 1));
+}
+
+async fn nothing_changes_once_the_meeting_has_started(app: &TestApp) {
+    let token = app.invite(4);
+    let draft = json!({"answers": {"personal": {"text": "before"}}}).to_string();
+    app.with_token(Method::PUT, DRAFT, &token, Some(&draft))
+        .await;
+    let meeting_id: String = sqlx::query_scalar(
+        "select meeting_id from links where kind = 'invite' and token_hash = $1",
+    )
+    .bind(backend::auth::token::hash_token(&token))
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    app.db
+        .reschedule_meeting(&meeting_id, backend::now() - 60)
+        .await
+        .unwrap();
+
+    let late_draft = json!({"answers": {"personal": {"text": "after"}}}).to_string();
+    let draft_reply = app
+        .with_token(Method::PUT, DRAFT, &token, Some(&late_draft))
+        .await;
+    let submit_reply = app.submit_scores(4, 5, 5).await;
+    let view = app
+        .with_token(Method::GET, CHECKIN, &token, None)
+        .await
+        .json();
+
+    assert_eq!(draft_reply.status, StatusCode::CONFLICT);
+    assert_eq!(draft_reply.error(), "locked");
+    assert_eq!(submit_reply.error(), "locked");
+    assert_eq!(view["editable"], false);
+    assert_eq!(view["answers"]["personal"]["text"], "before");
+    assert_eq!(view["anonymous_sealed"], false);
+}
+
+async fn anonymous_answers_are_stored_with_nothing_that_links_them_to_a_person(app: &TestApp) {
+    for i in 0..5 {
+        app.submit_scores(i, 5 + i32::try_from(i).unwrap(), 6).await;
+    }
+    let ballot_columns = columns(app, "ballots").await;
+
+    for table in ["anonymous_tallies", "released_tallies"] {
+        assert_eq!(
+            columns(app, table).await,
+            ["round_id", "question_id", "answer", "count"],
+            "{table}"
+        );
+    }
+    assert_eq!(
+        ballot_columns,
+        ["round_id", "person_id"],
+        "a ballot must hold no answer"
+    );
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("select answer, count from anonymous_tallies where question_id = 'morale'")
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        [(r#"{"scale":6}"#.to_owned(), 5)],
+        "five answers of 6 are one count of 5"
+    );
+}
+
+async fn columns(app: &TestApp, table: &str) -> Vec<String> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select * from {table} limit 1"
+    )))
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    row.columns().iter().map(|c| c.name().to_owned()).collect()
+}
+
+async fn a_manager_estimate_shows_beside_the_team_morale(app: &TestApp) {
+    let cookie = app.login().await;
+    let token = app.manager_link(0);
+
+    let view = app
+        .with_token(Method::GET, "/api/estimate", &token, None)
+        .await;
+    let out_of_range = app
+        .with_token(
+            Method::PUT,
+            "/api/estimate",
+            &token,
+            Some(r#"{"morale": 11}"#),
+        )
+        .await;
+    let saved = app
+        .with_token(
+            Method::PUT,
+            "/api/estimate",
+            &token,
+            Some(r#"{"morale": 8}"#),
+        )
+        .await;
+    let report = round_morale(app, &cookie).await;
+
+    assert_eq!(view.status, StatusCode::OK);
+    assert_eq!(view.json()["morale"], Value::Null);
+    assert_eq!(out_of_range.status, StatusCode::BAD_REQUEST);
+    assert_eq!(saved.json()["morale"], 8);
+    let estimates = report["manager_estimates"].as_array().unwrap();
+    assert_eq!(estimates.len(), 4);
+    let mine = estimates
+        .iter()
+        .find(|e| e["manager_name"] == app.demo.manager_links[0].name.as_str())
+        .unwrap();
+    assert_eq!(mine["morale"], 8);
+    assert!(mine["team_size"].as_u64().unwrap() >= 6);
+}
+
+async fn leader_pages_need_a_valid_login(app: &TestApp) {
+    let wrong = json!({"email": app.demo.leader.email, "password": "wrong"}).to_string();
+    let unknown = json!({"email": "nobody@example.com", "password": "wrong"}).to_string();
+
+    let anonymous = app.send(Method::GET, "/api/rounds", &[], None).await;
+    let bad_password = app
+        .send(Method::POST, "/api/session", &[], Some(&wrong))
+        .await;
+    let bad_email = app
+        .send(Method::POST, "/api/session", &[], Some(&unknown))
+        .await;
+    let cookie = app.login().await;
+    let me = app.leader_get(&cookie, "/api/me").await;
+    let logout = app
+        .send(Method::DELETE, "/api/session", &[("cookie", &cookie)], None)
+        .await;
+    let after_logout = app.leader_get(&cookie, "/api/rounds").await;
+    let not_mine = app
+        .leader_get(&app.login().await, "/api/meetings/nope")
+        .await;
+
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(bad_password.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        bad_password.json(),
+        bad_email.json(),
+        "unknown email and wrong password look the same"
+    );
+    assert_eq!(me.json()["email"], app.demo.leader.email.as_str());
+    assert_eq!(logout.status, StatusCode::NO_CONTENT);
+    assert_eq!(after_logout.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(not_mine.error(), "not_found");
+}
+
+async fn every_documented_route_exists(app: &TestApp) {
+    let doc = app
+        .send(Method::GET, "/api/openapi.json", &[], None)
+        .await
+        .json();
+    let paths = doc["paths"].as_object().unwrap();
+
+    assert!(paths.len() >= 9, "{paths:?}");
+    for (path, methods) in paths {
+        let uri = path.replace("{id}", "some-id");
+        for method in methods.as_object().unwrap().keys() {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let reply = app.send(method.clone(), &uri, &[], Some("{}")).await;
+            assert_ne!(
+                reply.status,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {uri}"
+            );
+            assert_ne!(
+                reply.error(),
+                "no_route",
+                "{method} {uri} is documented but not routed"
+            );
+        }
+    }
+    assert_eq!(
+        app.send(Method::GET, "/api/nothing-here", &[], None)
+            .await
+            .error(),
+        "no_route"
+    );
+}
