@@ -123,15 +123,12 @@ impl TestApp {
     /// Closes the pool and drops the test's Postgres database.
     pub async fn finish(self) {
         self.db.close().await;
-        if let Some((admin_url, name)) = self.drop_database {
-            if let Ok(admin) = sqlx::AnyPool::connect(&admin_url).await {
-                let _ = admin
-                    .execute(sqlx::AssertSqlSafe(format!(
-                        "drop database if exists {name} with (force)"
-                    )))
-                    .await;
-                admin.close().await;
-            }
+        if let Some((admin_url, name)) = self.drop_database
+            && let Ok(admin) = sqlx::AnyPool::connect(&admin_url).await
+        {
+            let sql = format!("drop database if exists {name} with (force)");
+            let _ = admin.execute(sqlx::AssertSqlSafe(sql)).await;
+            admin.close().await;
         }
     }
 

@@ -1,0 +1,31 @@
+// Sizes of what a browser loads for each page bundle (wasm + js + css), raw and
+// brotli (quality 11), against the budgets. Exits 1 if a bundle is over budget.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { brotliCompressSync, constants } from "node:zlib";
+
+const budgets = { checkin: 90 * 1024, leader: 250 * 1024 };
+const kb = (n) => (n / 1024).toFixed(1) + " KB";
+let over = false;
+const rows = [];
+for (const [bundle, budget] of Object.entries(budgets)) {
+  const dir = join("frontend", "dist", bundle);
+  let raw = 0, br = 0;
+  for (const file of readdirSync(dir)) {
+    if (!/\.(wasm|js|css)$/.test(file) || !statSync(join(dir, file)).isFile()) continue;
+    const bytes = readFileSync(join(dir, file));
+    const compressed = brotliCompressSync(bytes, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+    }).length;
+    raw += bytes.length;
+    br += compressed;
+    rows.push(`| ${bundle} | ${file.replace(/-[0-9a-f]{16}/, "")} | ${kb(bytes.length)} | ${kb(compressed)} |`);
+  }
+  rows.push(`| **${bundle}, all** | wasm + js + css | ${kb(raw)} | **${kb(br)}** (budget ${kb(budget)}) |`);
+  if (br > budget) over = true;
+}
+console.log("| bundle | file | raw | brotli |\n|---|---|---|---|\n" + rows.join("\n"));
+if (over) {
+  console.error("A bundle is over its brotli budget.");
+  process.exit(1);
+}

@@ -1,0 +1,100 @@
+//! The binary's other half: embedded pages, and a real socket.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use axum::http::{Method, StatusCode, header};
+use tests::TestApp;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// The first `attr="…"` value in `html` that ends with `suffix`.
+fn asset(html: &str, suffix: &str) -> Option<String> {
+    html.split('"')
+        .find(|s| s.ends_with(suffix) && s.starts_with('/'))
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn pages_are_served_precompressed_and_hashed_files_cached_for_a_year() {
+    let app = TestApp::sqlite().await;
+
+    let index = app.send(Method::GET, "/checkin/", &[], None).await;
+    let deep_link = app.send(Method::GET, "/rounds/some-round", &[], None).await;
+
+    assert_eq!(index.status, StatusCode::OK);
+    assert!(
+        index.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert_eq!(
+        deep_link.status,
+        StatusCode::OK,
+        "leader routes fall back to their page"
+    );
+    let Some(wasm) = asset(&index.text(), ".wasm") else {
+        let required = std::env::var("SKIPCHECK_REQUIRE_PAGES").is_ok_and(|v| v == "1");
+        assert!(
+            !required,
+            "the pages were not built into the server: {}",
+            index.text()
+        );
+        eprintln!(
+            "WARNING: pages not built (run scripts/build-frontend.sh); only the placeholder was checked"
+        );
+        app.finish().await;
+        return;
+    };
+    for encoding in ["br", "gzip"] {
+        let reply = app
+            .send(Method::GET, &wasm, &[("accept-encoding", encoding)], None)
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{wasm}");
+        assert_eq!(reply.headers[header::CONTENT_ENCODING], encoding);
+        assert!(
+            reply.headers[header::CACHE_CONTROL]
+                .to_str()
+                .unwrap()
+                .contains("immutable")
+        );
+    }
+    let html_cache = index.headers[header::CACHE_CONTROL].to_str().unwrap();
+    assert_eq!(
+        html_cache, "no-cache",
+        "the HTML must be revalidated to pick up new hashes"
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_server_answers_health_checks_on_a_real_socket_and_shuts_down() {
+    let app = TestApp::sqlite().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let state = backend::AppState::new(
+        app.db.clone(),
+        backend::Config {
+            public_url: format!("http://{addr}"),
+        },
+    );
+    let server = tokio::spawn(backend::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tcp.write_all(b"GET /healthz HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut response = String::new();
+    tcp.read_to_string(&mut response).await.unwrap();
+    let _ = stop.send(());
+    let served = tokio::time::timeout(std::time::Duration::from_secs(5), server).await;
+
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    assert!(response.ends_with("ok"), "{response}");
+    assert!(
+        matches!(served, Ok(Ok(Ok(())))),
+        "graceful shutdown: {served:?}"
+    );
+    app.finish().await;
+}
