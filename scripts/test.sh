@@ -31,6 +31,7 @@ step "Page tests in headless Chromium"
 CHROMEDRIVER="$(command -v chromedriver)" run cargo test --locked -p frontend --target wasm32-unknown-unknown
 
 step "End to end in Chromium"
+cargo build --locked -q -p backend
 run node --test tests/e2e/
 
 step "Bundle sizes (release, brotli)"

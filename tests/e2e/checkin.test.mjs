@@ -1,0 +1,121 @@
+// End to end in Debian's Chromium, driven by playwright-core: the whole loop
+// from an invite link to the leader's briefing, against the real binary.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const bin = process.env.SKIPCHECK_BIN ?? "target/debug/skipcheck";
+const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+let server, browser, demo, base, dataDir;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(url, ms = 15000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the server did not answer at ${url}`);
+}
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "skipcheck-e2e-"));
+  const listen = `127.0.0.1:${await freePort()}`;
+  base = `http://${listen}`;
+  const args = ["--data-dir", dataDir, "--listen", listen];
+  demo = JSON.parse(execFileSync(bin, ["demo", "--json", ...args], { encoding: "utf8" }));
+  server = spawn(bin, ["serve", ...args], { stdio: ["ignore", "ignore", "inherit"] });
+  await waitForHealth(base);
+  // Playwright gives every launch a fresh, temporary --user-data-dir.
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+test("the printed links start with the public URL", () => {
+  assert.ok(demo.invites.length >= 8);
+  for (const link of [...demo.invites, ...demo.manager_links]) {
+    assert.ok(link.url.startsWith(`${base}/checkin/#`), link.url);
+  }
+});
+
+test("an employee fills in the check-in and the leader reads it in the briefing", async () => {
+  const invite = demo.invites[0];
+  const answer = `Shipping the migration, a bit stretched ${Date.now()}`;
+  const page = await browser.newPage();
+  page.on("pageerror", (e) => assert.fail(`page error: ${e.message}`));
+
+  await page.goto(invite.url);
+  await page.getByRole("heading", { level: 1 }).waitFor();
+  assert.match(await page.locator("body").innerText(), /Alex Rivera/);
+  await page.getByLabel("How are things going for you personally?").fill(answer);
+  // The draft is on the server before we reload.
+  await page.getByText(/Draft saved/i).waitFor();
+  await page.reload();
+  assert.equal(await page.getByLabel("How are things going for you personally?").inputValue(), answer);
+
+  await page.getByRole("group", { name: /how supported do you feel/i }).getByLabel("7", { exact: true }).check();
+  await page.getByRole("group", { name: /rate your morale/i }).getByLabel("8", { exact: true }).check();
+  await page.getByRole("button", { name: /submit/i }).click();
+  await page.getByText(/anonymous answers are in/i).waitFor();
+
+  const leader = await browser.newPage();
+  leader.on("pageerror", (e) => assert.fail(`leader page error: ${e.message}`));
+  await leader.goto(`${base}/`);
+  await leader.getByLabel("Email").fill(demo.leader.email);
+  await leader.getByLabel("Password").fill(demo.leader.password);
+  await leader.getByRole("button", { name: /log in/i }).click();
+  await leader.getByRole("link", { name: /Q4 skip-levels/ }).click();
+  await leader.getByRole("link", { name: invite.name }).click();
+  await leader.getByText(answer).waitFor();
+  assert.match(await leader.locator("body").innerText(), /Anonymous/);
+});
+
+test("a wrong password is refused with a message and nothing else", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/`);
+  await page.getByLabel("Email").fill(demo.leader.email);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: /log in/i }).click();
+  await page.getByText(/email or password is not right/i).waitFor();
+});
+
+test("a manager gives an estimate of the team's morale", async () => {
+  const page = await browser.newPage();
+  await page.goto(demo.manager_links[0].url);
+  await page.getByRole("group", { name: /team's morale/i }).getByLabel("6", { exact: true }).check();
+  await page.getByRole("button", { name: /save/i }).click();
+  await page.getByText(/saved/i).first().waitFor();
+  const res = await fetch(`${base}/api/estimate`, {
+    headers: { authorization: `Bearer ${demo.manager_links[0].url.split("#m=")[1]}` },
+  });
+  assert.equal((await res.json()).morale, 6);
+});
