@@ -1,0 +1,5 @@
+//! The employee's and manager's bundle: only mounts.
+
+fn main() {
+    leptos::mount::mount_to_body(frontend::checkin::CheckinApp);
+}

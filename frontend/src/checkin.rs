@@ -1,0 +1,464 @@
+//! The pages a personal link opens: an employee's check-in (`#i=TOKEN`) and a
+//! manager's morale estimate (`#m=TOKEN`). The token sits in the URL fragment,
+//! which browsers never send to a server, and goes to the API as a bearer token.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::api::{CheckinView, DraftRequest, EstimateRequest, EstimateView, SubmitRequest};
+use shared::validate::check_answer;
+use shared::{Answer, Answers, Mode, Question, Score, Visibility};
+
+use crate::api::{self, ApiError};
+use crate::components::{Failure, QuestionField, focus_question, format_time, time_now};
+
+/// Which page a link's fragment asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    Invite(String),
+    Manager(String),
+    Incomplete,
+}
+
+/// Reads `#i=TOKEN` or `#m=TOKEN`.
+pub fn parse_fragment(fragment: &str) -> Link {
+    let fragment = fragment.trim_start_matches('#');
+    let token = |t: &str| t.trim().to_owned();
+    match fragment.split_once('=') {
+        Some(("i", t)) if !t.trim().is_empty() => Link::Invite(token(t)),
+        Some(("m", t)) if !t.trim().is_empty() => Link::Manager(token(t)),
+        _ => Link::Incomplete,
+    }
+}
+
+/// The sentence under a question that says who will read its answer.
+pub fn who_sees(visibility: Visibility, leader: &str, manager: Option<&str>, k: u32) -> String {
+    match visibility {
+        Visibility::Confidential => {
+            let manager = manager.map_or_else(|| "Your manager".to_owned(), str::to_owned);
+            format!("Confidential: only {leader} will read this, with your name. {manager} won't see it.")
+        }
+        Visibility::Anonymous => format!(
+            "Anonymous: {leader} sees only combined results from at least {k} people, never your answer."
+        ),
+    }
+}
+
+/// The bundle's root: picks the page from the fragment.
+#[component]
+pub fn CheckinApp() -> impl IntoView {
+    let fragment = window().location().hash().unwrap_or_default();
+    let page = match parse_fragment(&fragment) {
+        Link::Invite(token) => view! { <CheckinPage token /> }.into_any(),
+        Link::Manager(token) => view! { <EstimatePage token /> }.into_any(),
+        Link::Incomplete => view! {
+            <h1>"This link is incomplete"</h1>
+            <p>"Open the link exactly as you received it, including everything after the # sign."</p>
+        }
+        .into_any(),
+    };
+    view! { <main id="main">{page}</main> }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// Where this browser keeps the anonymous answers until they are submitted.
+fn anonymous_key(token: &str) -> String {
+    format!("skipcheck.anon.{}", token.get(..16).unwrap_or(token))
+}
+
+fn load_anonymous(token: &str) -> Answers {
+    storage()
+        .and_then(|s| s.get_item(&anonymous_key(token)).ok().flatten())
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+fn store_anonymous(token: &str, answers: &Answers) {
+    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(answers)) {
+        let _ = s.set_item(&anonymous_key(token), &json);
+    }
+}
+
+fn forget_anonymous(token: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(&anonymous_key(token));
+    }
+}
+
+#[component]
+fn CheckinPage(token: String) -> impl IntoView {
+    let fetch_token = token.clone();
+    let loaded = LocalResource::new(move || {
+        let token = fetch_token.clone();
+        async move { api::checkin(&token).await }
+    });
+    move || match loaded.get() {
+        None => view! { <p class="muted" role="status">"Loading your check-in…"</p> }.into_any(),
+        Some(Ok(view)) => view! { <CheckinForm view token=token.clone() /> }.into_any(),
+        Some(Err(error)) => view! {
+            <h1>"Your skip-level check-in"</h1>
+            <Failure error />
+        }
+        .into_any(),
+    }
+}
+
+/// Where the autosave stands, for the status line.
+#[derive(Debug, Clone, PartialEq)]
+enum SaveState {
+    Idle,
+    Saving,
+    Saved(String),
+    Failed(String),
+}
+
+#[component]
+fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
+    let CheckinView {
+        person_name,
+        leader_name,
+        leader_title,
+        manager_name,
+        round_name,
+        meeting_at,
+        editable,
+        template,
+        answers: saved,
+        submitted_at,
+        anonymous_sealed,
+        k,
+    } = view;
+    let token = StoredValue::new(token);
+    let template = StoredValue::new(template);
+    let mut initial = saved;
+    if !anonymous_sealed {
+        initial.extend(load_anonymous(&token.get_value()));
+    }
+    let answers = RwSignal::new(initial);
+    let errors = RwSignal::new(BTreeMap::<String, String>::new());
+    let sealed = RwSignal::new(anonymous_sealed);
+    let submitted = RwSignal::new(submitted_at);
+    let save_state = RwSignal::new(SaveState::Idle);
+    let submitting = RwSignal::new(false);
+    let form_error = RwSignal::new(None::<String>);
+    let pending_save = StoredValue::new(None::<TimeoutHandle>);
+
+    let visibility_of = move |id: &str| template.with_value(|t| t.question(id).map(|q| q.visibility));
+    let confidential_answers = move || {
+        answers.with(|all| {
+            all.iter()
+                .filter(|(id, _)| visibility_of(id) == Some(Visibility::Confidential))
+                .map(|(id, a)| (id.clone(), a.clone()))
+                .collect::<Answers>()
+        })
+    };
+    let anonymous_answers = move || {
+        answers.with(|all| {
+            all.iter()
+                .filter(|(id, _)| visibility_of(id) == Some(Visibility::Anonymous))
+                .map(|(id, a)| (id.clone(), a.clone()))
+                .collect::<Answers>()
+        })
+    };
+
+    let save_draft = move || {
+        save_state.set(SaveState::Saving);
+        let body = DraftRequest { answers: confidential_answers() };
+        spawn_local(async move {
+            match api::save_draft(&token.get_value(), &body).await {
+                Ok(_) => save_state.set(SaveState::Saved(time_now())),
+                Err(e) => {
+                    for f in e.fields() {
+                        errors.update(|m| {
+                            m.insert(f.field.clone(), f.message.clone());
+                        });
+                    }
+                    save_state.set(SaveState::Failed(e.message()));
+                }
+            }
+        });
+    };
+
+    let on_change = move |question: Question, answer: Option<Answer>| {
+        answers.update(|all| match &answer {
+            Some(a) => {
+                all.insert(question.id.clone(), a.clone());
+            }
+            None => {
+                all.remove(&question.id);
+            }
+        });
+        // An error shown for this field goes as soon as the answer is valid.
+        if errors.with_untracked(|m| m.contains_key(&question.id))
+            && check_answer(&question, answer.as_ref(), Mode::Draft).is_ok()
+        {
+            errors.update(|m| {
+                m.remove(&question.id);
+            });
+        }
+        match question.visibility {
+            Visibility::Anonymous => store_anonymous(&token.get_value(), &anonymous_answers()),
+            Visibility::Confidential => {
+                if let Some(h) = pending_save.get_value() {
+                    h.clear();
+                }
+                let handle = set_timeout_with_handle(save_draft, std::time::Duration::from_millis(700)).ok();
+                pending_save.set_value(handle);
+            }
+        }
+    };
+
+    let on_blur = move |question: Question| {
+        let answer = answers.with_untracked(|all| all.get(&question.id).cloned());
+        if let Err(e) = check_answer(&question, answer.as_ref(), Mode::Draft) {
+            errors.update(|m| {
+                m.insert(question.id.clone(), e.to_string());
+            });
+        }
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if submitting.get_untracked() {
+            return;
+        }
+        let only_confidential = sealed.get_untracked();
+        let mut found = BTreeMap::new();
+        let mut first = None;
+        answers.with_untracked(|all| {
+            template.with_value(|t| {
+                for q in t.questions() {
+                    if only_confidential && q.visibility == Visibility::Anonymous {
+                        continue;
+                    }
+                    if let Err(e) = check_answer(q, all.get(&q.id), Mode::Submit) {
+                        first.get_or_insert_with(|| q.id.clone());
+                        found.insert(q.id.clone(), e.to_string());
+                    }
+                }
+            });
+        });
+        errors.set(found);
+        if let Some(id) = first {
+            form_error.set(Some("Some answers need another look; they are marked below.".to_owned()));
+            focus_question(&id);
+            return;
+        }
+        if let Some(h) = pending_save.get_value() {
+            h.clear();
+        }
+        let body = SubmitRequest {
+            answers: if only_confidential { confidential_answers() } else { answers.get_untracked() },
+        };
+        submitting.set(true);
+        form_error.set(None);
+        spawn_local(async move {
+            match api::submit(&token.get_value(), &body).await {
+                Ok(saved) => {
+                    if saved.anonymous_sealed {
+                        forget_anonymous(&token.get_value());
+                    }
+                    sealed.set(saved.anonymous_sealed);
+                    submitted.set(saved.submitted_at);
+                    save_state.set(SaveState::Idle);
+                }
+                Err(e) => {
+                    let fields: BTreeMap<String, String> =
+                        e.fields().iter().map(|f| (f.field.clone(), f.message.clone())).collect();
+                    if let Some(id) = fields.keys().next() {
+                        focus_question(id);
+                    }
+                    errors.set(fields);
+                    form_error.set(Some(e.message()));
+                }
+            }
+            submitting.set(false);
+        });
+    };
+
+    let manager_label = manager_name.clone().unwrap_or_else(|| "your manager".to_owned());
+    let sections = template.with_value(|t| t.sections.clone());
+    let sections = sections
+        .into_iter()
+        .map(|section| {
+            let questions = section
+                .questions
+                .into_iter()
+                .map(|q| {
+                    let note = who_sees(q.visibility, &leader_name, manager_name.as_deref(), k);
+                    let id = q.id.clone();
+                    let value_id = id.clone();
+                    let anonymous = q.visibility == Visibility::Anonymous;
+                    let (change_q, blur_q) = (q.clone(), q.clone());
+                    view! {
+                        <QuestionField
+                            question=q
+                            note
+                            value=Signal::derive(move || answers.with(|a| a.get(&value_id).cloned()))
+                            error=Signal::derive(move || errors.with(|m| m.get(&id).cloned()))
+                            disabled=Signal::derive(move || !editable || (anonymous && sealed.get()))
+                            on_change=Callback::new(move |a| on_change(change_q.clone(), a))
+                            on_blur=Callback::new(move |()| on_blur(blur_q.clone()))
+                        />
+                    }
+                })
+                .collect_view();
+            view! {
+                <section>
+                    <h2>{section.title}</h2>
+                    {questions}
+                </section>
+            }
+        })
+        .collect_view();
+
+    let status = move || match save_state.get() {
+        SaveState::Idle => String::new(),
+        SaveState::Saving => "Saving your draft…".to_owned(),
+        SaveState::Saved(at) => format!("Draft saved at {at}."),
+        SaveState::Failed(why) => format!("Couldn't save your draft: {why} Your answers are still here."),
+    };
+    let submit_label = move || {
+        if submitting.get() {
+            "Sending…"
+        } else if submitted.get().is_some() {
+            "Submit changes"
+        } else {
+            "Submit check-in"
+        }
+    };
+
+    view! {
+        <h1>{format!("Your skip-level with {leader_name}")}</h1>
+        <p class="meta">
+            {format!("{leader_name}, {leader_title} · {} · {round_name}", format_time(meeting_at))}
+        </p>
+        <p class="meta">{format!("Hi {person_name}.")}</p>
+        <details class="intro" open=submitted_at.is_none()>
+            <summary>"Why skip-levels, and what to expect"</summary>
+            <p>{format!(
+                "{leader_name} meets people across the organisation to hear how things really are on the ground: \
+                 what helps, what gets in the way, and where you want to grow. It is a 30 to 60 minute conversation, \
+                 not a review. Day-to-day decisions stay with {manager_label}."
+            )}</p>
+            <p>"This form helps you prepare. Answer what you like; only the questions marked required must be \
+                answered. You can change your confidential answers until the meeting starts."</p>
+            <p>{format!(
+                "Confidential answers are read only by {leader_name}, with your name, never by {manager_label}. \
+                 Anonymous answers appear only in figures combined from at least {k} people, and can't be changed \
+                 once sent, because nothing links them to you any more."
+            )}</p>
+        </details>
+        {(!editable).then(|| view! {
+            <p class="notice" role="status">"The meeting has started, so this check-in is now read-only."</p>
+        })}
+        <form on:submit=submit novalidate>
+            {sections}
+            <div class="actions">
+                <p class="status" role="status" aria-live="polite">{status}</p>
+                {move || form_error.get().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
+                {move || submitted.get().map(|at| view! {
+                    <p class="notice ok" role="status">
+                        {format!("Sent at {}. {leader_name} will read your confidential answers before the meeting.", format_time(at))}
+                        " "
+                        {move || sealed.get().then_some(
+                            "Your anonymous answers are in. They can't be changed, because nothing links them to you any more.",
+                        )}
+                    </p>
+                })}
+                <button type="submit" disabled=move || !editable || submitting.get()>{submit_label}</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn EstimatePage(token: String) -> impl IntoView {
+    let token = StoredValue::new(token);
+    let loaded = LocalResource::new(move || async move { api::estimate(&token.get_value()).await });
+    move || match loaded.get() {
+        None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
+        Some(Ok(view)) => view! { <EstimateForm view token=token.get_value() /> }.into_any(),
+        Some(Err(error)) => view! {
+            <h1>"Your team's morale"</h1>
+            <Failure error />
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+fn EstimateForm(view: EstimateView, token: String) -> impl IntoView {
+    let EstimateView { manager_name, leader_name, round_name, morale, editable } = view;
+    let question = Question {
+        id: "estimate".to_owned(),
+        prompt: "How do you think your team's morale is right now?".to_owned(),
+        kind: shared::QuestionKind::Scale {
+            min: Score::MIN,
+            max: Score::MAX,
+            min_label: "Very low".to_owned(),
+            max_label: "Very high".to_owned(),
+        },
+        visibility: Visibility::Confidential,
+        required: true,
+    };
+    let value = RwSignal::new(morale.map(|s| Answer::Scale(s.get())));
+    let error = RwSignal::new(None::<String>);
+    let outcome = RwSignal::new(None::<Result<String, ApiError>>);
+    let busy = RwSignal::new(false);
+    let token = StoredValue::new(token);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let score = match value.get_untracked() {
+            Some(Answer::Scale(n)) => Score::parse(n),
+            _ => Err(shared::AnswerError::Required),
+        };
+        let morale = match score {
+            Ok(s) => s,
+            Err(e) => {
+                error.set(Some(e.to_string()));
+                focus_question("estimate");
+                return;
+            }
+        };
+        error.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            let result = api::save_estimate(&token.get_value(), &EstimateRequest { morale }).await;
+            outcome.set(Some(result.map(|_| format!("Saved at {}. You can change it any time.", time_now()))));
+            busy.set(false);
+        });
+    };
+    let note = format!("{leader_name} sees your estimate with your name, next to the team's anonymous morale.");
+    view! {
+        <h1>"Your team's morale"</h1>
+        <p class="meta">{format!("Hi {manager_name}. {round_name}, with {leader_name}.")}</p>
+        <p>"Skip-level meetings ask your team, anonymously, how their morale is. Your estimate lets "
+            {leader_name.clone()}" see how well the picture from above matches. There is no right answer."</p>
+        <form on:submit=save novalidate>
+            <QuestionField
+                question
+                note
+                value=value
+                error=error
+                disabled=Signal::derive(move || !editable)
+                on_change=Callback::new(move |a| {
+                    value.set(a);
+                    error.set(None);
+                })
+                on_blur=Callback::new(|()| {})
+            />
+            <div class="actions">
+                {move || outcome.get().map(|r| match r {
+                    Ok(msg) => view! { <p class="notice ok" role="status">{msg}</p> }.into_any(),
+                    Err(e) => view! { <Failure error=e /> }.into_any(),
+                })}
+                <button type="submit" disabled=move || busy.get() || !editable>"Save estimate"</button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,165 @@
+//! What both bundles show: a question with its answer field and its
+//! who-sees-this note, error and status lines, times.
+
+use leptos::prelude::*;
+use shared::validate::{LONG_TEXT_MAX, SHORT_TEXT_MAX};
+use shared::{Answer, Question, QuestionKind};
+use wasm_bindgen::JsCast;
+
+use crate::api::ApiError;
+
+/// A Unix time as the reader's locale writes a date and time.
+pub fn format_time(secs: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0));
+    String::from(date.to_locale_string(&locale(), &wasm_bindgen::JsValue::UNDEFINED))
+}
+
+/// The time now, as the reader's locale writes a time of day.
+pub fn time_now() -> String {
+    String::from(js_sys::Date::new_0().to_locale_time_string(&locale()))
+}
+
+fn locale() -> String {
+    window().navigator().language().unwrap_or_else(|| "en".to_owned())
+}
+
+/// Moves the keyboard focus to the first field of question `id`.
+pub fn focus_question(id: &str) {
+    let found = document()
+        .query_selector(&format!("#q-{id} input, #q-{id} textarea"))
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(element) = found {
+        let _ = element.focus();
+    }
+}
+
+/// A failed request, said plainly.
+#[component]
+pub fn Failure(
+    /// What went wrong.
+    error: ApiError,
+) -> impl IntoView {
+    view! {
+        <div class="notice error" role="alert">
+            <p>{error.message()}</p>
+        </div>
+    }
+}
+
+/// One question: its prompt, its field, who will see the answer, and any error.
+#[component]
+pub fn QuestionField(
+    /// The question to ask.
+    question: Question,
+    /// Who will read the answer, in a sentence.
+    note: String,
+    /// The current answer.
+    #[prop(into)]
+    value: Signal<Option<Answer>>,
+    /// The error to show next to the field, if any.
+    #[prop(into)]
+    error: Signal<Option<String>>,
+    /// Whether the field is read-only.
+    #[prop(into)]
+    disabled: Signal<bool>,
+    /// Called with the new answer (`None` when cleared).
+    on_change: Callback<Option<Answer>>,
+    /// Called when the field loses focus.
+    on_blur: Callback<()>,
+) -> impl IntoView {
+    let id = question.id.clone();
+    let described = format!("{id}-who {id}-err");
+    let invalid = move || error.with(Option::is_some).to_string();
+    let required = question.required.then_some(view! { <span class="req">" (required)"</span> });
+    let field = match &question.kind {
+        QuestionKind::ShortText | QuestionKind::LongText => {
+            let long = question.kind == QuestionKind::LongText;
+            let max = if long { LONG_TEXT_MAX } else { SHORT_TEXT_MAX };
+            let text = move || match value.get() {
+                Some(Answer::Text(t)) => t,
+                _ => String::new(),
+            };
+            let count = move || {
+                let n = value.with(|v| match v {
+                    Some(Answer::Text(t)) => t.chars().count(),
+                    _ => 0,
+                });
+                (n * 5 > max * 4).then(|| format!("{n} / {max} characters"))
+            };
+            let input = move |ev: leptos::ev::Event| {
+                let v = event_target_value(&ev);
+                on_change.run((!v.is_empty()).then_some(Answer::Text(v)));
+            };
+            let control = if long {
+                view! {
+                    <textarea id=id.clone() rows="4" aria-describedby=described.clone() aria-invalid=invalid
+                        prop:value=text disabled=disabled on:input=input on:blur=move |_| on_blur.run(())></textarea>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <input type="text" id=id.clone() aria-describedby=described.clone() aria-invalid=invalid
+                        prop:value=text disabled=disabled on:input=input on:blur=move |_| on_blur.run(()) />
+                }
+                .into_any()
+            };
+            view! {
+                <label for=id.clone() class="prompt">{question.prompt.clone()}{required}</label>
+                {control}
+                <p class="count" aria-live="polite">{count}</p>
+            }
+            .into_any()
+        }
+        kind => {
+            let (options, ends): (Vec<(String, Answer)>, Option<String>) = match kind {
+                QuestionKind::Scale { min, max, min_label, max_label } => (
+                    (*min..=*max).map(|n| (n.to_string(), Answer::Scale(n))).collect(),
+                    Some(format!("{min} = {min_label}, {max} = {max_label}")),
+                ),
+                QuestionKind::SingleChoice { options } => {
+                    (options.iter().map(|o| (o.clone(), Answer::Choice(o.clone()))).collect(), None)
+                }
+                _ => (
+                    vec![("Yes".to_owned(), Answer::YesNo(true)), ("No".to_owned(), Answer::YesNo(false))],
+                    None,
+                ),
+            };
+            let scale = matches!(kind, QuestionKind::Scale { .. });
+            let choices = options
+                .into_iter()
+                .enumerate()
+                .map(|(i, (label, answer))| {
+                    let input_id = format!("{id}-{i}");
+                    let checked_answer = answer.clone();
+                    view! {
+                        <span class="choice">
+                            <input type="radio" id=input_id.clone() name=id.clone() aria-describedby=described.clone()
+                                aria-invalid=invalid disabled=disabled
+                                prop:checked=move || value.with(|v| v.as_ref() == Some(&checked_answer))
+                                on:change=move |_| on_change.run(Some(answer.clone()))
+                                on:blur=move |_| on_blur.run(()) />
+                            <label for=input_id>{label}</label>
+                        </span>
+                    }
+                })
+                .collect_view();
+            view! {
+                <fieldset>
+                    <legend class="prompt">{question.prompt.clone()}{required}</legend>
+                    <div class="choices" class:scale=scale>{choices}</div>
+                    {ends.map(|e| view! { <p class="ends">{e}</p> })}
+                </fieldset>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="question" id=format!("q-{id}")>
+            {field}
+            <p class="who" id=format!("{id}-who")>{note}</p>
+            <p class="field-error" id=format!("{id}-err") aria-live="polite">{move || error.get()}</p>
+        </div>
+    }
+}

@@ -1,0 +1,354 @@
+//! The leader's pages: log in, the rounds, one round with its meetings and
+//! anonymous figures, and one meeting's briefing.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::hooks::use_params_map;
+use leptos_router::path;
+use shared::api::{
+    Aggregate, AnonymousResult, Briefing, CheckinStatus, LoginRequest, Me, MeetingSummary, MoraleReport, RoundDetail,
+};
+use shared::{Answer, Visibility};
+
+use crate::api::{self, ApiError};
+use crate::components::{Failure, format_time};
+
+/// Whether someone is logged in.
+#[derive(Debug, Clone, PartialEq)]
+enum Session {
+    Checking,
+    LoggedOut,
+    LoggedIn(Me),
+}
+
+/// Shows a loaded value, a loading line, or the error; a lost session sends
+/// the reader back to the login form.
+fn loaded<T, V>(
+    resource: LocalResource<Result<T, ApiError>>,
+    render: impl Fn(T) -> V + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let session = expect_session();
+    move || match resource.get() {
+        None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
+        Some(Ok(value)) => render(value).into_any(),
+        Some(Err(error)) => {
+            if error.is_unauthenticated() {
+                session.set(Session::LoggedOut);
+            }
+            view! { <Failure error /> }.into_any()
+        }
+    }
+}
+
+fn expect_session() -> RwSignal<Session> {
+    use_context::<RwSignal<Session>>().unwrap_or_else(|| RwSignal::new(Session::LoggedOut))
+}
+
+/// The bundle's root.
+#[component]
+pub fn LeaderApp() -> impl IntoView {
+    let session = RwSignal::new(Session::Checking);
+    provide_context(session);
+    spawn_local(async move {
+        session.set(match api::me().await {
+            Ok(me) => Session::LoggedIn(me),
+            Err(_) => Session::LoggedOut,
+        });
+    });
+    let logout = move |_| {
+        spawn_local(async move {
+            let _ = api::logout().await;
+            session.set(Session::LoggedOut);
+        });
+    };
+    view! {
+        <Router>
+            <header class="top">
+                <a href="/" class="brand">"Skipcheck"</a>
+                {move || match session.get() {
+                    Session::LoggedIn(me) => Some(view! {
+                        <span class="who-am-i">{me.name}</span>
+                        <button type="button" class="link" on:click=logout>"Log out"</button>
+                    }),
+                    _ => None,
+                }}
+            </header>
+            <main id="main">
+                {move || match session.get() {
+                    Session::Checking => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
+                    Session::LoggedOut => view! { <Login /> }.into_any(),
+                    Session::LoggedIn(_) => view! {
+                        <Routes fallback=|| view! { <h1>"Not found"</h1><p><a href="/">"Back to your rounds"</a></p> }>
+                            <Route path=path!("/") view=Rounds />
+                            <Route path=path!("/rounds/:id") view=Round />
+                            <Route path=path!("/meetings/:id") view=BriefingPage />
+                        </Routes>
+                    }
+                    .into_any(),
+                }}
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn Login() -> impl IntoView {
+    let session = expect_session();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let body = LoginRequest {
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::login(&body).await {
+                Ok(me) => session.set(Session::LoggedIn(me)),
+                Err(e) => error.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <h1>"Log in"</h1>
+        <form class="login" on:submit=submit>
+            <label for="email">"Email"</label>
+            <input id="email" type="email" autocomplete="username" required
+                bind:value=email />
+            <label for="password">"Password"</label>
+            <input id="password" type="password" autocomplete="current-password" required
+                bind:value=password />
+            {move || error.get().map(|error| view! { <Failure error /> })}
+            <button type="submit" disabled=move || busy.get()>
+                {move || if busy.get() { "Logging in…" } else { "Log in" }}
+            </button>
+        </form>
+    }
+}
+
+#[component]
+fn Rounds() -> impl IntoView {
+    let rounds = LocalResource::new(api::rounds);
+    view! {
+        <h1>"Your rounds"</h1>
+        {loaded(rounds, |rounds| {
+            if rounds.is_empty() {
+                return view! { <p>"You have no skip-level rounds yet."</p> }.into_any();
+            }
+            let items = rounds
+                .into_iter()
+                .map(|r| view! {
+                    <li>
+                        <A href=format!("/rounds/{}", r.id)>{r.name}</A>
+                        <span class="muted">{format!(
+                            " · {} · {} · {} of {} check-ins in",
+                            r.cadence, r.template_name, r.submitted, r.meetings
+                        )}</span>
+                    </li>
+                })
+                .collect_view();
+            view! { <ul class="rounds">{items}</ul> }.into_any()
+        })}
+    }
+}
+
+fn status_label(status: CheckinStatus) -> &'static str {
+    match status {
+        CheckinStatus::NotStarted => "Not started",
+        CheckinStatus::Draft => "Draft (not sent yet)",
+        CheckinStatus::Submitted => "Check-in in",
+    }
+}
+
+fn param_id() -> impl Fn() -> String + Copy {
+    let params = use_params_map();
+    move || params.read().get("id").unwrap_or_default()
+}
+
+#[component]
+fn Round() -> impl IntoView {
+    let id = param_id();
+    let round = LocalResource::new(move || {
+        let id = id();
+        async move { api::round(&id).await }
+    });
+    let morale = LocalResource::new(move || {
+        let id = id();
+        async move { api::morale(&id).await }
+    });
+    view! {
+        <p><a href="/">"← Your rounds"</a></p>
+        {loaded(round, |r: RoundDetail| {
+            let rows = r.meetings.into_iter().map(meeting_row).collect_view();
+            view! {
+                <h1>{r.name}</h1>
+                <p class="meta">{format!("{} · {} · anonymous figures need at least {} people", r.cadence, r.template_name, r.k)}</p>
+                <h2>"Meetings"</h2>
+                <div class="table-wrap">
+                    <table>
+                        <thead><tr><th scope="col">"Person"</th><th scope="col">"Manager"</th><th scope="col">"Meeting"</th><th scope="col">"Check-in"</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }
+        })}
+        <h2>"Anonymous morale"</h2>
+        {loaded(morale, morale_report)}
+    }
+}
+
+fn meeting_row(m: MeetingSummary) -> impl IntoView {
+    view! {
+        <tr>
+            <td><A href=format!("/meetings/{}", m.id)>{m.person_name}</A><br /><span class="muted">{m.person_title}</span></td>
+            <td>{m.manager_name.unwrap_or_default()}</td>
+            <td>{format_time(m.meeting_at)}</td>
+            <td>{status_label(m.status)}</td>
+        </tr>
+    }
+}
+
+fn morale_report(report: MoraleReport) -> impl IntoView {
+    let k = report.k;
+    let team_mean = report.results.iter().find(|r| r.question_id == "morale").and_then(|r| match r.result {
+        Aggregate::Released { mean, .. } => mean,
+        Aggregate::Suppressed { .. } => None,
+    });
+    let results = report.results.into_iter().map(move |r| aggregate_view(r, k)).collect_view();
+    let estimates = report
+        .manager_estimates
+        .into_iter()
+        .map(|e| {
+            let theirs = e.morale.map_or_else(|| "No estimate yet".to_owned(), |s| s.get().to_string());
+            let team = team_mean.map_or_else(|| "Not enough answers yet".to_owned(), |m| format!("{m:.1}"));
+            view! {
+                <tr><td>{e.manager_name}</td><td>{e.team_size}</td><td>{theirs}</td><td>{team}</td></tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="muted">{format!(
+            "{} people have answered. Figures show only once at least {k} have, and change only in steps of {k}, so no one's answer can be singled out.",
+            report.respondents
+        )}</p>
+        {results}
+        <h2>"What managers believe"</h2>
+        <div class="table-wrap">
+            <table>
+                <thead><tr>
+                    <th scope="col">"Manager"</th><th scope="col">"People in team"</th>
+                    <th scope="col">"Their estimate (1-10)"</th><th scope="col">"Organisation's morale (mean)"</th>
+                </tr></thead>
+                <tbody>{estimates}</tbody>
+            </table>
+        </div>
+    }
+}
+
+fn aggregate_view(r: AnonymousResult, k: u32) -> impl IntoView {
+    let body = match r.result {
+        Aggregate::Suppressed { n, .. } => view! {
+            <p class="notice">{format!("{n} of {k} answers so far. Figures appear once {k} people have answered.")}</p>
+        }
+        .into_any(),
+        Aggregate::Released { n, buckets, mean } => {
+            let most = buckets.iter().map(|b| b.count).max().unwrap_or(1).max(1);
+            let rows = buckets
+                .into_iter()
+                .map(|b| {
+                    let width = format!("width: {}%", b.count * 100 / most);
+                    view! {
+                        <tr>
+                            <th scope="row">{b.label}</th>
+                            <td class="bar-cell"><span class="bar" style=width aria-hidden="true"></span>{b.count}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <p>{mean.map(|m| format!("Mean {m:.1} over {n} people.")).unwrap_or_else(|| format!("{n} people."))}</p>
+                <table class="distribution">
+                    <thead><tr><th scope="col">"Answer"</th><th scope="col">"People"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <section class="figure">
+            <h3>{r.prompt}</h3>
+            {body}
+        </section>
+    }
+}
+
+#[component]
+fn BriefingPage() -> impl IntoView {
+    let id = param_id();
+    let briefing = LocalResource::new(move || {
+        let id = id();
+        async move { api::briefing(&id).await }
+    });
+    view! { {loaded(briefing, briefing_view)} }
+}
+
+fn answer_text(answer: Option<&Answer>) -> String {
+    match answer {
+        None => "No answer".to_owned(),
+        Some(Answer::Text(t)) => t.clone(),
+        Some(a) => a.label(),
+    }
+}
+
+fn briefing_view(b: Briefing) -> impl IntoView {
+    let Briefing { meeting, round_id, round_name, template, answers, submitted_at } = b;
+    let sent = submitted_at.map_or_else(
+        || "Not sent yet: you will see the answers once they are submitted.".to_owned(),
+        |at| format!("Sent {}.", format_time(at)),
+    );
+    let sections = template
+        .sections
+        .into_iter()
+        .map(|s| {
+            let items = s
+                .questions
+                .into_iter()
+                .map(|q| {
+                    let answer = if q.visibility == Visibility::Anonymous {
+                        "Anonymous: see the round's combined figures.".to_owned()
+                    } else {
+                        answer_text(answers.get(&q.id))
+                    };
+                    view! {
+                        <dt>{q.prompt}</dt>
+                        <dd class="answer">{answer}</dd>
+                    }
+                })
+                .collect_view();
+            view! { <section><h2>{s.title}</h2><dl>{items}</dl></section> }
+        })
+        .collect_view();
+    view! {
+        <p><A href=format!("/rounds/{round_id}")>{format!("← {round_name}")}</A></p>
+        <h1>{format!("Briefing: {}", meeting.person_name)}</h1>
+        <p class="meta">{format!(
+            "{} · manager: {} · meeting {} · {}",
+            meeting.person_title,
+            meeting.manager_name.unwrap_or_else(|| "none".to_owned()),
+            format_time(meeting.meeting_at),
+            status_label(meeting.status)
+        )}</p>
+        <p class="muted">{sent}</p>
+        {sections}
+    }
+}
