@@ -1,5 +1,6 @@
 // Sizes of what a browser loads for each page bundle (wasm + js + css), raw and
-// brotli (quality 11), against the budgets. Exits 1 if a bundle is over budget.
+// brotli (quality 11), against the budgets. A bundle over budget is reported
+// loudly; with --enforce the script then exits 1.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { brotliCompressSync, constants } from "node:zlib";
@@ -26,6 +27,6 @@ for (const [bundle, budget] of Object.entries(budgets)) {
 }
 console.log("| bundle | file | raw | brotli |\n|---|---|---|---|\n" + rows.join("\n"));
 if (over) {
-  console.error("A bundle is over its brotli budget.");
-  process.exit(1);
+  console.error("\n*** OVER BUDGET: a bundle is larger than its brotli budget (see the table). ***\n");
+  if (process.argv.includes("--enforce")) process.exit(1);
 }

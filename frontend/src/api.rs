@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::FieldError;
 use shared::api::{
-    Briefing, CheckinView, DraftRequest, ErrorBody, EstimateRequest, EstimateView, LoginRequest, Me, MoraleReport,
-    RoundDetail, RoundSummary, Saved, SubmitRequest,
+    Briefing, CheckinView, DraftRequest, ErrorBody, EstimateRequest, EstimateView, LoginRequest,
+    Me, MoraleReport, RoundDetail, RoundSummary, Saved, SubmitRequest,
 };
 
 /// A request that did not give what was asked for.
@@ -24,7 +24,9 @@ impl ApiError {
     pub fn message(&self) -> String {
         match self {
             Self::Server { body, .. } => body.message.clone(),
-            Self::Network(_) => "The server could not be reached. Check your connection and try again.".to_owned(),
+            Self::Network(_) => {
+                "The server could not be reached. Check your connection and try again.".to_owned()
+            }
         }
     }
 
@@ -53,11 +55,14 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T> {
         return response.json().await.map_err(network);
     }
     let status = response.status();
-    let body = response.json::<ErrorBody>().await.unwrap_or_else(|_| ErrorBody {
-        error: "http".to_owned(),
-        message: format!("The server answered {status}. Please try again."),
-        fields: Vec::new(),
-    });
+    let body = response
+        .json::<ErrorBody>()
+        .await
+        .unwrap_or_else(|_| ErrorBody {
+            error: "http".to_owned(),
+            message: format!("The server answered {status}. Please try again."),
+            fields: Vec::new(),
+        });
     Err(ApiError::Server { status, body })
 }
 
@@ -65,8 +70,19 @@ async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<T> {
     read(request.send().await.map_err(network)?).await
 }
 
-async fn send_json<B: Serialize, T: DeserializeOwned>(request: RequestBuilder, body: &B) -> Result<T> {
-    read(request.json(body).map_err(network)?.send().await.map_err(network)?).await
+async fn send_json<B: Serialize, T: DeserializeOwned>(
+    request: RequestBuilder,
+    body: &B,
+) -> Result<T> {
+    read(
+        request
+            .json(body)
+            .map_err(network)?
+            .send()
+            .await
+            .map_err(network)?,
+    )
+    .await
 }
 
 fn bearer(request: RequestBuilder, token: &str) -> RequestBuilder {
@@ -105,8 +121,15 @@ pub async fn login(body: &LoginRequest) -> Result<Me> {
 
 /// Logs out.
 pub async fn logout() -> Result<()> {
-    let response = Request::delete("/api/session").send().await.map_err(network)?;
-    if response.ok() { Ok(()) } else { Err(ApiError::Network(response.status_text())) }
+    let response = Request::delete("/api/session")
+        .send()
+        .await
+        .map_err(network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(ApiError::Network(response.status_text()))
+    }
 }
 
 /// The logged-in account.

@@ -37,7 +37,9 @@ pub fn who_sees(visibility: Visibility, leader: &str, manager: Option<&str>, k: 
     match visibility {
         Visibility::Confidential => {
             let manager = manager.map_or_else(|| "Your manager".to_owned(), str::to_owned);
-            format!("Confidential: only {leader} will read this, with your name. {manager} won't see it.")
+            format!(
+                "Confidential: only {leader} will read this, with your name. {manager} won't see it."
+            )
         }
         Visibility::Anonymous => format!(
             "Anonymous: {leader} sees only combined results from at least {k} people, never your answer."
@@ -147,7 +149,8 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
     let form_error = RwSignal::new(None::<String>);
     let pending_save = StoredValue::new(None::<TimeoutHandle>);
 
-    let visibility_of = move |id: &str| template.with_value(|t| t.question(id).map(|q| q.visibility));
+    let visibility_of =
+        move |id: &str| template.with_value(|t| t.question(id).map(|q| q.visibility));
     let confidential_answers = move || {
         answers.with(|all| {
             all.iter()
@@ -167,7 +170,9 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
 
     let save_draft = move || {
         save_state.set(SaveState::Saving);
-        let body = DraftRequest { answers: confidential_answers() };
+        let body = DraftRequest {
+            answers: confidential_answers(),
+        };
         spawn_local(async move {
             match api::save_draft(&token.get_value(), &body).await {
                 Ok(_) => save_state.set(SaveState::Saved(time_now())),
@@ -206,7 +211,8 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
                 if let Some(h) = pending_save.get_value() {
                     h.clear();
                 }
-                let handle = set_timeout_with_handle(save_draft, std::time::Duration::from_millis(700)).ok();
+                let handle =
+                    set_timeout_with_handle(save_draft, std::time::Duration::from_millis(700)).ok();
                 pending_save.set_value(handle);
             }
         }
@@ -244,7 +250,9 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
         });
         errors.set(found);
         if let Some(id) = first {
-            form_error.set(Some("Some answers need another look; they are marked below.".to_owned()));
+            form_error.set(Some(
+                "Some answers need another look; they are marked below.".to_owned(),
+            ));
             focus_question(&id);
             return;
         }
@@ -252,7 +260,11 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
             h.clear();
         }
         let body = SubmitRequest {
-            answers: if only_confidential { confidential_answers() } else { answers.get_untracked() },
+            answers: if only_confidential {
+                confidential_answers()
+            } else {
+                answers.get_untracked()
+            },
         };
         submitting.set(true);
         form_error.set(None);
@@ -267,8 +279,11 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
                     save_state.set(SaveState::Idle);
                 }
                 Err(e) => {
-                    let fields: BTreeMap<String, String> =
-                        e.fields().iter().map(|f| (f.field.clone(), f.message.clone())).collect();
+                    let fields: BTreeMap<String, String> = e
+                        .fields()
+                        .iter()
+                        .map(|f| (f.field.clone(), f.message.clone()))
+                        .collect();
                     if let Some(id) = fields.keys().next() {
                         focus_question(id);
                     }
@@ -280,7 +295,9 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
         });
     };
 
-    let manager_label = manager_name.clone().unwrap_or_else(|| "your manager".to_owned());
+    let manager_label = manager_name
+        .clone()
+        .unwrap_or_else(|| "your manager".to_owned());
     let sections = template.with_value(|t| t.sections.clone());
     let sections = sections
         .into_iter()
@@ -320,7 +337,9 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
         SaveState::Idle => String::new(),
         SaveState::Saving => "Saving your draft…".to_owned(),
         SaveState::Saved(at) => format!("Draft saved at {at}."),
-        SaveState::Failed(why) => format!("Couldn't save your draft: {why} Your answers are still here."),
+        SaveState::Failed(why) => {
+            format!("Couldn't save your draft: {why} Your answers are still here.")
+        }
     };
     let submit_label = move || {
         if submitting.get() {
@@ -393,7 +412,13 @@ fn EstimatePage(token: String) -> impl IntoView {
 
 #[component]
 fn EstimateForm(view: EstimateView, token: String) -> impl IntoView {
-    let EstimateView { manager_name, leader_name, round_name, morale, editable } = view;
+    let EstimateView {
+        manager_name,
+        leader_name,
+        round_name,
+        morale,
+        editable,
+    } = view;
     let question = Question {
         id: "estimate".to_owned(),
         prompt: "How do you think your team's morale is right now?".to_owned(),
@@ -429,11 +454,15 @@ fn EstimateForm(view: EstimateView, token: String) -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             let result = api::save_estimate(&token.get_value(), &EstimateRequest { morale }).await;
-            outcome.set(Some(result.map(|_| format!("Saved at {}. You can change it any time.", time_now()))));
+            outcome.set(Some(result.map(|_| {
+                format!("Saved at {}. You can change it any time.", time_now())
+            })));
             busy.set(false);
         });
     };
-    let note = format!("{leader_name} sees your estimate with your name, next to the team's anonymous morale.");
+    let note = format!(
+        "{leader_name} sees your estimate with your name, next to the team's anonymous morale."
+    );
     view! {
         <h1>"Your team's morale"</h1>
         <p class="meta">{format!("Hi {manager_name}. {round_name}, with {leader_name}.")}</p>

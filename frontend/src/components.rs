@@ -20,7 +20,10 @@ pub fn time_now() -> String {
 }
 
 fn locale() -> String {
-    window().navigator().language().unwrap_or_else(|| "en".to_owned())
+    window()
+        .navigator()
+        .language()
+        .unwrap_or_else(|| "en".to_owned())
 }
 
 /// Moves the keyboard focus to the first field of question `id`.
@@ -72,7 +75,9 @@ pub fn QuestionField(
     let id = question.id.clone();
     let described = format!("{id}-who {id}-err");
     let invalid = move || error.with(Option::is_some).to_string();
-    let required = question.required.then_some(view! { <span class="req">" (required)"</span> });
+    let required = question
+        .required
+        .then_some(view! { <span class="req">" (required)"</span> });
     let field = match &question.kind {
         QuestionKind::ShortText | QuestionKind::LongText => {
             let long = question.kind == QuestionKind::LongText;
@@ -114,15 +119,29 @@ pub fn QuestionField(
         }
         kind => {
             let (options, ends): (Vec<(String, Answer)>, Option<String>) = match kind {
-                QuestionKind::Scale { min, max, min_label, max_label } => (
-                    (*min..=*max).map(|n| (n.to_string(), Answer::Scale(n))).collect(),
+                QuestionKind::Scale {
+                    min,
+                    max,
+                    min_label,
+                    max_label,
+                } => (
+                    (*min..=*max)
+                        .map(|n| (n.to_string(), Answer::Scale(n)))
+                        .collect(),
                     Some(format!("{min} = {min_label}, {max} = {max_label}")),
                 ),
-                QuestionKind::SingleChoice { options } => {
-                    (options.iter().map(|o| (o.clone(), Answer::Choice(o.clone()))).collect(), None)
-                }
+                QuestionKind::SingleChoice { options } => (
+                    options
+                        .iter()
+                        .map(|o| (o.clone(), Answer::Choice(o.clone())))
+                        .collect(),
+                    None,
+                ),
                 _ => (
-                    vec![("Yes".to_owned(), Answer::YesNo(true)), ("No".to_owned(), Answer::YesNo(false))],
+                    vec![
+                        ("Yes".to_owned(), Answer::YesNo(true)),
+                        ("No".to_owned(), Answer::YesNo(false)),
+                    ],
                     None,
                 ),
             };

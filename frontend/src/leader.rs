@@ -7,7 +7,8 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_params_map;
 use leptos_router::path;
 use shared::api::{
-    Aggregate, AnonymousResult, Briefing, CheckinStatus, LoginRequest, Me, MeetingSummary, MoraleReport, RoundDetail,
+    Aggregate, AnonymousResult, Briefing, CheckinStatus, LoginRequest, Me, MeetingSummary,
+    MoraleReport, RoundDetail,
 };
 use shared::{Answer, Visibility};
 
@@ -219,11 +220,19 @@ fn meeting_row(m: MeetingSummary) -> impl IntoView {
 
 fn morale_report(report: MoraleReport) -> impl IntoView {
     let k = report.k;
-    let team_mean = report.results.iter().find(|r| r.question_id == "morale").and_then(|r| match r.result {
-        Aggregate::Released { mean, .. } => mean,
-        Aggregate::Suppressed { .. } => None,
-    });
-    let results = report.results.into_iter().map(move |r| aggregate_view(r, k)).collect_view();
+    let team_mean = report
+        .results
+        .iter()
+        .find(|r| r.question_id == "morale")
+        .and_then(|r| match r.result {
+            Aggregate::Released { mean, .. } => mean,
+            Aggregate::Suppressed { .. } => None,
+        });
+    let results = report
+        .results
+        .into_iter()
+        .map(move |r| aggregate_view(r, k))
+        .collect_view();
     let estimates = report
         .manager_estimates
         .into_iter()
@@ -311,7 +320,14 @@ fn answer_text(answer: Option<&Answer>) -> String {
 }
 
 fn briefing_view(b: Briefing) -> impl IntoView {
-    let Briefing { meeting, round_id, round_name, template, answers, submitted_at } = b;
+    let Briefing {
+        meeting,
+        round_id,
+        round_name,
+        template,
+        answers,
+        submitted_at,
+    } = b;
     let sent = submitted_at.map_or_else(
         || "Not sent yet: you will see the answers once they are submitted.".to_owned(),
         |at| format!("Sent {}.", format_time(at)),

@@ -14,9 +14,10 @@ pub enum Visibility {
     Anonymous,
 }
 
-/// What kind of answer a question takes.
+/// What kind of answer a question takes. Serialised as `"long_text"` or
+/// `{"scale": {"min": 1, …}}`: external tags keep the page's decoder small.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum QuestionKind {
     /// One line of text.
     ShortText,

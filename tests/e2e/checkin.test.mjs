@@ -42,7 +42,10 @@ before(async () => {
   base = `http://${listen}`;
   const args = ["--data-dir", dataDir, "--listen", listen];
   demo = JSON.parse(execFileSync(bin, ["demo", "--json", ...args], { encoding: "utf8" }));
-  server = spawn(bin, ["serve", ...args], { stdio: ["ignore", "ignore", "inherit"] });
+  server = spawn(bin, ["serve", ...args], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
+  });
   await waitForHealth(base);
   // Playwright gives every launch a fresh, temporary --user-data-dir.
   browser = await chromium.launch({
