@@ -5,9 +5,10 @@ use axum::http::{Method, StatusCode, header};
 use tests::TestApp;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// The first `attr="…"` value in `html` that ends with `suffix`.
+/// The first absolute path in `html` that ends with `suffix` (the HTML is
+/// minified, so attribute values may be quoted either way, or not at all).
 fn asset(html: &str, suffix: &str) -> Option<String> {
-    html.split('"')
+    html.split(['"', '\'', '=', ' ', '>'])
         .find(|s| s.ends_with(suffix) && s.starts_with('/'))
         .map(str::to_owned)
 }

@@ -2,30 +2,44 @@
 //! `Accept-Encoding`. Trunk puts a content hash in every file name but the
 //! HTML, so those files are cached for a year and the HTML is revalidated.
 
+use std::sync::OnceLock;
+
 use axum::Router;
 use axum::http::StatusCode;
-use memory_serve::CacheControl;
+use memory_serve::{CacheControl, MemoryServe};
+
+/// Release builds store the files brotli-compressed; gzip (and, in debug
+/// builds, brotli too) is made once per process, here.
+static PAGES: OnceLock<Router> = OnceLock::new();
+
+fn configure(pages: MemoryServe) -> MemoryServe {
+    pages
+        .index_file(Some("/index.html"))
+        .enable_brotli(true)
+        .enable_gzip(true)
+        .html_cache_control(CacheControl::NoCache)
+        .cache_control(CacheControl::Long)
+}
 
 /// `/checkin/…`: the employee's bundle. Everything else: the leader's pages,
 /// whose client-side routes all fall back to their `index.html`.
-pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    let checkin = memory_serve::load!("checkin")
-        .index_file(Some("/index.html"))
-        .html_cache_control(CacheControl::NoCache)
-        .cache_control(CacheControl::Long)
-        .into_router();
-    let leader = memory_serve::load!("leader")
-        .index_file(Some("/index.html"))
-        .fallback(Some("/index.html"))
-        .fallback_status(StatusCode::OK)
-        .html_cache_control(CacheControl::NoCache)
-        .cache_control(CacheControl::Long)
-        .into_router();
-    Router::new()
-        .route(
-            "/checkin",
-            axum::routing::get(|| async { axum::response::Redirect::permanent("/checkin/") }),
-        )
-        .nest("/checkin/", checkin)
-        .merge(leader)
+pub fn router() -> Router {
+    PAGES
+        .get_or_init(|| {
+            let checkin = configure(memory_serve::load!("checkin")).into_router();
+            let leader = configure(memory_serve::load!("leader"))
+                .fallback(Some("/index.html"))
+                .fallback_status(StatusCode::OK)
+                .into_router();
+            Router::new()
+                .route(
+                    "/checkin",
+                    axum::routing::get(|| async {
+                        axum::response::Redirect::permanent("/checkin/")
+                    }),
+                )
+                .nest("/checkin/", checkin)
+                .merge(leader)
+        })
+        .clone()
 }
