@@ -91,22 +91,40 @@ fn forget_anonymous(token: &str) {
     }
 }
 
-#[component]
-fn CheckinPage(token: String) -> impl IntoView {
-    let fetch_token = token.clone();
-    let loaded = LocalResource::new(move || {
-        let token = fetch_token.clone();
-        async move { api::checkin(&token).await }
-    });
+/// Loads something once with `fetch` and shows it with `render`, a loading
+/// line before, or the error. (A plain signal: the async resource machinery
+/// costs the check-in bundle kilobytes it does not need.)
+fn load_once<T, F, V>(
+    fetch: F,
+    title: &'static str,
+    render: impl Fn(T) -> V + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    F: std::future::Future<Output = Result<T, ApiError>> + 'static,
+    V: IntoView + 'static,
+{
+    let loaded = RwSignal::new(None::<Result<T, ApiError>>);
+    spawn_local(async move { loaded.set(Some(fetch.await)) });
     move || match loaded.get() {
-        None => view! { <p class="muted" role="status">"Loading your check-in…"</p> }.into_any(),
-        Some(Ok(view)) => view! { <CheckinForm view token=token.clone() /> }.into_any(),
+        None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
+        Some(Ok(value)) => render(value).into_any(),
         Some(Err(error)) => view! {
-            <h1>"Your skip-level check-in"</h1>
+            <h1>{title}</h1>
             <Failure error />
         }
         .into_any(),
     }
+}
+
+#[component]
+fn CheckinPage(token: String) -> impl IntoView {
+    let fetch_token = token.clone();
+    load_once(
+        async move { api::checkin(&fetch_token).await },
+        "Your skip-level check-in",
+        move |view| view! { <CheckinForm view token=token.clone() /> },
+    )
 }
 
 /// Where the autosave stands, for the status line.
@@ -149,24 +167,23 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
     let form_error = RwSignal::new(None::<String>);
     let pending_save = StoredValue::new(None::<TimeoutHandle>);
 
-    let visibility_of =
-        move |id: &str| template.with_value(|t| t.question(id).map(|q| q.visibility));
-    let confidential_answers = move || {
-        answers.with(|all| {
-            all.iter()
-                .filter(|(id, _)| visibility_of(id) == Some(Visibility::Confidential))
-                .map(|(id, a)| (id.clone(), a.clone()))
-                .collect::<Answers>()
-        })
+    // The answers of one visibility. (Inserting keeps the page free of the
+    // sorting code a `collect` into a map brings.)
+    let answers_of = move |visibility: Visibility| {
+        let mut out = Answers::new();
+        answers.with_untracked(|all| {
+            template.with_value(|t| {
+                for (id, a) in all {
+                    if t.question(id).is_some_and(|q| q.visibility == visibility) {
+                        out.insert(id.clone(), a.clone());
+                    }
+                }
+            });
+        });
+        out
     };
-    let anonymous_answers = move || {
-        answers.with(|all| {
-            all.iter()
-                .filter(|(id, _)| visibility_of(id) == Some(Visibility::Anonymous))
-                .map(|(id, a)| (id.clone(), a.clone()))
-                .collect::<Answers>()
-        })
-    };
+    let confidential_answers = move || answers_of(Visibility::Confidential);
+    let anonymous_answers = move || answers_of(Visibility::Anonymous);
 
     let save_draft = move || {
         save_state.set(SaveState::Saving);
@@ -279,11 +296,10 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
                     save_state.set(SaveState::Idle);
                 }
                 Err(e) => {
-                    let fields: BTreeMap<String, String> = e
-                        .fields()
-                        .iter()
-                        .map(|f| (f.field.clone(), f.message.clone()))
-                        .collect();
+                    let mut fields = BTreeMap::new();
+                    for f in e.fields() {
+                        fields.insert(f.field.clone(), f.message.clone());
+                    }
                     if let Some(id) = fields.keys().next() {
                         focus_question(id);
                     }
@@ -397,17 +413,12 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
 
 #[component]
 fn EstimatePage(token: String) -> impl IntoView {
-    let token = StoredValue::new(token);
-    let loaded = LocalResource::new(move || async move { api::estimate(&token.get_value()).await });
-    move || match loaded.get() {
-        None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
-        Some(Ok(view)) => view! { <EstimateForm view token=token.get_value() /> }.into_any(),
-        Some(Err(error)) => view! {
-            <h1>"Your team's morale"</h1>
-            <Failure error />
-        }
-        .into_any(),
-    }
+    let fetch_token = token.clone();
+    load_once(
+        async move { api::estimate(&fetch_token).await },
+        "Your team's morale",
+        move |view| view! { <EstimateForm view token=token.clone() /> },
+    )
 }
 
 #[component]
