@@ -240,7 +240,7 @@ async fn build(db: &Db, public_url: &str, now: i64) -> anyhow::Result<DemoOutput
         manager_links.push(PersonLink {
             name: m.name.clone(),
             email: m.email.clone(),
-            url: format!("{public_url}/checkin/#m={token}"),
+            url: format!("{public_url}/estimate#m={token}"),
         });
     }
 

@@ -50,13 +50,37 @@ fn network(e: gloo_net::Error) -> ApiError {
     ApiError::Network(e.to_string())
 }
 
+fn unreadable(what: impl std::fmt::Debug) -> ApiError {
+    ApiError::Network(format!("unreadable answer: {what:?}"))
+}
+
+/// JSON text for a value. Maps become plain objects, as the server expects.
+pub fn to_json<T: Serialize>(value: &T) -> Option<String> {
+    let js = value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .ok()?;
+    js_sys::JSON::stringify(&js).ok().map(String::from)
+}
+
+/// A value from JSON text, parsed by the browser.
+pub fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
+    let js = js_sys::JSON::parse(text).ok()?;
+    serde_wasm_bindgen::from_value(js).ok()
+}
+
+/// The response body as JSON, parsed by the browser, then read into `T`.
+async fn body<T: DeserializeOwned>(response: &Response) -> Result<T> {
+    let text = response.text().await.map_err(network)?;
+    let js = js_sys::JSON::parse(&text).map_err(unreadable)?;
+    serde_wasm_bindgen::from_value(js).map_err(unreadable)
+}
+
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T> {
     if response.ok() {
-        return response.json().await.map_err(network);
+        return body(&response).await;
     }
     let status = response.status();
-    let body = response
-        .json::<ErrorBody>()
+    let body = body::<ErrorBody>(&response)
         .await
         .unwrap_or_else(|_| ErrorBody {
             error: "http".to_owned(),
@@ -74,15 +98,13 @@ async fn send_json<B: Serialize, T: DeserializeOwned>(
     request: RequestBuilder,
     body: &B,
 ) -> Result<T> {
-    read(
-        request
-            .json(body)
-            .map_err(network)?
-            .send()
-            .await
-            .map_err(network)?,
-    )
-    .await
+    let text = to_json(body)
+        .ok_or_else(|| ApiError::Network("could not encode the request".to_owned()))?;
+    let request = request
+        .header("Content-Type", "application/json")
+        .body(text)
+        .map_err(network)?;
+    read(request.send().await.map_err(network)?).await
 }
 
 fn bearer(request: RequestBuilder, token: &str) -> RequestBuilder {

@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::api::{CheckinView, DraftRequest, EstimateRequest, EstimateView, SubmitRequest};
+use shared::api::{CheckinView, DraftRequest, SubmitRequest};
 use shared::validate::check_answer;
-use shared::{Answer, Answers, Mode, Question, Score, Visibility};
+use shared::{Answer, Answers, Mode, Question, Visibility};
 
-use crate::api::{self, ApiError};
-use crate::components::{Failure, QuestionField, focus_question, format_time, time_now};
+use crate::api;
+use crate::components::{QuestionField, focus_question, format_time, load_once, time_now};
 
 /// Which page a link's fragment asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +53,11 @@ pub fn CheckinApp() -> impl IntoView {
     let fragment = window().location().hash().unwrap_or_default();
     let page = match parse_fragment(&fragment) {
         Link::Invite(token) => view! { <CheckinPage token /> }.into_any(),
-        Link::Manager(token) => view! { <EstimatePage token /> }.into_any(),
+        Link::Manager(token) => {
+            // Manager forms live with the leader's pages, keeping this bundle small.
+            let _ = window().location().replace(&format!("/estimate#m={token}"));
+            view! { <p class="muted" role="status">"Opening your form…"</p> }.into_any()
+        }
         Link::Incomplete => view! {
             <h1>"This link is incomplete"</h1>
             <p>"Open the link exactly as you received it, including everything after the # sign."</p>
@@ -75,12 +79,12 @@ fn anonymous_key(token: &str) -> String {
 fn load_anonymous(token: &str) -> Answers {
     storage()
         .and_then(|s| s.get_item(&anonymous_key(token)).ok().flatten())
-        .and_then(|json| serde_json::from_str(&json).ok())
+        .and_then(|json| api::from_json(&json))
         .unwrap_or_default()
 }
 
 fn store_anonymous(token: &str, answers: &Answers) {
-    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(answers)) {
+    if let (Some(s), Some(json)) = (storage(), api::to_json(answers)) {
         let _ = s.set_item(&anonymous_key(token), &json);
     }
 }
@@ -88,32 +92,6 @@ fn store_anonymous(token: &str, answers: &Answers) {
 fn forget_anonymous(token: &str) {
     if let Some(s) = storage() {
         let _ = s.remove_item(&anonymous_key(token));
-    }
-}
-
-/// Loads something once with `fetch` and shows it with `render`, a loading
-/// line before, or the error. (A plain signal: the async resource machinery
-/// costs the check-in bundle kilobytes it does not need.)
-fn load_once<T, F, V>(
-    fetch: F,
-    title: &'static str,
-    render: impl Fn(T) -> V + Send + Sync + 'static,
-) -> impl IntoView
-where
-    T: Clone + Send + Sync + 'static,
-    F: std::future::Future<Output = Result<T, ApiError>> + 'static,
-    V: IntoView + 'static,
-{
-    let loaded = RwSignal::new(None::<Result<T, ApiError>>);
-    spawn_local(async move { loaded.set(Some(fetch.await)) });
-    move || match loaded.get() {
-        None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
-        Some(Ok(value)) => render(value).into_any(),
-        Some(Err(error)) => view! {
-            <h1>{title}</h1>
-            <Failure error />
-        }
-        .into_any(),
     }
 }
 
@@ -406,98 +384,6 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
                     </p>
                 })}
                 <button type="submit" disabled=move || !editable || submitting.get()>{submit_label}</button>
-            </div>
-        </form>
-    }
-}
-
-#[component]
-fn EstimatePage(token: String) -> impl IntoView {
-    let fetch_token = token.clone();
-    load_once(
-        async move { api::estimate(&fetch_token).await },
-        "Your team's morale",
-        move |view| view! { <EstimateForm view token=token.clone() /> },
-    )
-}
-
-#[component]
-fn EstimateForm(view: EstimateView, token: String) -> impl IntoView {
-    let EstimateView {
-        manager_name,
-        leader_name,
-        round_name,
-        morale,
-        editable,
-    } = view;
-    let question = Question {
-        id: "estimate".to_owned(),
-        prompt: "How do you think your team's morale is right now?".to_owned(),
-        kind: shared::QuestionKind::Scale {
-            min: Score::MIN,
-            max: Score::MAX,
-            min_label: "Very low".to_owned(),
-            max_label: "Very high".to_owned(),
-        },
-        visibility: Visibility::Confidential,
-        required: true,
-    };
-    let value = RwSignal::new(morale.map(|s| Answer::Scale(s.get())));
-    let error = RwSignal::new(None::<String>);
-    let outcome = RwSignal::new(None::<Result<String, ApiError>>);
-    let busy = RwSignal::new(false);
-    let token = StoredValue::new(token);
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let score = match value.get_untracked() {
-            Some(Answer::Scale(n)) => Score::parse(n),
-            _ => Err(shared::AnswerError::Required),
-        };
-        let morale = match score {
-            Ok(s) => s,
-            Err(e) => {
-                error.set(Some(e.to_string()));
-                focus_question("estimate");
-                return;
-            }
-        };
-        error.set(None);
-        busy.set(true);
-        spawn_local(async move {
-            let result = api::save_estimate(&token.get_value(), &EstimateRequest { morale }).await;
-            outcome.set(Some(result.map(|_| {
-                format!("Saved at {}. You can change it any time.", time_now())
-            })));
-            busy.set(false);
-        });
-    };
-    let note = format!(
-        "{leader_name} sees your estimate with your name, next to the team's anonymous morale."
-    );
-    view! {
-        <h1>"Your team's morale"</h1>
-        <p class="meta">{format!("Hi {manager_name}. {round_name}, with {leader_name}.")}</p>
-        <p>"Skip-level meetings ask your team, anonymously, how their morale is. Your estimate lets "
-            {leader_name.clone()}" see how well the picture from above matches. There is no right answer."</p>
-        <form on:submit=save novalidate>
-            <QuestionField
-                question
-                note
-                value=value
-                error=error
-                disabled=Signal::derive(move || !editable)
-                on_change=Callback::new(move |a| {
-                    value.set(a);
-                    error.set(None);
-                })
-                on_blur=Callback::new(|()| {})
-            />
-            <div class="actions">
-                {move || outcome.get().map(|r| match r {
-                    Ok(msg) => view! { <p class="notice ok" role="status">{msg}</p> }.into_any(),
-                    Err(e) => view! { <Failure error=e /> }.into_any(),
-                })}
-                <button type="submit" disabled=move || busy.get() || !editable>"Save estimate"</button>
             </div>
         </form>
     }

@@ -2,6 +2,7 @@
 //! who-sees-this note, error and status lines, times.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use shared::validate::{LONG_TEXT_MAX, SHORT_TEXT_MAX};
 use shared::{Answer, Question, QuestionKind};
 use wasm_bindgen::JsCast;
@@ -180,5 +181,31 @@ pub fn QuestionField(
             <p class="who" id=format!("{id}-who")>{note}</p>
             <p class="field-error" id=format!("{id}-err") aria-live="polite">{move || error.get()}</p>
         </div>
+    }
+}
+
+/// Loads something once with `fetch` and shows it with `render`, a loading
+/// line before, or the error. (A plain signal: the async resource machinery
+/// costs the check-in bundle kilobytes it does not need.)
+pub fn load_once<T, F, V>(
+    fetch: F,
+    title: &'static str,
+    render: impl Fn(T) -> V + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    F: std::future::Future<Output = Result<T, ApiError>> + 'static,
+    V: IntoView + 'static,
+{
+    let loaded = RwSignal::new(None::<Result<T, ApiError>>);
+    spawn_local(async move { loaded.set(Some(fetch.await)) });
+    move || match loaded.get() {
+        None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
+        Some(Ok(value)) => render(value).into_any(),
+        Some(Err(error)) => view! {
+            <h1>{title}</h1>
+            <Failure error />
+        }
+        .into_any(),
     }
 }

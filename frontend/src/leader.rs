@@ -14,6 +14,7 @@ use shared::{Answer, Visibility};
 
 use crate::api::{self, ApiError};
 use crate::components::{Failure, format_time};
+use crate::estimate::EstimatePage;
 
 /// Whether someone is logged in.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +54,18 @@ fn expect_session() -> RwSignal<Session> {
 /// The bundle's root.
 #[component]
 pub fn LeaderApp() -> impl IntoView {
+    if window().location().pathname().as_deref() == Ok("/estimate") {
+        let fragment = window().location().hash().unwrap_or_default();
+        let page = match crate::checkin::parse_fragment(&fragment) {
+            crate::checkin::Link::Manager(token) => view! { <EstimatePage token /> }.into_any(),
+            _ => view! {
+                <h1>"This link is incomplete"</h1>
+                <p>"Open the link exactly as you received it, including everything after the # sign."</p>
+            }
+            .into_any(),
+        };
+        return view! { <main id="main">{page}</main> }.into_any();
+    }
     let session = RwSignal::new(Session::Checking);
     provide_context(session);
     spawn_local(async move {
@@ -95,6 +108,7 @@ pub fn LeaderApp() -> impl IntoView {
             </main>
         </Router>
     }
+    .into_any()
 }
 
 #[component]

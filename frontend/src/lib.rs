@@ -8,4 +8,5 @@
 pub mod api;
 pub mod checkin;
 pub mod components;
+pub mod estimate;
 pub mod leader;

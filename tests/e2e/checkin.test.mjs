@@ -66,7 +66,7 @@ after(async () => {
 test("the printed links start with the public URL", () => {
   assert.ok(demo.invites.length >= 8);
   for (const link of [...demo.invites, ...demo.manager_links]) {
-    assert.ok(link.url.startsWith(`${base}/checkin/#`), link.url);
+    assert.ok(link.url.startsWith(`${base}/checkin/#i=`) || link.url.startsWith(`${base}/estimate#m=`), link.url);
   }
 });
 
