@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{CheckinView, DraftRequest, SubmitRequest};
@@ -52,17 +53,16 @@ pub fn who_sees(visibility: Visibility, leader: &str, manager: Option<&str>, k: 
 pub fn CheckinApp() -> impl IntoView {
     let fragment = window().location().hash().unwrap_or_default();
     let page = match parse_fragment(&fragment) {
-        Link::Invite(token) => view! { <CheckinPage token /> }.into_any(),
+        Link::Invite(token) => EitherOf3::A(view! { <CheckinPage token /> }),
         Link::Manager(token) => {
             // Manager forms live with the leader's pages, keeping this bundle small.
             let _ = window().location().replace(&format!("/estimate#m={token}"));
-            view! { <p class="muted" role="status">"Opening your form…"</p> }.into_any()
+            EitherOf3::B(view! { <p class="muted" role="status">"Opening your form…"</p> })
         }
-        Link::Incomplete => view! {
+        Link::Incomplete => EitherOf3::C(view! {
             <h1>"This link is incomplete"</h1>
             <p>"Open the link exactly as you received it, including everything after the # sign."</p>
-        }
-        .into_any(),
+        }),
     };
     view! { <main id="main">{page}</main> }
 }

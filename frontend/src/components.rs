@@ -1,6 +1,7 @@
 //! What both bundles show: a question with its answer field and its
 //! who-sees-this note, error and status lines, times.
 
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::validate::{LONG_TEXT_MAX, SHORT_TEXT_MAX};
@@ -99,24 +100,21 @@ pub fn QuestionField(
                 on_change.run((!v.is_empty()).then_some(Answer::Text(v)));
             };
             let control = if long {
-                view! {
+                Either::Left(view! {
                     <textarea id=id.clone() rows="4" aria-describedby=described.clone() aria-invalid=invalid
                         prop:value=text disabled=disabled on:input=input on:blur=move |_| on_blur.run(())></textarea>
-                }
-                .into_any()
+                })
             } else {
-                view! {
+                Either::Right(view! {
                     <input type="text" id=id.clone() aria-describedby=described.clone() aria-invalid=invalid
                         prop:value=text disabled=disabled on:input=input on:blur=move |_| on_blur.run(()) />
-                }
-                .into_any()
+                })
             };
-            view! {
+            Either::Left(view! {
                 <label for=id.clone() class="prompt">{question.prompt.clone()}{required}</label>
                 {control}
                 <p class="count" aria-live="polite">{count}</p>
-            }
-            .into_any()
+            })
         }
         kind => {
             let (options, ends): (Vec<(String, Answer)>, Option<String>) = match kind {
@@ -165,14 +163,13 @@ pub fn QuestionField(
                     }
                 })
                 .collect_view();
-            view! {
+            Either::Right(view! {
                 <fieldset>
                     <legend class="prompt">{question.prompt.clone()}{required}</legend>
                     <div class="choices" class:scale=scale>{choices}</div>
                     {ends.map(|e| view! { <p class="ends">{e}</p> })}
                 </fieldset>
-            }
-            .into_any()
+            })
         }
     };
     view! {
@@ -200,12 +197,11 @@ where
     let loaded = RwSignal::new(None::<Result<T, ApiError>>);
     spawn_local(async move { loaded.set(Some(fetch.await)) });
     move || match loaded.get() {
-        None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
-        Some(Ok(value)) => render(value).into_any(),
-        Some(Err(error)) => view! {
+        None => EitherOf3::A(view! { <p class="muted" role="status">"Loading…"</p> }),
+        Some(Ok(value)) => EitherOf3::B(render(value)),
+        Some(Err(error)) => EitherOf3::C(view! {
             <h1>{title}</h1>
             <Failure error />
-        }
-        .into_any(),
+        }),
     }
 }
