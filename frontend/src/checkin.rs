@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use leptos::either::EitherOf3;
+use leptos::mount::mount_to_body;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{CheckinView, DraftRequest, SubmitRequest};
@@ -12,7 +12,7 @@ use shared::validate::check_answer;
 use shared::{Answer, Answers, Mode, Question, Visibility};
 
 use crate::api;
-use crate::components::{QuestionField, focus_question, format_time, load_once, time_now};
+use crate::components::{Failure, QuestionField, focus_question, format_time, time_now};
 
 /// Which page a link's fragment asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,23 +48,53 @@ pub fn who_sees(visibility: Visibility, leader: &str, manager: Option<&str>, k: 
     }
 }
 
-/// The bundle's root: picks the page from the fragment.
-#[component]
-pub fn CheckinApp() -> impl IntoView {
+/// Starts the bundle: picks the page from the fragment, loads the check-in,
+/// then mounts it.
+///
+/// The form is mounted once its data is in, rather than inside a reactive
+/// "loading / loaded / failed" switch: such a switch makes Leptos generate
+/// code to rebuild the whole form in place, which the check-in bundle can't
+/// afford. The page's HTML shows the loading line until then.
+pub fn start() {
     let fragment = window().location().hash().unwrap_or_default();
-    let page = match parse_fragment(&fragment) {
-        Link::Invite(token) => EitherOf3::A(view! { <CheckinPage token /> }),
+    match parse_fragment(&fragment) {
+        Link::Invite(token) => wasm_bindgen_futures::spawn_local(async move {
+            let loaded = api::checkin(&token).await;
+            if let Some(loading) = document().get_element_by_id("loading") {
+                loading.remove();
+            }
+            match loaded {
+                Ok(view) => mount_to_body(
+                    move || view! { <main id="main"><CheckinForm view token /></main> },
+                ),
+                Err(error) => mount_to_body(move || {
+                    view! {
+                        <main id="main">
+                            <h1>"Your skip-level check-in"</h1>
+                            <Failure error />
+                        </main>
+                    }
+                }),
+            }
+        }),
         Link::Manager(token) => {
             // Manager forms live with the leader's pages, keeping this bundle small.
             let _ = window().location().replace(&format!("/estimate#m={token}"));
-            EitherOf3::B(view! { <p class="muted" role="status">"Opening your form…"</p> })
         }
-        Link::Incomplete => EitherOf3::C(view! {
-            <h1>"This link is incomplete"</h1>
-            <p>"Open the link exactly as you received it, including everything after the # sign."</p>
-        }),
-    };
-    view! { <main id="main">{page}</main> }
+        Link::Incomplete => {
+            if let Some(loading) = document().get_element_by_id("loading") {
+                loading.remove();
+            }
+            mount_to_body(|| {
+                view! {
+                    <main id="main">
+                        <h1>"This link is incomplete"</h1>
+                        <p>"Open the link exactly as you received it, including everything after the # sign."</p>
+                    </main>
+                }
+            });
+        }
+    }
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -93,16 +123,6 @@ fn forget_anonymous(token: &str) {
     if let Some(s) = storage() {
         let _ = s.remove_item(&anonymous_key(token));
     }
-}
-
-#[component]
-fn CheckinPage(token: String) -> impl IntoView {
-    let fetch_token = token.clone();
-    load_once(
-        async move { api::checkin(&fetch_token).await },
-        "Your skip-level check-in",
-        move |view| view! { <CheckinForm view token=token.clone() /> },
-    )
 }
 
 /// Where the autosave stands, for the status line.
@@ -246,7 +266,7 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
         errors.set(found);
         if let Some(id) = first {
             form_error.set(Some(
-                "Some answers need another look; they are marked below.".to_owned(),
+                "Some answers need another look; each is marked at its question.".to_owned(),
             ));
             focus_question(&id);
             return;

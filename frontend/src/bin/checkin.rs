@@ -1,5 +1,5 @@
-//! The employee's and manager's bundle: only mounts.
+//! The employee's bundle: only starts the page.
 
 fn main() {
-    leptos::mount::mount_to_body(frontend::checkin::CheckinApp);
+    frontend::checkin::start();
 }
