@@ -99,16 +99,12 @@ pub fn QuestionField(
                 let v = event_target_value(&ev);
                 on_change.run((!v.is_empty()).then_some(Answer::Text(v)));
             };
-            let control = if long {
-                Either::Left(view! {
-                    <textarea id=id.clone() rows="4" aria-describedby=described.clone() aria-invalid=invalid
-                        prop:value=text disabled=disabled on:input=input on:blur=move |_| on_blur.run(())></textarea>
-                })
-            } else {
-                Either::Right(view! {
-                    <input type="text" id=id.clone() aria-describedby=described.clone() aria-invalid=invalid
-                        prop:value=text disabled=disabled on:input=input on:blur=move |_| on_blur.run(()) />
-                })
+            // One element for both lengths: a one-row box for short answers. A
+            // second element type would cost the check-in bundle a kilobyte.
+            let control = view! {
+                <textarea id=id.clone() rows=if long { "4" } else { "1" } aria-describedby=described.clone()
+                    aria-invalid=invalid prop:value=text disabled=disabled on:input=input
+                    on:blur=move |_| on_blur.run(())></textarea>
             };
             Either::Left(view! {
                 <label for=id.clone() class="prompt">{question.prompt.clone()}{required}</label>
