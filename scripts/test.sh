@@ -35,7 +35,7 @@ cargo build --locked -q -p backend
 run node --test tests/e2e/
 
 step "Bundle sizes (release, brotli)"
-node scripts/size-report.mjs
+node scripts/size-report.mjs --enforce
 
 # One closing line over every runner above.
 awk '
