@@ -122,3 +122,73 @@ test("a manager gives an estimate of the team's morale", async () => {
   });
   assert.equal((await res.json()).morale, 6);
 });
+
+/** Presses Tab until the element with this id has the focus; fails after `max` presses. */
+async function tabTo(page, id, max = 80) {
+  for (let i = 0; i < max; i++) {
+    if ((await page.evaluate(() => document.activeElement?.id)) === id) return;
+    await page.keyboard.press("Tab");
+  }
+  assert.fail(`Tab never reached #${id}`);
+}
+
+test("the check-in and the briefing work with the keyboard alone", async () => {
+  const invite = demo.invites[2];
+  const answer = `Typed without a mouse ${Date.now()}`;
+  const page = await browser.newPage();
+  await page.goto(invite.url);
+  await page.getByRole("heading", { level: 1 }).waitFor();
+
+  await tabTo(page, "personal");
+  await page.keyboard.type(answer);
+  await tabTo(page, "support-0");
+  for (let i = 0; i < 6; i++) await page.keyboard.press("ArrowRight");
+  await tabTo(page, "morale-0");
+  for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("Tab");
+  while ((await page.evaluate(() => document.activeElement?.tagName)) !== "BUTTON") {
+    await page.keyboard.press("Tab");
+  }
+  await page.keyboard.press("Enter");
+  await page.getByText(/anonymous answers are in/i).waitFor();
+  assert.equal(await page.locator("#support-6").isChecked(), true);
+  assert.equal(await page.locator("#morale-4").isChecked(), true);
+
+  const leader = await browser.newPage();
+  await leader.goto(`${base}/`);
+  await tabTo(leader, "email");
+  await leader.keyboard.type(demo.leader.email);
+  await leader.keyboard.press("Tab");
+  await leader.keyboard.type(demo.leader.password);
+  await leader.keyboard.press("Enter");
+  const round = leader.getByRole("link", { name: /Q4 skip-levels/ });
+  await round.waitFor();
+  await round.focus();
+  await leader.keyboard.press("Enter");
+  const person = leader.getByRole("link", { name: invite.name });
+  await person.waitFor();
+  await person.focus();
+  await leader.keyboard.press("Enter");
+  await leader.getByText(answer).waitFor();
+});
+
+test("every page fits a 320 px wide phone without sideways scrolling", async () => {
+  const page = await browser.newPage({ viewport: { width: 320, height: 640 } });
+  const fits = async (what) => {
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 320, `${what} is ${width}px wide`);
+  };
+  await page.goto(demo.invites[3].url);
+  await page.getByRole("heading", { level: 1 }).waitFor();
+  await fits("the check-in");
+  await page.goto(demo.manager_links[1].url);
+  await page.getByRole("heading", { level: 1 }).waitFor();
+  await fits("the manager's form");
+  await page.goto(`${base}/`);
+  await page.getByLabel("Email").fill(demo.leader.email);
+  await page.getByLabel("Password").fill(demo.leader.password);
+  await page.getByRole("button", { name: /log in/i }).click();
+  await page.getByRole("link", { name: /Q4 skip-levels/ }).click();
+  await page.getByRole("heading", { name: "Meetings" }).waitFor();
+  await fits("the round");
+});
