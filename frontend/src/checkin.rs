@@ -320,7 +320,11 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
                 .questions
                 .into_iter()
                 .map(|q| {
-                    let note = who_sees(q.visibility, &leader_name, manager_name.as_deref(), k);
+                    let note = if q.visibility == Visibility::Anonymous && anonymous_sealed {
+                        "Sent anonymously. It can't be changed, because nothing links it to you any more.".to_owned()
+                    } else {
+                        who_sees(q.visibility, &leader_name, manager_name.as_deref(), k)
+                    };
                     let id = q.id.clone();
                     let value_id = id.clone();
                     let anonymous = q.visibility == Visibility::Anonymous;

@@ -10,15 +10,30 @@ use wasm_bindgen::JsCast;
 
 use crate::api::ApiError;
 
-/// A Unix time as the reader's locale writes a date and time.
+/// A Unix time as the reader's locale writes a date and time, to the minute.
 pub fn format_time(secs: i64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0));
-    String::from(date.to_locale_string(&locale(), &wasm_bindgen::JsValue::UNDEFINED))
+    String::from(date.to_locale_string(
+        &locale(),
+        &styles(&[("dateStyle", "medium"), ("timeStyle", "short")]),
+    ))
 }
 
 /// The time now, as the reader's locale writes a time of day.
 pub fn time_now() -> String {
-    String::from(js_sys::Date::new_0().to_locale_time_string(&locale()))
+    String::from(
+        js_sys::Date::new_0()
+            .to_locale_time_string_with_options(&locale(), &styles(&[("timeStyle", "short")])),
+    )
+}
+
+/// An `Intl.DateTimeFormat` options object.
+fn styles(pairs: &[(&str, &str)]) -> wasm_bindgen::JsValue {
+    let options = js_sys::Object::new();
+    for (key, value) in pairs {
+        let _ = js_sys::Reflect::set(&options, &(*key).into(), &(*value).into());
+    }
+    options.into()
 }
 
 fn locale() -> String {
