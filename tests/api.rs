@@ -39,6 +39,7 @@ on_both!(
     anonymous_answers_are_stored_with_nothing_that_links_them_to_a_person,
     a_manager_estimate_shows_beside_the_team_morale,
     leader_pages_need_a_valid_login,
+    repeated_wrong_passwords_lock_that_email_for_a_while,
     every_documented_route_exists,
 );
 
@@ -450,5 +451,37 @@ async fn every_documented_route_exists(app: &TestApp) {
             .await
             .error(),
         "no_route"
+    );
+}
+
+async fn repeated_wrong_passwords_lock_that_email_for_a_while(app: &TestApp) {
+    let wrong = json!({"email": app.demo.leader.email, "password": "guess"}).to_string();
+    let right = json!({"email": app.demo.leader.email.to_uppercase(), "password": app.demo.leader.password}).to_string();
+
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        statuses.push(
+            app.send(Method::POST, "/api/session", &[], Some(&wrong))
+                .await
+                .status,
+        );
+    }
+    let locked = app
+        .send(Method::POST, "/api/session", &[], Some(&right))
+        .await;
+
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::UNAUTHORIZED),
+        "{statuses:?}"
+    );
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(locked.error(), "too_many_attempts");
+    let failures: i64 = sqlx::query_scalar("select count(*) from login_failures")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        failures, 10,
+        "the lock is kept in the database, for every instance"
     );
 }

@@ -21,6 +21,8 @@ pub enum ApiError {
     Unauthenticated,
     #[error("The email or password is not right.")]
     InvalidCredentials,
+    #[error("Too many failed attempts. Please wait 15 minutes, then try again.")]
+    TooManyAttempts,
     #[error("This link is not valid. Ask the person who sent it for a new one.")]
     InvalidLink,
     #[error("This link has expired. Ask the person who sent it for a new one.")]
@@ -46,6 +48,7 @@ impl ApiError {
             Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
             Self::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             Self::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            Self::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             Self::InvalidLink => (StatusCode::NOT_FOUND, "invalid_link"),
             Self::ExpiredLink => (StatusCode::GONE, "expired_link"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),

@@ -14,6 +14,10 @@ use crate::error::{ApiError, ApiJson};
 
 /// How long a session lasts.
 const SESSION_SECONDS: i64 = 12 * 3600;
+/// Failed logins for one email within [`FAILURE_WINDOW`] seconds before
+/// logins for it are refused until the window has passed.
+const MAX_FAILURES: i64 = 10;
+const FAILURE_WINDOW: i64 = 15 * 60;
 
 fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
     Cookie::build((SESSION_COOKIE, value))
@@ -29,19 +33,32 @@ fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
     responses(
         (status = 200, body = Me, description = "Logged in; the session cookie is set"),
         (status = 401, description = "Wrong email or password", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts for this email", body = ErrorBody),
     ))]
 pub(super) async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<(CookieJar, Json<Me>), ApiError> {
-    let account = state.db.account_by_email(req.email.trim()).await?;
+    let email = req.email.trim();
+    let now = crate::now();
+    if state.db.login_failures(email, now - FAILURE_WINDOW).await? >= MAX_FAILURES {
+        return Err(ApiError::TooManyAttempts);
+    }
+    let account = state.db.account_by_email(email).await?;
     let ok = password::verify(
         req.password,
         account.as_ref().map(|a| a.password_hash.clone()),
     )
     .await?;
-    let account = account.filter(|_| ok).ok_or(ApiError::InvalidCredentials)?;
+    let Some(account) = account.filter(|_| ok) else {
+        state
+            .db
+            .note_login_failure(email, now, now - FAILURE_WINDOW)
+            .await?;
+        return Err(ApiError::InvalidCredentials);
+    };
+    state.db.clear_login_failures(email).await?;
     let token = new_token();
     state
         .db
