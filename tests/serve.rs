@@ -58,6 +58,10 @@ async fn pages_are_served_precompressed_and_hashed_files_cached_for_a_year() {
                 .contains("immutable")
         );
     }
+    let csp = index.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
     let html_cache = index.headers[header::CACHE_CONTROL].to_str().unwrap();
     assert_eq!(
         html_cache, "no-cache",

@@ -68,6 +68,12 @@ pub fn app(state: AppState) -> Router {
             HeaderName::from_static("referrer-policy"),
             HeaderValue::from_static("no-referrer"),
         ))
+        // No framing by other sites until the embedding settings name them
+        // (the widget's allowed origins); no plugins; no <base> tricks.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("content-security-policy"),
+            HeaderValue::from_static("frame-ancestors 'self'; object-src 'none'; base-uri 'none'"),
+        ))
         // One line per request: method, path, status, time. Paths hold ids only;
         // tokens travel in headers and answers in bodies, and neither is logged.
         .layer(
