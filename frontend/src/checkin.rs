@@ -162,6 +162,8 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
     let submitted = RwSignal::new(submitted_at);
     let save_state = RwSignal::new(SaveState::Idle);
     let submitting = RwSignal::new(false);
+    // Edits since the last submit: the leader reads only what was submitted.
+    let unsent = RwSignal::new(false);
     let form_error = RwSignal::new(None::<String>);
     let pending_save = StoredValue::new(None::<TimeoutHandle>);
 
@@ -204,6 +206,7 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
     };
 
     let on_change = move |question: Question, answer: Option<Answer>| {
+        unsent.set(true);
         answers.update(|all| match &answer {
             Some(a) => {
                 all.insert(question.id.clone(), a.clone());
@@ -291,6 +294,7 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
                     }
                     sealed.set(saved.anonymous_sealed);
                     submitted.set(saved.submitted_at);
+                    unsent.set(false);
                     save_state.set(SaveState::Idle);
                 }
                 Err(e) => {
@@ -309,6 +313,9 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
         });
     };
 
+    let unsent_note = format!(
+        "You have changed answers since you sent them. Submit the changes so {leader_name} reads the new ones."
+    );
     let manager_label = manager_name
         .clone()
         .unwrap_or_else(|| "your manager".to_owned());
@@ -397,6 +404,9 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
             {sections}
             <div class="actions">
                 <p class="status" role="status" aria-live="polite">{status}</p>
+                {move || (unsent.get() && submitted.get().is_some()).then(|| view! {
+                    <p class="notice">{unsent_note.clone()}</p>
+                })}
                 {move || form_error.get().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
                 {move || submitted.get().map(|at| view! {
                     <p class="notice ok" role="status">

@@ -192,3 +192,34 @@ test("every page fits a 320 px wide phone without sideways scrolling", async () 
   await page.getByRole("heading", { name: "Meetings" }).waitFor();
   await fits("the round");
 });
+
+test("changes after a submit reach the leader only once they are submitted again", async () => {
+  const invite = demo.invites[4];
+  const page = await browser.newPage();
+  await page.goto(invite.url);
+  const field = page.getByLabel("How are things going for you personally?");
+  await field.fill("First version");
+  await page.getByRole("group", { name: /how supported do you feel/i }).getByLabel("5", { exact: true }).check();
+  await page.getByRole("group", { name: /rate your morale/i }).getByLabel("5", { exact: true }).check();
+  await page.getByRole("button", { name: /submit/i }).click();
+  await page.getByText(/anonymous answers are in/i).waitFor();
+
+  await field.fill("Second version");
+  await page.getByText(/changed answers since you sent them/i).waitFor();
+  await page.getByText(/Draft saved/i).waitFor();
+  const leader = await browser.newContext();
+  const briefing = await leader.newPage();
+  await briefing.goto(`${base}/`);
+  await briefing.getByLabel("Email").fill(demo.leader.email);
+  await briefing.getByLabel("Password").fill(demo.leader.password);
+  await briefing.getByRole("button", { name: /log in/i }).click();
+  await briefing.getByRole("link", { name: /Q4 skip-levels/ }).click();
+  await briefing.getByRole("link", { name: invite.name }).click();
+  await briefing.getByText("First version").waitFor();
+
+  await page.getByRole("button", { name: /submit changes/i }).click();
+  await page.getByText(/changed answers since you sent them/i).waitFor({ state: "detached" });
+  await briefing.reload();
+  await briefing.getByText("Second version").waitFor();
+  await leader.close();
+});
