@@ -10,3 +10,9 @@ pub mod checkin;
 pub mod components;
 pub mod estimate;
 pub mod leader;
+
+/// The allocator of both bundles: smaller than the default (dlmalloc), which
+/// matters for the check-in's size budget.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
