@@ -1,7 +1,10 @@
 //! All HTTP the pages do. Every function returns `shared` types, or an
 //! [`ApiError`] holding the server's error body.
+//!
+//! Requests go straight through the browser's `fetch` and `JSON`: an HTTP
+//! client crate and `serde_json` cost the check-in bundle kilobytes of its
+//! 90 KB budget for nothing the browser doesn't already do.
 
-use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::FieldError;
@@ -9,6 +12,9 @@ use shared::api::{
     Briefing, CheckinView, DraftRequest, ErrorBody, EstimateRequest, EstimateView, LoginRequest,
     Me, MoraleReport, RoundDetail, RoundSummary, Saved, SubmitRequest,
 };
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, RequestInit, Response};
 
 /// A request that did not give what was asked for.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,12 +52,8 @@ impl ApiError {
 
 type Result<T> = std::result::Result<T, ApiError>;
 
-fn network(e: gloo_net::Error) -> ApiError {
-    ApiError::Network(e.to_string())
-}
-
 fn unreadable(what: impl std::fmt::Debug) -> ApiError {
-    ApiError::Network(format!("unreadable answer: {what:?}"))
+    ApiError::Network(format!("{what:?}"))
 }
 
 /// JSON text for a value. Maps become plain objects, as the server expects.
@@ -68,113 +70,130 @@ pub fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
     serde_wasm_bindgen::from_value(js).ok()
 }
 
-/// The response body as JSON, parsed by the browser, then read into `T`.
-async fn body<T: DeserializeOwned>(response: &Response) -> Result<T> {
-    let text = response.text().await.map_err(network)?;
-    let js = js_sys::JSON::parse(&text).map_err(unreadable)?;
-    serde_wasm_bindgen::from_value(js).map_err(unreadable)
+/// Sends a request to the same origin (which brings the session cookie) and
+/// returns the status and the body's text.
+async fn fetch(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<String>,
+) -> Result<(u16, String)> {
+    let headers = Headers::new().map_err(unreadable)?;
+    if let Some(token) = token {
+        headers
+            .set("Authorization", &format!("Bearer {token}"))
+            .map_err(unreadable)?;
+    }
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(unreadable)?;
+        init.set_body(&JsValue::from_str(&body));
+    }
+    init.set_headers(&headers);
+    let sent = JsFuture::from(
+        web_sys::window()
+            .ok_or_else(|| unreadable("no window"))?
+            .fetch_with_str_and_init(url, &init),
+    )
+    .await
+    .map_err(unreadable)?;
+    let response: Response = sent.dyn_into().map_err(unreadable)?;
+    let text = JsFuture::from(response.text().map_err(unreadable)?)
+        .await
+        .map_err(unreadable)?;
+    Ok((response.status(), text.as_string().unwrap_or_default()))
 }
 
-async fn read<T: DeserializeOwned>(response: Response) -> Result<T> {
-    if response.ok() {
-        return body(&response).await;
+/// Sends a request and reads the answer into `T`, or the error body.
+async fn call<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&B>,
+) -> Result<T> {
+    let body = match body {
+        Some(b) => Some(to_json(b).ok_or_else(|| unreadable("could not encode the request"))?),
+        None => None,
+    };
+    let (status, text) = fetch(method, url, token, body).await?;
+    if (200..300).contains(&status) {
+        return from_json(&text).ok_or_else(|| unreadable("an unreadable answer"));
     }
-    let status = response.status();
-    let body = body::<ErrorBody>(&response)
-        .await
-        .unwrap_or_else(|_| ErrorBody {
-            error: "http".to_owned(),
-            message: format!("The server answered {status}. Please try again."),
-            fields: Vec::new(),
-        });
+    let body = from_json::<ErrorBody>(&text).unwrap_or_else(|| ErrorBody {
+        error: "http".to_owned(),
+        message: format!("The server answered {status}. Please try again."),
+        fields: Vec::new(),
+    });
     Err(ApiError::Server { status, body })
 }
 
-async fn send<T: DeserializeOwned>(request: RequestBuilder) -> Result<T> {
-    read(request.send().await.map_err(network)?).await
-}
-
-async fn send_json<B: Serialize, T: DeserializeOwned>(
-    request: RequestBuilder,
-    body: &B,
-) -> Result<T> {
-    let text = to_json(body)
-        .ok_or_else(|| ApiError::Network("could not encode the request".to_owned()))?;
-    let request = request
-        .header("Content-Type", "application/json")
-        .body(text)
-        .map_err(network)?;
-    read(request.send().await.map_err(network)?).await
-}
-
-fn bearer(request: RequestBuilder, token: &str) -> RequestBuilder {
-    request.header("Authorization", &format!("Bearer {token}"))
+/// A GET.
+async fn get<T: DeserializeOwned>(url: &str, token: Option<&str>) -> Result<T> {
+    call::<(), T>("GET", url, token, None).await
 }
 
 /// The employee's check-in.
 pub async fn checkin(token: &str) -> Result<CheckinView> {
-    send(bearer(Request::get("/api/checkin"), token)).await
+    get("/api/checkin", Some(token)).await
 }
 
 /// Saves the confidential answers typed so far.
 pub async fn save_draft(token: &str, body: &DraftRequest) -> Result<Saved> {
-    send_json(bearer(Request::put("/api/checkin/draft"), token), body).await
+    call("PUT", "/api/checkin/draft", Some(token), Some(body)).await
 }
 
 /// Submits the check-in.
 pub async fn submit(token: &str, body: &SubmitRequest) -> Result<Saved> {
-    send_json(bearer(Request::post("/api/checkin/submit"), token), body).await
+    call("POST", "/api/checkin/submit", Some(token), Some(body)).await
 }
 
 /// A manager's perception form.
 pub async fn estimate(token: &str) -> Result<EstimateView> {
-    send(bearer(Request::get("/api/estimate"), token)).await
+    get("/api/estimate", Some(token)).await
 }
 
 /// Saves a manager's estimate.
 pub async fn save_estimate(token: &str, body: &EstimateRequest) -> Result<EstimateView> {
-    send_json(bearer(Request::put("/api/estimate"), token), body).await
+    call("PUT", "/api/estimate", Some(token), Some(body)).await
 }
 
 /// Logs in; the server sets the session cookie.
 pub async fn login(body: &LoginRequest) -> Result<Me> {
-    send_json(Request::post("/api/session"), body).await
+    call("POST", "/api/session", None, Some(body)).await
 }
 
 /// Logs out.
 pub async fn logout() -> Result<()> {
-    let response = Request::delete("/api/session")
-        .send()
-        .await
-        .map_err(network)?;
-    if response.ok() {
-        Ok(())
-    } else {
-        Err(ApiError::Network(response.status_text()))
+    match fetch("DELETE", "/api/session", None, None).await? {
+        (204, _) => Ok(()),
+        (status, _) => Err(ApiError::Network(format!("The server answered {status}."))),
     }
 }
 
 /// The logged-in account.
 pub async fn me() -> Result<Me> {
-    send(Request::get("/api/me")).await
+    get("/api/me", None).await
 }
 
 /// The leader's rounds.
 pub async fn rounds() -> Result<Vec<RoundSummary>> {
-    send(Request::get("/api/rounds")).await
+    get("/api/rounds", None).await
 }
 
 /// One round with its meetings.
 pub async fn round(id: &str) -> Result<RoundDetail> {
-    send(Request::get(&format!("/api/rounds/{id}"))).await
+    get(&format!("/api/rounds/{id}"), None).await
 }
 
 /// A round's anonymous figures and managers' estimates.
 pub async fn morale(id: &str) -> Result<MoraleReport> {
-    send(Request::get(&format!("/api/rounds/{id}/morale"))).await
+    get(&format!("/api/rounds/{id}/morale"), None).await
 }
 
 /// One meeting's briefing.
 pub async fn briefing(id: &str) -> Result<Briefing> {
-    send(Request::get(&format!("/api/meetings/{id}"))).await
+    get(&format!("/api/meetings/{id}"), None).await
 }
