@@ -12,7 +12,9 @@ use shared::validate::check_answer;
 use shared::{Answer, Answers, Mode, Question, Visibility};
 
 use crate::api;
-use crate::components::{Failure, QuestionField, focus_question, format_time, time_now};
+use crate::components::{
+    Failure, IncompleteLink, QuestionField, focus_question, format_time, time_now,
+};
 
 /// Which page a link's fragment asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,8 +90,7 @@ pub fn start() {
             mount_to_body(|| {
                 view! {
                     <main id="main">
-                        <h1>"This link is incomplete"</h1>
-                        <p>"Open the link exactly as you received it, including everything after the # sign."</p>
+                        <IncompleteLink />
                     </main>
                 }
             });

@@ -55,6 +55,15 @@ pub fn focus_question(id: &str) {
     }
 }
 
+/// What a personal link without its token shows.
+#[component]
+pub fn IncompleteLink() -> impl IntoView {
+    view! {
+        <h1>"This link is incomplete"</h1>
+        <p>"Open the link exactly as you received it, including everything after the # sign."</p>
+    }
+}
+
 /// A failed request, said plainly.
 #[component]
 pub fn Failure(

@@ -13,7 +13,7 @@ use shared::api::{
 use shared::{Answer, Visibility};
 
 use crate::api::{self, ApiError};
-use crate::components::{Failure, format_time};
+use crate::components::{Failure, IncompleteLink, format_time};
 use crate::estimate::EstimatePage;
 
 /// Whether someone is logged in.
@@ -58,11 +58,7 @@ pub fn LeaderApp() -> impl IntoView {
         let fragment = window().location().hash().unwrap_or_default();
         let page = match crate::checkin::parse_fragment(&fragment) {
             crate::checkin::Link::Manager(token) => view! { <EstimatePage token /> }.into_any(),
-            _ => view! {
-                <h1>"This link is incomplete"</h1>
-                <p>"Open the link exactly as you received it, including everything after the # sign."</p>
-            }
-            .into_any(),
+            _ => view! { <IncompleteLink /> }.into_any(),
         };
         return view! { <main id="main">{page}</main> }.into_any();
     }
