@@ -20,7 +20,7 @@ for (const [bundle, budget] of Object.entries(budgets)) {
     }).length;
     raw += bytes.length;
     br += compressed;
-    rows.push(`| ${bundle} | ${file.replace(/-[0-9a-f]{16}/, "")} | ${kb(bytes.length)} | ${kb(compressed)} |`);
+    rows.push(`| ${bundle} | ${file.replace(/-[0-9a-f]{8,}/, "")} | ${kb(bytes.length)} | ${kb(compressed)} |`);
   }
   rows.push(`| **${bundle}, all** | wasm + js + css | ${kb(raw)} | **${kb(br)}** (budget ${kb(budget)}) |`);
   if (br > budget) over = true;

@@ -180,6 +180,18 @@ async fn the_leader_reads_submitted_answers_but_never_a_draft(app: &TestApp) {
     let before = app.leader_get(&cookie, &briefing_uri).await.json();
     app.submit_scores(3, 7, 6).await;
     let after = app.leader_get(&cookie, &briefing_uri).await.json();
+    let in_step = app
+        .with_token(Method::GET, CHECKIN, &app.invite(3), None)
+        .await
+        .json();
+    let edit = json!({"answers": {"personal": {"text": "edited, not sent"}}}).to_string();
+    app.with_token(Method::PUT, DRAFT, &app.invite(3), Some(&edit))
+        .await;
+    let edited = app
+        .with_token(Method::GET, CHECKIN, &app.invite(3), None)
+        .await
+        .json();
+    let still = app.leader_get(&cookie, &briefing_uri).await.json();
 
     assert_eq!(before["meeting"]["status"], "draft");
     assert_eq!(before["answers"], json!({}));
@@ -190,6 +202,12 @@ async fn the_leader_reads_submitted_answers_but_never_a_draft(app: &TestApp) {
         "an anonymous answer reached the briefing"
     );
     assert_eq!(rounds[0]["meetings"], 10);
+    assert_eq!(in_step["unsent_changes"], false);
+    assert_eq!(edited["unsent_changes"], true);
+    assert_eq!(
+        still["answers"]["personal"]["text"], "Person 3 is fine",
+        "a draft reached the leader"
+    );
 }
 
 async fn round_morale(app: &TestApp, cookie: &str) -> Value {

@@ -148,6 +148,7 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
         template,
         answers: saved,
         submitted_at,
+        unsent_changes,
         anonymous_sealed,
         k,
     } = view;
@@ -164,7 +165,7 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
     let save_state = RwSignal::new(SaveState::Idle);
     let submitting = RwSignal::new(false);
     // Edits since the last submit: the leader reads only what was submitted.
-    let unsent = RwSignal::new(false);
+    let unsent = RwSignal::new(unsent_changes);
     let form_error = RwSignal::new(None::<String>);
     let pending_save = StoredValue::new(None::<TimeoutHandle>);
 

@@ -44,6 +44,9 @@ pub struct CheckinView {
     pub answers: Answers,
     /// When the confidential answers were last submitted, if ever.
     pub submitted_at: Option<i64>,
+    /// Whether the saved answers differ from the submitted ones, which are
+    /// what the leader reads.
+    pub unsent_changes: bool,
     /// Whether this person's anonymous answers are already in. They can't be
     /// changed afterwards: nothing links them to the person any more.
     pub anonymous_sealed: bool,

@@ -207,6 +207,10 @@ test("changes after a submit reach the leader only once they are submitted again
   await field.fill("Second version");
   await page.getByText(/changed answers since you sent them/i).waitFor();
   await page.getByText(/Draft saved/i).waitFor();
+  // The server knows too: after a reload the notice is still there.
+  await page.reload();
+  await page.getByText(/changed answers since you sent them/i).waitFor();
+  assert.equal(await field.inputValue(), "Second version");
   const leader = await browser.newContext();
   const briefing = await leader.newPage();
   await briefing.goto(`${base}/`);

@@ -32,6 +32,7 @@ pub struct CheckinRow {
     pub k_threshold: i64,
     pub template_body: String,
     pub draft: Option<String>,
+    pub submitted: Option<String>,
     pub submitted_at: Option<i64>,
     pub sealed: i64,
 }
@@ -39,6 +40,11 @@ pub struct CheckinRow {
 impl CheckinRow {
     pub fn template(&self) -> DbResult<Template> {
         parse_template(&self.template_body)
+    }
+
+    /// Whether what was typed since differs from what the leader reads.
+    pub fn unsent_changes(&self) -> bool {
+        self.submitted.is_some() && self.submitted != self.draft
     }
 
     /// The latest confidential answers the employee typed.
@@ -78,7 +84,7 @@ impl Db {
             "select p.name as person_name,
                     coalesce(lp.name, a.email) as leader_name, coalesce(lp.title, '') as leader_title,
                     boss.name as manager_name, r.name as round_name, m.scheduled_at, r.k_threshold,
-                    t.body as template_body, c.draft, c.submitted_at,
+                    t.body as template_body, c.draft, c.submitted, c.submitted_at,
                     (select count(*) from ballots b where b.round_id = m.round_id and b.person_id = m.person_id) as sealed
              from meetings m
              join rounds r on r.id = m.round_id

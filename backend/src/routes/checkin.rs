@@ -50,6 +50,7 @@ pub(super) async fn get_checkin(
     let (row, template) = load(&db, &invite).await?;
     Ok(Json(CheckinView {
         answers: row.draft_answers()?,
+        unsent_changes: row.unsent_changes(),
         editable: crate::now() < row.scheduled_at,
         k: u32::try_from(row.k_threshold).unwrap_or(u32::MAX),
         person_name: row.person_name,
