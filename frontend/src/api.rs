@@ -44,6 +44,14 @@ impl ApiError {
         }
     }
 
+    /// The server's error code (`locked`, `sealed`, `validation`…), if it answered.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Server { body, .. } => Some(&body.error),
+            Self::Network(_) => None,
+        }
+    }
+
     /// Whether the session is missing or over.
     pub fn is_unauthenticated(&self) -> bool {
         matches!(self, Self::Server { status: 401, .. })

@@ -131,12 +131,26 @@ fn forget_anonymous(token: &str) {
 enum SaveState {
     Idle,
     Saving,
-    Saved(String),
+    /// Saved at this time; `true` when an answer with a problem was held back.
+    Saved(String, bool),
     Failed(String),
 }
 
+/// What an anonymous question says once its answer is in.
+const SEALED_NOTE: &str =
+    "Sent anonymously. It can't be changed, because nothing links it to you any more.";
+
+/// The employee's check-in form, for a loaded [`CheckinView`].
+///
+/// Confidential answers are saved to the server as a draft shortly after each
+/// change; anonymous ones stay in this browser only, until submitted.
 #[component]
-fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
+pub fn CheckinForm(
+    /// What the invite link opened.
+    view: CheckinView,
+    /// The invite token, sent with every request.
+    token: String,
+) -> impl IntoView {
     let CheckinView {
         person_name,
         leader_name,
@@ -144,7 +158,7 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
         manager_name,
         round_name,
         meeting_at,
-        editable,
+        editable: open,
         template,
         answers: saved,
         submitted_at,
@@ -152,14 +166,23 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
         anonymous_sealed,
         k,
     } = view;
+    let mut initial = saved;
+    if anonymous_sealed {
+        // Sent already (perhaps from another device): a copy left in this
+        // browser could only give the answers away to the next person here.
+        forget_anonymous(&token);
+    } else {
+        initial.extend(load_anonymous(&token));
+        if !open {
+            // Shown once more, but they can never be sent now.
+            forget_anonymous(&token);
+        }
+    }
     let token = StoredValue::new(token);
     let template = StoredValue::new(template);
-    let mut initial = saved;
-    if !anonymous_sealed {
-        initial.extend(load_anonymous(&token.get_value()));
-    }
     let answers = RwSignal::new(initial);
     let errors = RwSignal::new(BTreeMap::<String, String>::new());
+    let editable = RwSignal::new(open);
     let sealed = RwSignal::new(anonymous_sealed);
     let submitted = RwSignal::new(submitted_at);
     let save_state = RwSignal::new(SaveState::Idle);
@@ -168,38 +191,79 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
     let unsent = RwSignal::new(unsent_changes);
     let form_error = RwSignal::new(None::<String>);
     let pending_save = StoredValue::new(None::<TimeoutHandle>);
+    // Which draft save is the latest: an older answer arriving late must not
+    // overwrite what the status line says about a newer one.
+    let save_seq = StoredValue::new(0u32);
 
-    // The answers of one visibility. (Inserting keeps the page free of the
-    // sorting code a `collect` into a map brings.)
-    let answers_of = move |visibility: Visibility| {
+    // The answers to this template's questions (of one visibility, if given)
+    // that pass the draft rules, and whether any was held back. A stale id
+    // (say, from a template change) would make the server refuse them all.
+    // (Inserting keeps the page free of the sorting code a `collect` into a
+    // map brings.)
+    let answers_of = move |visibility: Option<Visibility>| {
         let mut out = Answers::new();
+        let mut held = false;
         answers.with_untracked(|all| {
             template.with_value(|t| {
                 for (id, a) in all {
-                    if t.question(id).is_some_and(|q| q.visibility == visibility) {
-                        out.insert(id.clone(), a.clone());
+                    if let Some(q) = t.question(id) {
+                        if visibility.is_some_and(|v| v != q.visibility) {
+                            continue;
+                        }
+                        if check_answer(q, Some(a), Mode::Draft).is_ok() {
+                            out.insert(id.clone(), a.clone());
+                        } else {
+                            held = true;
+                        }
                     }
                 }
             });
         });
-        out
+        (out, held)
     };
-    let confidential_answers = move || answers_of(Visibility::Confidential);
-    let anonymous_answers = move || answers_of(Visibility::Anonymous);
+
+    let show_field_errors = move |e: &api::ApiError| {
+        let fields = e.fields();
+        if !fields.is_empty() {
+            errors.update(|m| {
+                for f in fields {
+                    m.insert(f.field.clone(), f.message.clone());
+                }
+            });
+        }
+    };
+    // The meeting has started: nothing can be changed any more.
+    let lock = move || {
+        if let Some(h) = pending_save.get_value() {
+            h.clear();
+        }
+        pending_save.set_value(None);
+        editable.set(false);
+    };
 
     let save_draft = move || {
+        if let Some(h) = pending_save.get_value() {
+            h.clear();
+        }
+        pending_save.set_value(None);
+        if !editable.get_untracked() {
+            return;
+        }
+        let seq = save_seq.get_value().wrapping_add(1);
+        save_seq.set_value(seq);
         save_state.set(SaveState::Saving);
-        let body = DraftRequest {
-            answers: confidential_answers(),
-        };
+        let (answers, held) = answers_of(Some(Visibility::Confidential));
         spawn_local(async move {
-            match api::save_draft(&token.get_value(), &body).await {
-                Ok(_) => save_state.set(SaveState::Saved(time_now())),
+            let result = api::save_draft(&token.get_value(), &DraftRequest { answers }).await;
+            if save_seq.get_value() != seq {
+                return;
+            }
+            match result {
+                Ok(_) => save_state.set(SaveState::Saved(time_now(), held)),
                 Err(e) => {
-                    for f in e.fields() {
-                        errors.update(|m| {
-                            m.insert(f.field.clone(), f.message.clone());
-                        });
+                    show_field_errors(&e);
+                    if e.code() == Some("locked") {
+                        lock();
                     }
                     save_state.set(SaveState::Failed(e.message()));
                 }
@@ -217,16 +281,29 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
                 all.remove(&question.id);
             }
         });
-        // An error shown for this field goes as soon as the answer is valid.
-        if errors.with_untracked(|m| m.contains_key(&question.id))
-            && check_answer(&question, answer.as_ref(), Mode::Draft).is_ok()
-        {
-            errors.update(|m| {
-                m.remove(&question.id);
+        // A problem shows as soon as the answer breaks a rule (text over its
+        // limit) and goes as soon as it is fixed; a missing answer is only
+        // flagged on submit.
+        let problem = check_answer(&question, answer.as_ref(), Mode::Draft)
+            .err()
+            .map(|e| e.to_string());
+        if errors.with_untracked(|m| m.get(&question.id) != problem.as_ref()) {
+            errors.update(|m| match problem {
+                Some(p) => {
+                    m.insert(question.id.clone(), p);
+                }
+                None => {
+                    m.remove(&question.id);
+                }
             });
         }
         match question.visibility {
-            Visibility::Anonymous => store_anonymous(&token.get_value(), &anonymous_answers()),
+            Visibility::Anonymous => {
+                store_anonymous(
+                    &token.get_value(),
+                    &answers_of(Some(Visibility::Anonymous)).0,
+                );
+            }
             Visibility::Confidential => {
                 if let Some(h) = pending_save.get_value() {
                     h.clear();
@@ -245,11 +322,31 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
                 m.insert(question.id.clone(), e.to_string());
             });
         }
+        // Leaving a field is a good moment to save: the person may be about
+        // to close the page.
+        if pending_save.with_value(Option::is_some) {
+            save_draft();
+        }
     };
+
+    // Closing the page with a save pending or failed would lose what was
+    // typed: save now, and let the browser ask whether to leave.
+    let leaving = window_event_listener_untyped("beforeunload", move |ev| {
+        if pending_save.try_with_value(Option::is_some) == Some(true) {
+            save_draft();
+        }
+        if matches!(
+            save_state.try_get_untracked(),
+            Some(SaveState::Saving | SaveState::Failed(_))
+        ) {
+            ev.prevent_default();
+        }
+    });
+    on_cleanup(move || leaving.remove());
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if submitting.get_untracked() {
+        if submitting.get_untracked() || !editable.get_untracked() {
             return;
         }
         let only_confidential = sealed.get_untracked();
@@ -276,39 +373,53 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
             focus_question(&id);
             return;
         }
+        // The submit carries the answers; a draft save would only race it.
         if let Some(h) = pending_save.get_value() {
             h.clear();
         }
-        let body = SubmitRequest {
-            answers: if only_confidential {
-                confidential_answers()
-            } else {
-                answers.get_untracked()
-            },
-        };
+        pending_save.set_value(None);
+        save_seq.set_value(save_seq.get_value().wrapping_add(1));
         submitting.set(true);
         form_error.set(None);
         spawn_local(async move {
-            match api::submit(&token.get_value(), &body).await {
-                Ok(saved) => {
-                    if saved.anonymous_sealed {
+            let mut only_confidential = only_confidential;
+            loop {
+                let visibility = only_confidential.then_some(Visibility::Confidential);
+                let body = SubmitRequest {
+                    answers: answers_of(visibility).0,
+                };
+                match api::submit(&token.get_value(), &body).await {
+                    // The anonymous part was sent already, from another tab or
+                    // device: it stays as it was; send the rest.
+                    Err(e) if e.code() == Some("sealed") && !only_confidential => {
+                        sealed.set(true);
                         forget_anonymous(&token.get_value());
+                        only_confidential = true;
                     }
-                    sealed.set(saved.anonymous_sealed);
-                    submitted.set(saved.submitted_at);
-                    unsent.set(false);
-                    save_state.set(SaveState::Idle);
-                }
-                Err(e) => {
-                    let mut fields = BTreeMap::new();
-                    for f in e.fields() {
-                        fields.insert(f.field.clone(), f.message.clone());
+                    Ok(saved) => {
+                        if saved.anonymous_sealed {
+                            forget_anonymous(&token.get_value());
+                        }
+                        sealed.set(saved.anonymous_sealed);
+                        submitted.set(saved.submitted_at);
+                        unsent.set(false);
+                        save_state.set(SaveState::Idle);
+                        break;
                     }
-                    if let Some(id) = fields.keys().next() {
-                        focus_question(id);
+                    Err(e) => {
+                        show_field_errors(&e);
+                        if let Some(f) = e.fields().first() {
+                            focus_question(&f.field);
+                        }
+                        if e.code() == Some("locked") {
+                            lock();
+                        }
+                        form_error.set(Some(format!(
+                            "Couldn't send your check-in: {} Your answers are still here.",
+                            e.message()
+                        )));
+                        break;
                     }
-                    errors.set(fields);
-                    form_error.set(Some(e.message()));
                 }
             }
             submitting.set(false);
@@ -329,14 +440,17 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
                 .questions
                 .into_iter()
                 .map(|q| {
-                    let note = if q.visibility == Visibility::Anonymous && anonymous_sealed {
-                        "Sent anonymously. It can't be changed, because nothing links it to you any more.".to_owned()
-                    } else {
-                        who_sees(q.visibility, &leader_name, manager_name.as_deref(), k)
-                    };
+                    let anonymous = q.visibility == Visibility::Anonymous;
+                    let who = who_sees(q.visibility, &leader_name, manager_name.as_deref(), k);
+                    let note = Signal::derive(move || {
+                        if anonymous && sealed.get() {
+                            SEALED_NOTE.to_owned()
+                        } else {
+                            who.clone()
+                        }
+                    });
                     let id = q.id.clone();
                     let value_id = id.clone();
-                    let anonymous = q.visibility == Visibility::Anonymous;
                     let (change_q, blur_q) = (q.clone(), q.clone());
                     view! {
                         <QuestionField
@@ -344,7 +458,7 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
                             note
                             value=Signal::derive(move || answers.with(|a| a.get(&value_id).cloned()))
                             error=Signal::derive(move || errors.with(|m| m.get(&id).cloned()))
-                            disabled=Signal::derive(move || !editable || (anonymous && sealed.get()))
+                            disabled=Signal::derive(move || !editable.get() || (anonymous && sealed.get()))
                             on_change=Callback::new(move |a| on_change(change_q.clone(), a))
                             on_blur=Callback::new(move |()| on_blur(blur_q.clone()))
                         />
@@ -362,10 +476,13 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
 
     let status = move || match save_state.get() {
         SaveState::Idle => String::new(),
-        SaveState::Saving => "Saving your draft…".to_owned(),
-        SaveState::Saved(at) => format!("Draft saved at {at}."),
+        SaveState::Saving => "Saving…".to_owned(),
+        SaveState::Saved(at, false) => format!("Draft saved at {at}."),
+        SaveState::Saved(at, true) => format!(
+            "Draft saved at {at}, except the answers marked with a problem: they are saved once fixed."
+        ),
         SaveState::Failed(why) => {
-            format!("Couldn't save your draft: {why} Your answers are still here.")
+            format!("Couldn't save: {why} Your answers are still here.")
         }
     };
     let submit_label = move || {
@@ -399,7 +516,7 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
                  once sent, because nothing links them to you any more."
             )}</p>
         </details>
-        {(!editable).then(|| view! {
+        {move || (!editable.get()).then(|| view! {
             <p class="notice" role="status">"The meeting has started, so this check-in is now read-only."</p>
         })}
         <form on:submit=submit novalidate>
@@ -419,7 +536,7 @@ fn CheckinForm(view: CheckinView, token: String) -> impl IntoView {
                         )}
                     </p>
                 })}
-                <button type="submit" disabled=move || !editable || submitting.get()>{submit_label}</button>
+                <button type="submit" disabled=move || !editable.get() || submitting.get()>{submit_label}</button>
             </div>
         </form>
     }

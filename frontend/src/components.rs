@@ -78,12 +78,17 @@ pub fn Failure(
 }
 
 /// One question: its prompt, its field, who will see the answer, and any error.
+///
+/// One component for every kind of question: a field per kind would make the
+/// check-in bundle carry several copies of the same reactive plumbing.
 #[component]
 pub fn QuestionField(
     /// The question to ask.
     question: Question,
-    /// Who will read the answer, in a sentence.
-    note: String,
+    /// Who will read the answer, in a sentence. A signal, because it changes
+    /// once anonymous answers are sealed.
+    #[prop(into)]
+    note: Signal<String>,
     /// The current answer.
     #[prop(into)]
     value: Signal<Option<Answer>>,
@@ -99,7 +104,6 @@ pub fn QuestionField(
     on_blur: Callback<()>,
 ) -> impl IntoView {
     let id = question.id.clone();
-    let described = format!("{id}-who {id}-err");
     let invalid = move || error.with(Option::is_some).to_string();
     let required = question
         .required
@@ -108,32 +112,45 @@ pub fn QuestionField(
         QuestionKind::ShortText | QuestionKind::LongText => {
             let long = question.kind == QuestionKind::LongText;
             let max = if long { LONG_TEXT_MAX } else { SHORT_TEXT_MAX };
+            let described = format!("{id}-who {id}-count {id}-err");
             let text = move || match value.get() {
                 Some(Answer::Text(t)) => t,
                 _ => String::new(),
             };
-            let count = move || {
-                let n = value.with(|v| match v {
+            let chars = move || {
+                value.with(|v| match v {
                     Some(Answer::Text(t)) => t.chars().count(),
                     _ => 0,
-                });
+                })
+            };
+            // Shown only near the limit, where it helps; not a live region,
+            // which would read the count out at every keystroke.
+            let count = move || {
+                let n = chars();
                 (n * 5 > max * 4).then(|| format!("{n} / {max} characters"))
             };
             let input = move |ev: leptos::ev::Event| {
                 let v = event_target_value(&ev);
                 on_change.run((!v.is_empty()).then_some(Answer::Text(v)));
             };
-            // One element for both lengths: a one-row box for short answers. A
-            // second element type would cost the check-in bundle a kilobyte.
-            let control = view! {
-                <textarea id=id.clone() rows=if long { "4" } else { "1" } aria-describedby=described.clone()
-                    aria-invalid=invalid prop:value=text disabled=disabled on:input=input
-                    on:blur=move |_| on_blur.run(())></textarea>
+            let blur = move |_| on_blur.run(());
+            // Maxlength is left off on purpose: pasted text over the limit is
+            // kept and flagged, never silently cut.
+            let control = if long {
+                Either::Left(view! {
+                    <textarea id=id.clone() rows="5" aria-describedby=described aria-invalid=invalid
+                        prop:value=text disabled=disabled on:input=input on:blur=blur></textarea>
+                })
+            } else {
+                Either::Right(view! {
+                    <input type="text" id=id.clone() aria-describedby=described aria-invalid=invalid
+                        prop:value=text disabled=disabled on:input=input on:blur=blur />
+                })
             };
             Either::Left(view! {
                 <label for=id.clone() class="prompt">{question.prompt.clone()}{required}</label>
                 {control}
-                <p class="count" aria-live="polite">{count}</p>
+                <p class="count" id=format!("{id}-count") class:over=move || { chars() > max }>{count}</p>
             })
         }
         kind => {
@@ -165,6 +182,12 @@ pub fn QuestionField(
                 ),
             };
             let scale = matches!(kind, QuestionKind::Scale { .. });
+            // What the ends of a scale mean is read out with every option.
+            let described = if scale {
+                format!("{id}-ends {id}-who {id}-err")
+            } else {
+                format!("{id}-who {id}-err")
+            };
             let choices = options
                 .into_iter()
                 .enumerate()
@@ -187,7 +210,7 @@ pub fn QuestionField(
                 <fieldset>
                     <legend class="prompt">{question.prompt.clone()}{required}</legend>
                     <div class="choices" class:scale=scale>{choices}</div>
-                    {ends.map(|e| view! { <p class="ends">{e}</p> })}
+                    {ends.map(|e| view! { <p class="ends" id=format!("{id}-ends")>{e}</p> })}
                 </fieldset>
             })
         }
