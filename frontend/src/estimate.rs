@@ -46,6 +46,8 @@ fn EstimateForm(view: EstimateView, token: String) -> impl IntoView {
         required: true,
     };
     let value = RwSignal::new(morale.map(|s| Answer::Scale(s.get())));
+    // What the server holds, as opposed to what is picked on the page.
+    let stored = RwSignal::new(morale);
     let error = RwSignal::new(None::<String>);
     let outcome = RwSignal::new(None::<Result<String, ApiError>>);
     let busy = RwSignal::new(false);
@@ -68,8 +70,13 @@ fn EstimateForm(view: EstimateView, token: String) -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             let result = api::save_estimate(&token.get_value(), &EstimateRequest { morale }).await;
-            outcome.set(Some(result.map(|_| {
-                format!("Saved at {}. You can change it any time.", time_now())
+            outcome.set(Some(result.map(|view| {
+                stored.set(view.morale);
+                if view.editable {
+                    format!("Saved at {}. You can change it any time.", time_now())
+                } else {
+                    format!("Saved at {}.", time_now())
+                }
             })));
             busy.set(false);
         });
@@ -82,6 +89,13 @@ fn EstimateForm(view: EstimateView, token: String) -> impl IntoView {
         <p class="meta">{format!("Hi {manager_name}. {round_name}, with {leader_name}.")}</p>
         <p>"Skip-level meetings ask your team, anonymously, how their morale is. Your estimate lets "
             {leader_name.clone()}" see how well the picture from above matches. There is no right answer."</p>
+        <p>{move || match stored.get() {
+            Some(s) => format!("Your current estimate: {} out of 10.", s.get()),
+            None => "You haven't given an estimate yet.".to_owned(),
+        }}</p>
+        {(!editable).then(|| view! {
+            <p class="notice" role="status">"This round is closed, so your estimate can no longer be changed."</p>
+        })}
         <form on:submit=save novalidate>
             <QuestionField
                 question

@@ -10,7 +10,7 @@ use shared::api::{
     Aggregate, AnonymousResult, Briefing, CheckinStatus, LoginRequest, Me, MeetingSummary,
     MoraleReport, RoundDetail,
 };
-use shared::{Answer, Visibility};
+use shared::{Answer, Score, Visibility};
 
 use crate::api::{self, ApiError};
 use crate::components::{Failure, IncompleteLink, format_time};
@@ -35,16 +35,23 @@ where
     V: IntoView + 'static,
 {
     let session = expect_session();
+    // In an effect rather than while rendering: switching to the login form
+    // removes this very view.
+    Effect::new(move || {
+        if resource.with(|r| matches!(r, Some(Err(e)) if e.is_unauthenticated())) {
+            session.set(Session::LoggedOut);
+        }
+    });
     move || match resource.get() {
         None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
         Some(Ok(value)) => render(value).into_any(),
-        Some(Err(error)) => {
-            if error.is_unauthenticated() {
-                session.set(Session::LoggedOut);
-            }
-            view! { <Failure error /> }.into_any()
-        }
+        Some(Err(error)) => view! { <Failure error /> }.into_any(),
     }
+}
+
+/// Names the page in the browser's title bar and tab, and for screen readers.
+fn set_title(title: &str) {
+    document().set_title(&format!("{title} · Skipcheck"));
 }
 
 fn expect_session() -> RwSignal<Session> {
@@ -129,6 +136,7 @@ fn Login() -> impl IntoView {
             busy.set(false);
         });
     };
+    set_title("Log in");
     view! {
         <h1>"Log in"</h1>
         <form class="login" on:submit=submit>
@@ -149,6 +157,7 @@ fn Login() -> impl IntoView {
 #[component]
 fn Rounds() -> impl IntoView {
     let rounds = LocalResource::new(api::rounds);
+    set_title("Your rounds");
     view! {
         <h1>"Your rounds"</h1>
         {loaded(rounds, |rounds| {
@@ -199,6 +208,7 @@ fn Round() -> impl IntoView {
     view! {
         <p><a href="/">"← Your rounds"</a></p>
         {loaded(round, |r: RoundDetail| {
+            set_title(&r.name);
             let rows = r.meetings.into_iter().map(meeting_row).collect_view();
             view! {
                 <h1>{r.name}</h1>
@@ -241,16 +251,15 @@ fn morale_report(report: MoraleReport) -> impl IntoView {
     let results = report
         .results
         .into_iter()
-        .map(move |r| aggregate_view(r, k))
+        .map(aggregate_view)
         .collect_view();
     let estimates = report
         .manager_estimates
         .into_iter()
         .map(|e| {
-            let theirs = e.morale.map_or_else(|| "No estimate yet".to_owned(), |s| s.get().to_string());
-            let team = team_mean.map_or_else(|| "Not enough answers yet".to_owned(), |m| format!("{m:.1}"));
+            let compared = compare_estimate(e.morale.map(Score::get), team_mean);
             view! {
-                <tr><td>{e.manager_name}</td><td>{e.team_size}</td><td>{theirs}</td><td>{team}</td></tr>
+                <tr><td>{e.manager_name}</td><td>{e.team_size}</td><td>{compared}</td></tr>
             }
         })
         .collect_view();
@@ -265,7 +274,7 @@ fn morale_report(report: MoraleReport) -> impl IntoView {
             <table>
                 <thead><tr>
                     <th scope="col">"Manager"</th><th scope="col">"People in team"</th>
-                    <th scope="col">"Their estimate (1-10)"</th><th scope="col">"Organisation's morale (mean)"</th>
+                    <th scope="col">"Their estimate (1-10), beside the round's morale"</th>
                 </tr></thead>
                 <tbody>{estimates}</tbody>
             </table>
@@ -273,9 +282,33 @@ fn morale_report(report: MoraleReport) -> impl IntoView {
     }
 }
 
-fn aggregate_view(r: AnonymousResult, k: u32) -> impl IntoView {
+/// A manager's morale estimate beside the mean the round's people gave, in
+/// words: "Thinks 8 · team says 6.2 (1.8 higher)".
+pub fn compare_estimate(estimate: Option<i32>, team_mean: Option<f64>) -> String {
+    let team = team_mean.map_or_else(
+        || "team figure not out yet".to_owned(),
+        |m| format!("team says {m:.1}"),
+    );
+    match (estimate, team_mean) {
+        (None, _) => format!("No estimate yet · {team}"),
+        (Some(e), Some(m)) => {
+            let gap = f64::from(e) - m;
+            let gap = if gap.abs() < 0.05 {
+                "the same".to_owned()
+            } else if gap > 0.0 {
+                format!("{gap:.1} higher")
+            } else {
+                format!("{:.1} lower", -gap)
+            };
+            format!("Thinks {e} · {team} ({gap})")
+        }
+        (Some(e), None) => format!("Thinks {e} · {team}"),
+    }
+}
+
+fn aggregate_view(r: AnonymousResult) -> impl IntoView {
     let body = match r.result {
-        Aggregate::Suppressed { n, .. } => view! {
+        Aggregate::Suppressed { n, k } => view! {
             <p class="notice">{format!("{n} of {k} answers so far. Figures appear once {k} people have answered.")}</p>
         }
         .into_any(),
@@ -338,6 +371,7 @@ fn briefing_view(b: Briefing) -> impl IntoView {
         answers,
         submitted_at,
     } = b;
+    set_title(&format!("Briefing: {}", meeting.person_name));
     let sent = submitted_at.map_or_else(
         || "Not sent yet: you will see the answers once they are submitted.".to_owned(),
         |at| format!("Sent {}.", format_time(at)),
