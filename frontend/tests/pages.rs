@@ -1,10 +1,13 @@
 //! Page tests, run in headless Chromium by wasm-bindgen-test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use frontend::checkin::{Link, parse_fragment, who_sees};
+use frontend::checkin::{CheckinForm, Link, parse_fragment, who_sees};
 use frontend::components::QuestionField;
+use frontend::leader::compare_estimate;
 use leptos::prelude::*;
-use shared::{Answer, Question, QuestionKind, Visibility};
+use shared::api::CheckinView;
+use shared::validate::SHORT_TEXT_MAX;
+use shared::{Answer, Answers, Question, QuestionKind, Section, Template, Visibility};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -85,8 +88,166 @@ async fn a_question_shows_its_note_its_error_and_reports_a_choice() {
     let radio = parent.query_selector("#morale-0").unwrap().unwrap();
     assert_eq!(
         radio.get_attribute("aria-describedby").as_deref(),
-        Some("morale-who morale-err")
+        Some("morale-ends morale-who morale-err")
     );
     assert_eq!(radio.get_attribute("aria-invalid").as_deref(), Some("true"));
     drop(handle);
+}
+
+fn checkin_view(editable: bool) -> CheckinView {
+    CheckinView {
+        person_name: "Sam".into(),
+        leader_name: "Alex Rivera".into(),
+        leader_title: "VP Engineering".into(),
+        manager_name: Some("Priya Shah".into()),
+        round_name: "Q4 skip-levels".into(),
+        meeting_at: 1_800_000_000,
+        editable,
+        template: Template {
+            name: "Skip-level".into(),
+            version: 1,
+            sections: vec![Section {
+                title: "Check-in".into(),
+                questions: vec![
+                    Question {
+                        id: "personal".into(),
+                        prompt: "How are things going for you personally?".into(),
+                        kind: QuestionKind::ShortText,
+                        visibility: Visibility::Confidential,
+                        required: true,
+                    },
+                    scale_question(),
+                ],
+            }],
+        },
+        answers: Answers::new(),
+        submitted_at: None,
+        unsent_changes: false,
+        anonymous_sealed: false,
+        k: 5,
+    }
+}
+
+fn text_of(id: &str) -> String {
+    document()
+        .get_element_by_id(id)
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn the_check_in_says_who_sees_each_answer_and_flags_what_is_missing_on_submit() {
+    let parent = container();
+    // A token of its own, so no answers from another test are in localStorage.
+    let token = "test-token-who-sees-and-submit".to_owned();
+    let handle = mount_to(parent.clone(), move || {
+        view! { <CheckinForm view=checkin_view(true) token /> }
+    });
+
+    let text = parent.text_content().unwrap_or_default();
+    assert!(text.contains("Your skip-level with Alex Rivera"), "{text}");
+    assert_eq!(
+        text_of("personal-who"),
+        "Confidential: only Alex Rivera will read this, with your name. Priya Shah won't see it."
+    );
+    assert_eq!(
+        text_of("morale-who"),
+        "Anonymous: Alex Rivera sees only combined results from at least 5 people, never your answer."
+    );
+
+    // Submitting with nothing answered: no request, an error at each required
+    // question, and the keyboard focus on the first.
+    let button: web_sys::HtmlElement = parent
+        .query_selector("button[type=submit]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    button.click();
+    leptos::task::tick().await;
+
+    assert_eq!(text_of("personal-err"), "Please answer this question.");
+    assert_eq!(text_of("morale-err"), "Please answer this question.");
+    let field = document().get_element_by_id("personal").unwrap();
+    assert_eq!(field.get_attribute("aria-invalid").as_deref(), Some("true"));
+    let focused = document().active_element().map(|e| e.id());
+    assert_eq!(focused.as_deref(), Some("personal"));
+    assert!(
+        parent
+            .text_content()
+            .unwrap_or_default()
+            .contains("Some answers need another look"),
+    );
+    drop(handle);
+}
+
+#[wasm_bindgen_test]
+async fn an_answer_over_the_limit_is_flagged_while_typing_and_kept() {
+    let parent = container();
+    let token = "test-token-over-the-limit".to_owned();
+    let handle = mount_to(parent.clone(), move || {
+        view! { <CheckinForm view=checkin_view(true) token /> }
+    });
+    let input: web_sys::HtmlInputElement = document()
+        .get_element_by_id("personal")
+        .unwrap()
+        .unchecked_into();
+    let long = "a".repeat(SHORT_TEXT_MAX + 1);
+    input.set_value(&long);
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    leptos::task::tick().await;
+
+    assert_eq!(
+        text_of("personal-err"),
+        format!("Please keep this under {SHORT_TEXT_MAX} characters.")
+    );
+    assert_eq!(
+        text_of("personal-count"),
+        format!("{} / {SHORT_TEXT_MAX} characters", SHORT_TEXT_MAX + 1)
+    );
+    // Nothing typed is cut or lost.
+    assert_eq!(input.value(), long);
+    // The draft save is due in 700 ms; keep the form alive past the test so
+    // it has somewhere to report.
+    std::mem::forget(handle);
+}
+
+#[wasm_bindgen_test]
+async fn a_check_in_after_the_meeting_started_is_read_only() {
+    let parent = container();
+    let token = "test-token-read-only".to_owned();
+    let handle = mount_to(parent.clone(), move || {
+        view! { <CheckinForm view=checkin_view(false) token /> }
+    });
+    let text = parent.text_content().unwrap_or_default();
+    assert!(text.contains("The meeting has started"), "{text}");
+    for selector in ["#personal", "#morale-0", "button[type=submit]"] {
+        let element = parent.query_selector(selector).unwrap().unwrap();
+        assert!(
+            element.has_attribute("disabled"),
+            "{selector} is not disabled"
+        );
+    }
+    drop(handle);
+}
+
+#[wasm_bindgen_test]
+fn a_manager_estimate_reads_beside_the_team_figure() {
+    assert_eq!(
+        compare_estimate(Some(8), Some(6.2)),
+        "Thinks 8 · team says 6.2 (1.8 higher)"
+    );
+    assert_eq!(
+        compare_estimate(Some(5), Some(6.0)),
+        "Thinks 5 · team says 6.0 (1.0 lower)"
+    );
+    assert_eq!(
+        compare_estimate(None, Some(6.0)),
+        "No estimate yet · team says 6.0"
+    );
+    assert_eq!(
+        compare_estimate(Some(7), None),
+        "Thinks 7 · team figure not out yet"
+    );
 }
