@@ -335,10 +335,13 @@ pub fn CheckinForm(
         if pending_save.try_with_value(Option::is_some) == Some(true) {
             save_draft();
         }
-        if matches!(
-            save_state.try_get_untracked(),
-            Some(SaveState::Saving | SaveState::Failed(_))
-        ) {
+        // Once the meeting has started there is nothing left to save.
+        if editable.try_get_untracked() == Some(true)
+            && matches!(
+                save_state.try_get_untracked(),
+                Some(SaveState::Saving | SaveState::Failed(_))
+            )
+        {
             ev.prevent_default();
         }
     });
