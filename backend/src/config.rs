@@ -8,7 +8,15 @@ use clap::{Args, Parser, Subcommand};
 /// Skipcheck: skip-level 1:1s, with check-ins before each meeting and
 /// anonymous morale that never shows a group smaller than k.
 #[derive(Debug, Parser)]
-#[command(name = "skipcheck", version, about, long_about = None)]
+#[command(
+    name = "skipcheck",
+    version,
+    about,
+    long_about = None,
+    after_help = "Both commands take --database-url, --data-dir, --listen and --public-url; \
+                  `skipcheck serve --help` explains each. Every flag can also be set by the \
+                  environment variable named there (see .env.example)."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

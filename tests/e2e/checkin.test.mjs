@@ -72,7 +72,8 @@ test("the printed links start with the public URL", () => {
 
 test("an employee fills in the check-in and the leader reads it in the briefing", async () => {
   const invite = demo.invites[0];
-  const answer = `Shipping the migration, a bit stretched ${Date.now()}`;
+  // Markup in an answer must reach the leader as text, never as HTML.
+  const answer = `Shipping the migration <img src=x onerror="window.pwned=1"> <b>stretched</b> ${Date.now()}`;
   const page = await browser.newPage();
   page.on("pageerror", (e) => assert.fail(`page error: ${e.message}`));
 
@@ -100,6 +101,8 @@ test("an employee fills in the check-in and the leader reads it in the briefing"
   await leader.getByRole("link", { name: invite.name }).click();
   await leader.getByText(answer).waitFor();
   assert.match(await leader.locator("body").innerText(), /Anonymous/);
+  assert.equal(await leader.locator("main img, main b").count(), 0, "the answer was rendered as HTML");
+  assert.equal(await leader.evaluate(() => window.pwned), undefined);
 });
 
 test("a wrong password is refused with a message and nothing else", async () => {
