@@ -37,6 +37,7 @@ on_both!(
     anonymous_answers_count_once_and_are_then_sealed,
     nothing_changes_once_the_meeting_has_started,
     anonymous_answers_are_stored_with_nothing_that_links_them_to_a_person,
+    no_row_of_the_counts_points_at_the_newest_ballot,
     a_manager_estimate_shows_beside_the_team_morale,
     leader_pages_need_a_valid_login,
     repeated_wrong_passwords_lock_that_email_for_a_while,
@@ -283,11 +284,12 @@ async fn anonymous_answers_count_once_and_are_then_sealed(app: &TestApp) {
         .fetch_one(app.db.pool())
         .await
         .unwrap();
-    let counted: i64 =
-        sqlx::query_scalar("select count(*) from anonymous_tallies where question_id = 'morale'")
-            .fetch_one(app.db.pool())
-            .await
-            .unwrap();
+    let counted: i64 = sqlx::query_scalar(
+        "select cast(sum(count) as bigint) from anonymous_tallies where question_id = 'morale'",
+    )
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
     assert_eq!((ballots, counted), (1, 1));
 }
 
@@ -344,16 +346,50 @@ async fn anonymous_answers_are_stored_with_nothing_that_links_them_to_a_person(a
         ["round_id", "person_id"],
         "a ballot must hold no answer"
     );
-    let rows: Vec<(String, i64)> =
-        sqlx::query_as("select answer, count from anonymous_tallies where question_id = 'morale'")
-            .fetch_all(app.db.pool())
-            .await
-            .unwrap();
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "select answer, count from anonymous_tallies where question_id = 'morale' and count > 0",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
     assert_eq!(
         rows,
         [(r#"{"scale":6}"#.to_owned(), 5)],
         "five answers of 6 are one count of 5"
     );
+}
+
+async fn no_row_of_the_counts_points_at_the_newest_ballot(app: &TestApp) {
+    app.submit_scores(0, 3, 4).await;
+    app.submit_scores(1, 9, 8).await;
+
+    // Every value has its count, at zero if nobody chose it: a row that
+    // appeared only when first chosen would say what its ballot chose.
+    let counts: Vec<(String, String, i64)> =
+        sqlx::query_as("select question_id, answer, count from anonymous_tallies")
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(counts.len(), 20, "ten points each for support and morale");
+    let chosen: Vec<(&str, &str)> = counts
+        .iter()
+        .filter(|(_, _, n)| *n > 0)
+        .map(|(q, a, _)| (q.as_str(), a.as_str()))
+        .collect();
+    assert_eq!(chosen.len(), 4);
+    assert!(chosen.contains(&("morale", r#"{"scale":8}"#)));
+
+    // Postgres stamps each row version with the transaction that wrote it.
+    // The newest submission rewrote every count, so the stamps are all one
+    // and single out no value.
+    if app.db.backend() == backend::db::Backend::Postgres {
+        let writers: Vec<(String,)> =
+            sqlx::query_as("select distinct xmin::text from anonymous_tallies")
+                .fetch_all(app.db.pool())
+                .await
+                .unwrap();
+        assert_eq!(writers.len(), 1, "{writers:?}");
+    }
 }
 
 async fn columns(app: &TestApp, table: &str) -> Vec<String> {

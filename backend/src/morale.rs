@@ -40,14 +40,7 @@ pub fn results(
 }
 
 fn released_figure(kind: &QuestionKind, counts: &HashMap<Answer, u32>, n: u32) -> Aggregate {
-    let values: Vec<Answer> = match kind {
-        QuestionKind::Scale { min, max, .. } => (*min..=*max).map(Answer::Scale).collect(),
-        QuestionKind::SingleChoice { options } => {
-            options.iter().cloned().map(Answer::Choice).collect()
-        }
-        QuestionKind::YesNo => vec![Answer::YesNo(true), Answer::YesNo(false)],
-        QuestionKind::ShortText | QuestionKind::LongText => Vec::new(),
-    };
+    let values = kind.values();
     let buckets = values
         .iter()
         .map(|v| Bucket {

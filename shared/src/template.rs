@@ -47,6 +47,17 @@ impl QuestionKind {
             Self::Scale { .. } | Self::SingleChoice { .. } | Self::YesNo
         )
     }
+
+    /// Every answer a countable question can take, in display order (the bars
+    /// of its distribution); empty for free text.
+    pub fn values(&self) -> Vec<Answer> {
+        match self {
+            Self::Scale { min, max, .. } => (*min..=*max).map(Answer::Scale).collect(),
+            Self::SingleChoice { options } => options.iter().cloned().map(Answer::Choice).collect(),
+            Self::YesNo => vec![Answer::YesNo(true), Answer::YesNo(false)],
+            Self::ShortText | Self::LongText => Vec::new(),
+        }
+    }
 }
 
 /// One question of a template.

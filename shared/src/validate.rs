@@ -12,6 +12,9 @@ pub const SHORT_TEXT_MAX: usize = 200;
 /// Most characters a long answer may hold.
 pub const LONG_TEXT_MAX: usize = 4000;
 
+/// Most steps from a scale's minimum to its maximum.
+pub const SCALE_MAX_STEPS: i32 = 100;
+
 /// Why an answer was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AnswerError {
@@ -164,6 +167,15 @@ pub fn check_template(template: &Template) -> Vec<FieldError> {
         match &q.kind {
             QuestionKind::Scale { min, max, .. } if min >= max => {
                 fail("A scale's minimum must be below its maximum.");
+            }
+            // Every point of an anonymous scale has its own count (see the
+            // backend's tallies), and a longer scale is no easier to answer.
+            QuestionKind::Scale { min, max, .. }
+                if i64::from(*max) - i64::from(*min) > i64::from(SCALE_MAX_STEPS) =>
+            {
+                fail(&format!(
+                    "A scale can have at most {SCALE_MAX_STEPS} steps."
+                ));
             }
             QuestionKind::SingleChoice { options } if options.len() < 2 => {
                 fail("A choice needs at least two options.");
@@ -432,6 +444,24 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "more");
         assert!(check_template(&template()).is_empty());
+    }
+
+    #[test]
+    fn a_scale_must_rise_and_have_at_most_a_hundred_steps() {
+        let with_scale = |min, max| {
+            let mut t = template();
+            t.sections[0].questions[2].kind = QuestionKind::Scale {
+                min,
+                max,
+                min_label: "low".into(),
+                max_label: "high".into(),
+            };
+            check_template(&t).len()
+        };
+        assert_eq!(with_scale(0, 100), 0);
+        assert_eq!(with_scale(0, 101), 1);
+        assert_eq!(with_scale(i32::MIN, i32::MAX), 1);
+        assert_eq!(with_scale(5, 5), 1);
     }
 
     #[test]

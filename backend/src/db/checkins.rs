@@ -4,7 +4,7 @@
 //! has answered in this round"; the answers go into per-value counts that hold
 //! no person, no time and no order.
 
-use shared::{Answer, Answers, Template};
+use shared::{Answer, Answers, Template, Visibility};
 use sqlx::FromRow;
 
 use super::directory::parse_template;
@@ -124,6 +124,7 @@ impl Db {
         &self,
         link: &LinkRow,
         meeting_id: &str,
+        template: &Template,
         confidential: &Answers,
         anonymous: &Answers,
         now: i64,
@@ -162,7 +163,7 @@ impl Db {
                     other?;
                 }
             }
-            add_to_tallies(&mut tx, &link.round_id, anonymous).await?;
+            add_to_tallies(&mut tx, &link.round_id, template, anonymous).await?;
             sealed = 1;
         }
         tx.commit().await?;
@@ -224,9 +225,17 @@ impl Db {
 
 /// Counts anonymous answers in, and releases new figures when the ballot count
 /// reaches the next multiple of k.
+///
+/// Every count of the round is rewritten, in one statement, by every
+/// submission: a count that changed alone would share its row version with
+/// the ballot written in the same transaction (Postgres shows it to any reader
+/// as `xmin`), and so give away whose answer it was. Likewise every possible
+/// value has its row, at zero, before the first answer: a row created for a
+/// new value would say which value the newest ballot chose.
 async fn add_to_tallies(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     round_id: &str,
+    template: &Template,
     anonymous: &Answers,
 ) -> DbResult<()> {
     // Bumping the counter locks the round's row, so concurrent submissions
@@ -237,17 +246,39 @@ async fn add_to_tallies(
     .bind(round_id)
     .fetch_one(&mut **tx)
     .await?;
-    for (question_id, answer) in anonymous {
-        sqlx::query(
-            "insert into anonymous_tallies (round_id, question_id, answer, count) values ($1, $2, $3, 1)
-             on conflict (round_id, question_id, answer) do update set count = anonymous_tallies.count + 1",
-        )
-        .bind(round_id)
-        .bind(question_id)
-        .bind(to_json::<Answer>(answer)?)
-        .execute(&mut **tx)
-        .await?;
+    for question in template
+        .questions()
+        .filter(|q| q.visibility == Visibility::Anonymous)
+    {
+        for value in question.kind.values() {
+            sqlx::query(
+                "insert into anonymous_tallies (round_id, question_id, answer, count) values ($1, $2, $3, 0)
+                 on conflict (round_id, question_id, answer) do nothing",
+            )
+            .bind(round_id)
+            .bind(&question.id)
+            .bind(to_json(&value)?)
+            .execute(&mut **tx)
+            .await?;
+        }
     }
+    // count = count + (1 where the answer is one of these, else 0), for every row.
+    let chosen: Vec<String> = (0..anonymous.len())
+        .map(|i| format!("(question_id = ${} and answer = ${})", 2 * i + 2, 2 * i + 3))
+        .collect();
+    let condition = if chosen.is_empty() {
+        "false".to_owned()
+    } else {
+        chosen.join(" or ")
+    };
+    let sql = format!(
+        "update anonymous_tallies set count = count + case when {condition} then 1 else 0 end where round_id = $1"
+    );
+    let mut update = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round_id);
+    for (question_id, answer) in anonymous {
+        update = update.bind(question_id).bind(to_json::<Answer>(answer)?);
+    }
+    update.execute(&mut **tx).await?;
     if k > 0 && ballots % k == 0 {
         sqlx::query("delete from released_tallies where round_id = $1")
             .bind(round_id)

@@ -145,6 +145,7 @@ pub(super) async fn submit(
         .submit_checkin(
             &invite.link,
             &invite.meeting_id,
+            &template,
             &confidential,
             &anonymous,
             now,
