@@ -372,6 +372,13 @@ fn briefing_view(b: Briefing) -> impl IntoView {
         submitted_at,
     } = b;
     set_title(&format!("Briefing: {}", meeting.person_name));
+    let morale = LocalResource::new({
+        let round_id = round_id.clone();
+        move || {
+            let round_id = round_id.clone();
+            async move { api::morale(&round_id).await }
+        }
+    });
     let sent = submitted_at.map_or_else(
         || "Not sent yet: you will see the answers once they are submitted.".to_owned(),
         |at| format!("Sent {}.", format_time(at)),
@@ -409,6 +416,34 @@ fn briefing_view(b: Briefing) -> impl IntoView {
             status_label(meeting.status)
         )}</p>
         <p class="muted">{sent}</p>
-        {sections}
+        <div class="briefing">
+            <div>{sections}</div>
+            <aside class="round-figures" aria-labelledby="round-figures">
+                <h2 id="round-figures">"The round, anonymously"</h2>
+                {loaded(morale, round_figures)}
+                <p><A href=format!("/rounds/{round_id}")>"All figures and managers' estimates"</A></p>
+            </aside>
+        </div>
     }
+}
+
+/// The round's anonymous figures in brief, beside one person's answers.
+fn round_figures(report: MoraleReport) -> impl IntoView {
+    let items = report
+        .results
+        .into_iter()
+        .map(|r| {
+            let figure = match r.result {
+                Aggregate::Released {
+                    n, mean: Some(m), ..
+                } => format!("Mean {m:.1} over {n} people."),
+                Aggregate::Released { n, .. } => format!("{n} people answered."),
+                Aggregate::Suppressed { n, k } => {
+                    format!("Not shown until {k} people have answered ({n} so far).")
+                }
+            };
+            view! { <dt>{r.prompt}</dt><dd>{figure}</dd> }
+        })
+        .collect_view();
+    view! { <dl>{items}</dl> }
 }

@@ -103,6 +103,9 @@ test("an employee fills in the check-in and the leader reads it in the briefing"
   assert.match(await leader.locator("body").innerText(), /Anonymous/);
   assert.equal(await leader.locator("main img, main b").count(), 0, "the answer was rendered as HTML");
   assert.equal(await leader.evaluate(() => window.pwned), undefined);
+  // Beside the answers, the round's anonymous figures: one answer is not enough for any.
+  const figures = leader.getByRole("complementary", { name: "The round, anonymously" });
+  await figures.getByText("Not shown until 5 people have answered (1 so far).").first().waitFor();
 });
 
 test("a wrong password is refused with a message and nothing else", async () => {
