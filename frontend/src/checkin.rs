@@ -2,14 +2,12 @@
 //! manager's morale estimate (`#m=TOKEN`). The token sits in the URL fragment,
 //! which browsers never send to a server, and goes to the API as a bearer token.
 
-use std::collections::BTreeMap;
-
 use leptos::mount::mount_to_body;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{CheckinView, DraftRequest, SubmitRequest};
 use shared::validate::check_answer;
-use shared::{Answer, Answers, Mode, Question, Visibility};
+use shared::{Answer, Answers, FieldError, Mode, Question, Visibility};
 
 use crate::api;
 use crate::components::{
@@ -126,6 +124,25 @@ fn forget_anonymous(token: &str) {
     }
 }
 
+/// The problem shown at a question, if any.
+fn problem_at<'a>(problems: &'a [FieldError], field: &str) -> Option<&'a str> {
+    problems
+        .iter()
+        .find(|p| p.field == field)
+        .map(|p| p.message.as_str())
+}
+
+/// Shows `message` at a question, or clears it there.
+fn set_problem(problems: &mut Vec<FieldError>, field: &str, message: Option<String>) {
+    problems.retain(|p| p.field != field);
+    if let Some(message) = message {
+        problems.push(FieldError {
+            field: field.to_owned(),
+            message,
+        });
+    }
+}
+
 /// Where the autosave stands, for the status line.
 #[derive(Debug, Clone, PartialEq)]
 enum SaveState {
@@ -181,7 +198,9 @@ pub fn CheckinForm(
     let token = StoredValue::new(token);
     let template = StoredValue::new(template);
     let answers = RwSignal::new(initial);
-    let errors = RwSignal::new(BTreeMap::<String, String>::new());
+    // A list rather than a map: a second map type would cost the bundle a
+    // second copy of the map code, and there are only a dozen questions.
+    let errors = RwSignal::new(Vec::<FieldError>::new());
     let editable = RwSignal::new(open);
     let sealed = RwSignal::new(anonymous_sealed);
     let submitted = RwSignal::new(submitted_at);
@@ -225,9 +244,9 @@ pub fn CheckinForm(
     let show_field_errors = move |e: &api::ApiError| {
         let fields = e.fields();
         if !fields.is_empty() {
-            errors.update(|m| {
+            errors.update(|list| {
                 for f in fields {
-                    m.insert(f.field.clone(), f.message.clone());
+                    set_problem(list, &f.field, Some(f.message.clone()));
                 }
             });
         }
@@ -287,15 +306,8 @@ pub fn CheckinForm(
         let problem = check_answer(&question, answer.as_ref(), Mode::Draft)
             .err()
             .map(|e| e.to_string());
-        if errors.with_untracked(|m| m.get(&question.id) != problem.as_ref()) {
-            errors.update(|m| match problem {
-                Some(p) => {
-                    m.insert(question.id.clone(), p);
-                }
-                None => {
-                    m.remove(&question.id);
-                }
-            });
+        if errors.with_untracked(|list| problem_at(list, &question.id) != problem.as_deref()) {
+            errors.update(|list| set_problem(list, &question.id, problem));
         }
         match question.visibility {
             Visibility::Anonymous => {
@@ -318,9 +330,7 @@ pub fn CheckinForm(
     let on_blur = move |question: Question| {
         let answer = answers.with_untracked(|all| all.get(&question.id).cloned());
         if let Err(e) = check_answer(&question, answer.as_ref(), Mode::Draft) {
-            errors.update(|m| {
-                m.insert(question.id.clone(), e.to_string());
-            });
+            errors.update(|list| set_problem(list, &question.id, Some(e.to_string())));
         }
         // Leaving a field is a good moment to save: the person may be about
         // to close the page.
@@ -353,7 +363,7 @@ pub fn CheckinForm(
             return;
         }
         let only_confidential = sealed.get_untracked();
-        let mut found = BTreeMap::new();
+        let mut found = Vec::new();
         let mut first = None;
         answers.with_untracked(|all| {
             template.with_value(|t| {
@@ -363,7 +373,7 @@ pub fn CheckinForm(
                     }
                     if let Err(e) = check_answer(q, all.get(&q.id), Mode::Submit) {
                         first.get_or_insert_with(|| q.id.clone());
-                        found.insert(q.id.clone(), e.to_string());
+                        set_problem(&mut found, &q.id, Some(e.to_string()));
                     }
                 }
             });
@@ -460,7 +470,7 @@ pub fn CheckinForm(
                             question=q
                             note
                             value=Signal::derive(move || answers.with(|a| a.get(&value_id).cloned()))
-                            error=Signal::derive(move || errors.with(|m| m.get(&id).cloned()))
+                            error=Signal::derive(move || errors.with(|list| problem_at(list, &id).map(str::to_owned)))
                             disabled=Signal::derive(move || !editable.get() || (anonymous && sealed.get()))
                             on_change=Callback::new(move |a| on_change(change_q.clone(), a))
                             on_blur=Callback::new(move |()| on_blur(blur_q.clone()))
