@@ -38,6 +38,7 @@ on_both!(
     nothing_changes_once_the_meeting_has_started,
     anonymous_answers_are_stored_with_nothing_that_links_them_to_a_person,
     no_row_of_the_counts_points_at_the_newest_ballot,
+    a_template_that_breaks_the_rules_is_never_stored,
     a_manager_estimate_shows_beside_the_team_morale,
     leader_pages_need_a_valid_login,
     repeated_wrong_passwords_lock_that_email_for_a_while,
@@ -379,6 +380,15 @@ async fn no_row_of_the_counts_points_at_the_newest_ballot(app: &TestApp) {
     assert_eq!(chosen.len(), 4);
     assert!(chosen.contains(&("morale", r#"{"scale":8}"#)));
 
+    // SQLite zeroes what a grown count leaves behind when it moves in its page.
+    if app.db.backend() == backend::db::Backend::Sqlite {
+        let secure_delete: i64 = sqlx::query_scalar("pragma secure_delete")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(secure_delete, 1);
+    }
+
     // Postgres stamps each row version with the transaction that wrote it.
     // The newest submission rewrote every count, so the stamps are all one
     // and single out no value.
@@ -390,6 +400,31 @@ async fn no_row_of_the_counts_points_at_the_newest_ballot(app: &TestApp) {
                 .unwrap();
         assert_eq!(writers.len(), 1, "{writers:?}");
     }
+}
+
+async fn a_template_that_breaks_the_rules_is_never_stored(app: &TestApp) {
+    let mut template = backend::templates::skip_level();
+    template.version = 2;
+    // Free text can't be anonymous: a sentence can give its writer away.
+    let question = &mut template.sections[0].questions[0];
+    question.visibility = shared::Visibility::Anonymous;
+    let org_id: String = sqlx::query_scalar("select id from organisations")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+
+    let stored = app
+        .db
+        .insert_template("t2", &org_id, "skip-level", &template, 0)
+        .await;
+
+    let error = stored.expect_err("an anonymous text question must be refused");
+    assert!(error.to_string().contains("personal"), "{error}");
+    let versions: i64 = sqlx::query_scalar("select count(*) from templates where id = 't2'")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(versions, 0);
 }
 
 async fn columns(app: &TestApp, table: &str) -> Vec<String> {

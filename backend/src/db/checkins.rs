@@ -231,7 +231,7 @@ impl Db {
 /// the ballot written in the same transaction (Postgres shows it to any reader
 /// as `xmin`), and so give away whose answer it was. Likewise every possible
 /// value has its row, at zero, before the first answer: a row created for a
-/// new value would say which value the newest ballot chose.
+/// new value would say which value its ballot chose.
 async fn add_to_tallies(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     round_id: &str,
@@ -246,20 +246,24 @@ async fn add_to_tallies(
     .bind(round_id)
     .fetch_one(&mut **tx)
     .await?;
-    for question in template
-        .questions()
-        .filter(|q| q.visibility == Visibility::Anonymous)
-    {
-        for value in question.kind.values() {
-            sqlx::query(
-                "insert into anonymous_tallies (round_id, question_id, answer, count) values ($1, $2, $3, 0)
-                 on conflict (round_id, question_id, answer) do nothing",
-            )
-            .bind(round_id)
-            .bind(&question.id)
-            .bind(to_json(&value)?)
-            .execute(&mut **tx)
-            .await?;
+    // The first ballot of the round gives every value its row, at zero. (The
+    // round's template never changes: a new version is a new template.)
+    if ballots == 1 {
+        let anonymous_questions = template
+            .questions()
+            .filter(|q| q.visibility == Visibility::Anonymous);
+        for question in anonymous_questions {
+            for value in question.kind.values() {
+                sqlx::query(
+                    "insert into anonymous_tallies (round_id, question_id, answer, count) values ($1, $2, $3, 0)
+                     on conflict (round_id, question_id, answer) do nothing",
+                )
+                .bind(round_id)
+                .bind(&question.id)
+                .bind(to_json(&value)?)
+                .execute(&mut **tx)
+                .await?;
+            }
         }
     }
     // count = count + (1 where the answer is one of these, else 0), for every row.

@@ -100,7 +100,9 @@ impl Db {
         .await
     }
 
-    /// Stores a template version.
+    /// Stores a template version, if it keeps the template rules
+    /// (`shared::validate::check_template`): the counts of anonymous answers
+    /// rely on them, so nothing else may reach the table.
     pub async fn insert_template(
         &self,
         id: &str,
@@ -109,6 +111,16 @@ impl Db {
         template: &Template,
         now: i64,
     ) -> DbResult<()> {
+        let problems = shared::validate::check_template(template);
+        if let Some(first) = problems.first() {
+            let why = format!(
+                "template {key:?} breaks {} rule(s), first at question {:?}: {}",
+                problems.len(),
+                first.field,
+                first.message
+            );
+            return Err(sqlx::Error::Encode(why.into()));
+        }
         let body = serde_json::to_string(template).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         sqlx::query(
             "insert into templates (id, org_id, template_key, version, name, body, created_at)

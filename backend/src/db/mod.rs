@@ -55,7 +55,14 @@ impl Db {
         let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         if backend == Backend::Sqlite {
             // SQLite takes one writer at a time; a small pool avoids busy waits.
-            options = options.max_connections(4);
+            options = options.max_connections(4).after_connect(|conn, _| {
+                Box::pin(async move {
+                    // Zero what is deleted or moved rather than leave it in the
+                    // file: a count that grows can move within its page, and
+                    // its old value would otherwise stay readable there.
+                    conn.execute("pragma secure_delete = on").await.map(|_| ())
+                })
+            });
         }
         let pool = options.connect(url).await?;
         if backend == Backend::Sqlite {
