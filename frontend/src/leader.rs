@@ -185,7 +185,7 @@ fn status_label(status: CheckinStatus) -> &'static str {
     match status {
         CheckinStatus::NotStarted => "Not started",
         CheckinStatus::Draft => "Draft (not sent yet)",
-        CheckinStatus::Submitted => "Check-in in",
+        CheckinStatus::Submitted => "Sent",
     }
 }
 
@@ -240,7 +240,7 @@ fn meeting_row(m: MeetingSummary) -> impl IntoView {
 
 fn morale_report(report: MoraleReport) -> impl IntoView {
     let k = report.k;
-    let team_mean = report
+    let round_mean = report
         .results
         .iter()
         .find(|r| r.question_id == "morale")
@@ -257,7 +257,7 @@ fn morale_report(report: MoraleReport) -> impl IntoView {
         .manager_estimates
         .into_iter()
         .map(|e| {
-            let compared = compare_estimate(e.morale.map(Score::get), team_mean);
+            let compared = compare_estimate(e.morale.map(Score::get), round_mean);
             view! {
                 <tr><td>{e.manager_name}</td><td>{e.team_size}</td><td>{compared}</td></tr>
             }
@@ -283,14 +283,16 @@ fn morale_report(report: MoraleReport) -> impl IntoView {
 }
 
 /// A manager's morale estimate beside the mean the round's people gave, in
-/// words: "Thinks 8 · team says 6.2 (1.8 higher)".
-pub fn compare_estimate(estimate: Option<i32>, team_mean: Option<f64>) -> String {
-    let team = team_mean.map_or_else(
-        || "team figure not out yet".to_owned(),
-        |m| format!("team says {m:.1}"),
+/// words: "Thinks 8 · the round says 6.2 (1.8 higher)". The round's figure
+/// is everyone's, not the manager's team's: per-team figures need breakdowns
+/// that keep every group at k or more, which are not built yet.
+pub fn compare_estimate(estimate: Option<i32>, round_mean: Option<f64>) -> String {
+    let round = round_mean.map_or_else(
+        || "the round's figure is not out yet".to_owned(),
+        |m| format!("the round says {m:.1}"),
     );
-    match (estimate, team_mean) {
-        (None, _) => format!("No estimate yet · {team}"),
+    match (estimate, round_mean) {
+        (None, _) => format!("No estimate yet · {round}"),
         (Some(e), Some(m)) => {
             let gap = f64::from(e) - m;
             let gap = if gap.abs() < 0.05 {
@@ -300,9 +302,9 @@ pub fn compare_estimate(estimate: Option<i32>, team_mean: Option<f64>) -> String
             } else {
                 format!("{:.1} lower", -gap)
             };
-            format!("Thinks {e} · {team} ({gap})")
+            format!("Thinks {e} · {round} ({gap})")
         }
-        (Some(e), None) => format!("Thinks {e} · {team}"),
+        (Some(e), None) => format!("Thinks {e} · {round}"),
     }
 }
 

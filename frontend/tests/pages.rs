@@ -233,21 +233,21 @@ async fn a_check_in_after_the_meeting_started_is_read_only() {
 }
 
 #[wasm_bindgen_test]
-fn a_manager_estimate_reads_beside_the_team_figure() {
+fn a_manager_estimate_reads_beside_the_rounds_figure() {
     assert_eq!(
         compare_estimate(Some(8), Some(6.2)),
-        "Thinks 8 · team says 6.2 (1.8 higher)"
+        "Thinks 8 · the round says 6.2 (1.8 higher)"
     );
     assert_eq!(
         compare_estimate(Some(5), Some(6.0)),
-        "Thinks 5 · team says 6.0 (1.0 lower)"
+        "Thinks 5 · the round says 6.0 (1.0 lower)"
     );
     assert_eq!(
         compare_estimate(None, Some(6.0)),
-        "No estimate yet · team says 6.0"
+        "No estimate yet · the round says 6.0"
     );
     assert_eq!(
         compare_estimate(Some(7), None),
-        "Thinks 7 · team figure not out yet"
+        "Thinks 7 · the round's figure is not out yet"
     );
 }
