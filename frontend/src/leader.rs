@@ -308,13 +308,24 @@ pub fn compare_estimate(estimate: Option<i32>, round_mean: Option<f64>) -> Strin
     }
 }
 
-fn aggregate_view(r: AnonymousResult) -> impl IntoView {
-    let body = match r.result {
-        Aggregate::Suppressed { n, k } => view! {
-            <p class="notice">{format!("{n} of {k} answers so far. Figures appear once {k} people have answered.")}</p>
+/// One anonymous figure in a sentence: its mean, or why it is not shown.
+fn figure_summary(result: &Aggregate) -> String {
+    match result {
+        Aggregate::Released {
+            n, mean: Some(m), ..
+        } => format!("Mean {m:.1} over {n} people."),
+        Aggregate::Released { n, .. } => format!("{n} people answered."),
+        Aggregate::Suppressed { n, k } => {
+            format!("Not shown until {k} people have answered ({n} so far).")
         }
-        .into_any(),
-        Aggregate::Released { n, buckets, mean } => {
+    }
+}
+
+fn aggregate_view(r: AnonymousResult) -> impl IntoView {
+    let summary = figure_summary(&r.result);
+    let body = match r.result {
+        Aggregate::Suppressed { .. } => view! { <p class="notice">{summary}</p> }.into_any(),
+        Aggregate::Released { buckets, .. } => {
             let most = buckets.iter().map(|b| b.count).max().unwrap_or(1).max(1);
             let rows = buckets
                 .into_iter()
@@ -329,7 +340,7 @@ fn aggregate_view(r: AnonymousResult) -> impl IntoView {
                 })
                 .collect_view();
             view! {
-                <p>{mean.map(|m| format!("Mean {m:.1} over {n} people.")).unwrap_or_else(|| format!("{n} people."))}</p>
+                <p>{summary}</p>
                 <table class="distribution">
                     <thead><tr><th scope="col">"Answer"</th><th scope="col">"People"</th></tr></thead>
                     <tbody>{rows}</tbody>
@@ -434,18 +445,7 @@ fn round_figures(report: MoraleReport) -> impl IntoView {
     let items = report
         .results
         .into_iter()
-        .map(|r| {
-            let figure = match r.result {
-                Aggregate::Released {
-                    n, mean: Some(m), ..
-                } => format!("Mean {m:.1} over {n} people."),
-                Aggregate::Released { n, .. } => format!("{n} people answered."),
-                Aggregate::Suppressed { n, k } => {
-                    format!("Not shown until {k} people have answered ({n} so far).")
-                }
-            };
-            view! { <dt>{r.prompt}</dt><dd>{figure}</dd> }
-        })
+        .map(|r| view! { <dt>{r.prompt}</dt><dd>{figure_summary(&r.result)}</dd> })
         .collect_view();
     view! { <dl>{items}</dl> }
 }
