@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-const BUNDLES: [&str; 2] = ["checkin", "leader"];
+const BUNDLES: [&str; 3] = ["checkin", "leader", "admin"];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);

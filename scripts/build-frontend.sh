@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds both page bundles with Trunk (release: wasm-opt -Oz) into
-# frontend/dist/{checkin,leader}, which the server embeds when it is built.
+# Builds the three page bundles with Trunk (release: wasm-opt -Oz) into
+# frontend/dist/{checkin,leader,admin}, which the server embeds when it is built.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 build() { # bundle, public url
@@ -21,3 +21,4 @@ build() { # bundle, public url
 }
 build checkin /checkin/
 build leader /
+build admin /admin/

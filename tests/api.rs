@@ -4,28 +4,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::{Column, Row};
-use tests::TestApp;
-
-/// Runs a scenario once on a fresh SQLite file and once on a fresh Postgres database.
-macro_rules! on_both {
-    ($($scenario:ident),* $(,)?) => {$(
-        mod $scenario {
-            #[tokio::test]
-            async fn on_sqlite() {
-                let app = tests::TestApp::sqlite().await;
-                super::$scenario(&app).await;
-                app.finish().await;
-            }
-
-            #[tokio::test]
-            async fn on_postgres() {
-                let app = tests::TestApp::postgres().await;
-                super::$scenario(&app).await;
-                app.finish().await;
-            }
-        }
-    )*};
-}
+use tests::{TestApp, on_both};
 
 on_both!(
     an_invite_link_opens_the_check_in_with_who_sees_each_answer,

@@ -78,9 +78,7 @@ async fn the_server_answers_health_checks_on_a_real_socket_and_shuts_down() {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let state = backend::AppState::new(
         app.db.clone(),
-        backend::Config {
-            public_url: format!("http://{addr}"),
-        },
+        backend::Config::new(format!("http://{addr}")),
     );
     let server = tokio::spawn(backend::serve(listener, state, async {
         let _ = stopped.await;

@@ -21,13 +21,18 @@ fn configure(pages: MemoryServe) -> MemoryServe {
         .cache_control(CacheControl::Long)
 }
 
-/// `/checkin/…`: the employee's bundle. Everything else: the leader's pages,
-/// whose client-side routes all fall back to their `index.html`.
+/// `/checkin/…`: the employee's bundle. `/admin/…`: the admin's bundle.
+/// Everything else: the leader's pages. The admin's and the leader's
+/// client-side routes fall back to their bundle's `index.html`.
 pub fn router() -> Router {
     PAGES
         .get_or_init(|| {
             let checkin = configure(memory_serve::load!("checkin")).into_router();
             let leader = configure(memory_serve::load!("leader"))
+                .fallback(Some("/index.html"))
+                .fallback_status(StatusCode::OK)
+                .into_router();
+            let admin = configure(memory_serve::load!("admin"))
                 .fallback(Some("/index.html"))
                 .fallback_status(StatusCode::OK)
                 .into_router();
@@ -39,6 +44,11 @@ pub fn router() -> Router {
                     }),
                 )
                 .nest("/checkin/", checkin)
+                .route(
+                    "/admin",
+                    axum::routing::get(|| async { axum::response::Redirect::permanent("/admin/") }),
+                )
+                .nest("/admin/", admin)
                 .merge(leader)
         })
         .clone()

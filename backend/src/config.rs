@@ -13,8 +13,8 @@ use clap::{Args, Parser, Subcommand};
     version,
     about,
     long_about = None,
-    after_help = "Both commands take --database-url, --data-dir, --listen and --public-url; \
-                  `skipcheck serve --help` explains each. Every flag can also be set by the \
+    after_help = "Every command takes --database-url and --data-dir; serve and demo also take \
+                  --listen and --public-url; `skipcheck serve --help` explains each. Every flag can also be set by the \
                   environment variable named there (see .env.example)."
 )]
 pub struct Cli {
@@ -29,6 +29,75 @@ pub enum Command {
     /// Create a demo organisation (about 30 people, one open round) and print
     /// the leader's login and every personal link.
     Demo(DemoArgs),
+    /// Manage admin accounts from the shell.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Import the directory from a CSV file (columns email, name, title,
+    /// manager_email, team), as the admin page does.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin. The password is read from standard input (one line)
+    /// or, at a terminal, asked for twice; never from a flag. On an empty
+    /// database this is the first run, and needs --organisation.
+    Create(AdminCreateArgs),
+    /// Print a new one-time link to set the password of an account (the
+    /// account's older links stop working).
+    ResetLink(ResetLinkArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AdminCreateArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// The admin's email, which they log in with.
+    #[arg(long)]
+    pub email: String,
+
+    /// The admin's name.
+    #[arg(long)]
+    pub name: String,
+
+    /// The organisation: its name on first run; with several organisations,
+    /// the one to add the admin to.
+    #[arg(long)]
+    pub organisation: Option<String>,
+
+    /// Also make the admin a leader, who runs skip-levels.
+    #[arg(long)]
+    pub leader: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ResetLinkArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub address: AddressArgs,
+
+    /// The account's email.
+    #[arg(long)]
+    pub email: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// The CSV file: a header row, then one person per row.
+    pub file: PathBuf,
+
+    /// Show what would change, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// The organisation to import into, when there are several.
+    #[arg(long)]
+    pub organisation: Option<String>,
 }
 
 /// Where the data lives.
@@ -87,6 +156,26 @@ pub struct ServeArgs {
     pub database: DatabaseArgs,
     #[command(flatten)]
     pub address: AddressArgs,
+
+    /// Allow the first-run setup page over plain HTTP on an address other
+    /// than loopback. Without it, setup there needs an `https://` public URL,
+    /// so the first admin's password never crosses a network in clear.
+    #[arg(long, env = "SKIPCHECK_ALLOW_INSECURE_SETUP")]
+    pub allow_insecure_setup: bool,
+}
+
+impl ServeArgs {
+    /// What the server needs to know.
+    pub fn config(&self) -> Config {
+        let public_url = self.address.public_url();
+        let setup_allowed = public_url.starts_with("https://")
+            || self.address.listen.ip().is_loopback()
+            || self.allow_insecure_setup;
+        Config {
+            public_url,
+            setup_allowed,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -110,9 +199,19 @@ pub struct DemoArgs {
 pub struct Config {
     /// Links and cookies are made for this address.
     pub public_url: String,
+    /// Whether the first-run setup page may be used here.
+    pub setup_allowed: bool,
 }
 
 impl Config {
+    /// A server at `public_url` where setup is allowed (tests, loopback).
+    pub fn new(public_url: impl Into<String>) -> Self {
+        Self {
+            public_url: public_url.into(),
+            setup_allowed: true,
+        }
+    }
+
     /// Whether cookies must be `Secure`.
     pub fn https(&self) -> bool {
         self.public_url.starts_with("https://")

@@ -4,14 +4,14 @@ use serde::Serialize;
 use shared::AnonymityThreshold;
 
 use crate::auth::token::{hash_token, new_token, random_hex};
-use crate::db::{Db, NewPerson, new_id};
+use crate::db::{Db, NewAccount, NewPerson, new_id};
 use crate::templates;
 
 /// The demo organisation's name; `--reset` replaces the organisation of this name.
 pub const DEMO_ORG: &str = "Demo Co";
 
 /// The leader's login.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Login {
     pub email: String,
     pub password: String,
@@ -26,7 +26,7 @@ pub struct PersonLink {
 }
 
 /// What `skipcheck demo` prints.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct DemoOutput {
     pub leader: Login,
     pub invites: Vec<PersonLink>,
@@ -46,11 +46,11 @@ const TEAMS: [(&str, &str, &str); 4] = [
     (
         "Priya Natarajan",
         "Engineering Manager, Platform",
-        "platform",
+        "Platform",
     ),
-    ("Tomás Herrera", "Engineering Manager, Product", "product"),
-    ("Grace Okafor", "Engineering Manager, Data", "data"),
-    ("Lukas Becker", "Engineering Manager, Mobile", "mobile"),
+    ("Tomás Herrera", "Engineering Manager, Product", "Product"),
+    ("Grace Okafor", "Engineering Manager, Data", "Data"),
+    ("Lukas Becker", "Engineering Manager, Mobile", "Mobile"),
 ];
 
 const ENGINEERS: [&str; 24] = [
@@ -94,12 +94,13 @@ fn email(name: &str) -> String {
     format!("{local}@demo.skipcheck.test")
 }
 
-fn person(name: &str, title: &str, manager_id: Option<&str>) -> NewPerson {
+fn person(name: &str, title: &str, team: &str, manager_id: Option<&str>) -> NewPerson {
     NewPerson {
         id: new_id(),
         name: name.to_owned(),
         email: email(name),
         title: title.to_owned(),
+        team: team.to_owned(),
         manager_id: manager_id.map(str::to_owned),
     }
 }
@@ -134,22 +135,32 @@ async fn build(db: &Db, public_url: &str, now: i64) -> anyhow::Result<DemoOutput
 
     // The reporting tree: a CTO, four managers, six engineers each, and a tech
     // lead on the platform team with two reports of their own (three levels down).
-    let cto = person("Alex Rivera", "CTO", None);
+    let cto = person("Alex Rivera", "CTO", "Engineering", None);
     let mut people = vec![cto.clone()];
     let mut managers = Vec::new();
     let mut engineers = Vec::new();
-    for (i, (name, title, _)) in TEAMS.iter().enumerate() {
-        let manager = person(name, title, Some(&cto.id));
+    for (i, (name, title, team)) in TEAMS.iter().enumerate() {
+        let manager = person(name, title, team, Some(&cto.id));
         for name in &ENGINEERS[i * 6..i * 6 + 6] {
-            engineers.push(person(name, "Software Engineer", Some(&manager.id)));
+            engineers.push(person(name, "Software Engineer", team, Some(&manager.id)));
         }
         managers.push(manager);
     }
     let lead = engineers[0].clone();
     engineers[0].title = "Tech Lead, Platform".to_owned();
     let deep = [
-        person("Zoe Laurent", "Software Engineer", Some(&lead.id)),
-        person("Ravi Shah", "Site Reliability Engineer", Some(&lead.id)),
+        person(
+            "Zoe Laurent",
+            "Software Engineer",
+            "Platform",
+            Some(&lead.id),
+        ),
+        person(
+            "Ravi Shah",
+            "Site Reliability Engineer",
+            "Platform",
+            Some(&lead.id),
+        ),
     ];
     people.extend(managers.iter().cloned());
     people.extend(engineers.iter().cloned());
@@ -159,14 +170,16 @@ async fn build(db: &Db, public_url: &str, now: i64) -> anyhow::Result<DemoOutput
     let password = random_hex(8);
     let account_id = new_id();
     let hash = crate::auth::password::hash(password.clone()).await?;
-    db.insert_account(
-        &account_id,
-        &org_id,
-        Some(&cto.id),
-        &cto.email,
-        &hash,
-        true,
-        true,
+    db.add_account(
+        &NewAccount {
+            id: &account_id,
+            org_id: &org_id,
+            name: &cto.name,
+            email: &cto.email,
+            password_hash: &hash,
+            is_admin: true,
+            is_leader: true,
+        },
         now,
     )
     .await?;

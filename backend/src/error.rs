@@ -27,6 +27,12 @@ pub enum ApiError {
     InvalidLink,
     #[error("This link has expired. Ask the person who sent it for a new one.")]
     ExpiredLink,
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooLarge(String),
     #[error("Not found.")]
     NotFound,
     #[error("No such API route.")]
@@ -51,11 +57,62 @@ impl ApiError {
             Self::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             Self::InvalidLink => (StatusCode::NOT_FOUND, "invalid_link"),
             Self::ExpiredLink => (StatusCode::GONE, "expired_link"),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             Self::NoRoute => (StatusCode::NOT_FOUND, "no_route"),
             Self::Locked => (StatusCode::CONFLICT, "locked"),
             Self::Sealed => (StatusCode::CONFLICT, "sealed"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl ApiError {
+    /// A problem with one field of a request body.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        }])
+    }
+}
+
+/// Collects problems with the fields of one request, so the reader gets
+/// every one of them at once.
+#[derive(Debug, Default)]
+pub struct Fields(Vec<FieldError>);
+
+impl Fields {
+    /// Keeps the value, or notes the problem under `field`.
+    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.0.push(FieldError {
+                    field: field.to_owned(),
+                    message,
+                });
+                None
+            }
+        }
+    }
+
+    /// Notes a problem under `field`.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    /// `Ok` when nothing was noted.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.0))
         }
     }
 }
@@ -106,6 +163,9 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(value)) => Ok(Self(value)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(
+                ApiError::TooLarge("The request is larger than this API accepts.".to_owned()),
+            ),
             Err(rejection) => Err(ApiError::BadRequest(rejection.body_text())),
         }
     }

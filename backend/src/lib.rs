@@ -5,11 +5,13 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::todo)
 )]
 
+pub mod accounts;
 pub mod assets;
 pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod directory;
 pub mod error;
 pub mod morale;
 pub mod routes;
@@ -20,11 +22,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
@@ -55,7 +56,9 @@ pub fn app(state: AppState) -> Router {
     let (api, _) = routes::router().split_for_parts();
     api.with_state(state)
         .merge(assets::router())
-        .layer(RequestBodyLimitLayer::new(256 * 1024))
+        // JSON bodies up to 256 KB; the directory import reads its CSV body
+        // itself, up to its own 10 MB.
+        .layer(DefaultBodyLimit::max(256 * 1024))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

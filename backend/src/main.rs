@@ -1,8 +1,13 @@
 //! `skipcheck`: parse the command line, then hand over to the library.
 
-use anyhow::Context;
-use backend::config::{Cli, Command};
-use backend::{AppState, Config, Db, demo};
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{Context, bail};
+use backend::accounts::{FirstAdmin, FirstRun, first_run, issue_link};
+use backend::config::{AdminCommand, AdminCreateArgs, Cli, Command, ImportArgs, ResetLinkArgs};
+use backend::db::{NewAccount, new_id};
+use backend::directory::{self, ImportError};
+use backend::{AppState, Db, demo};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -19,22 +24,30 @@ async fn main() -> anyhow::Result<()> {
 
     match cli.command {
         Command::Serve(args) => {
-            let db = Db::connect(&args.database.url()?)
-                .await
-                .context("opening the database")?;
+            let db = open(&args.database).await?;
             let listener = tokio::net::TcpListener::bind(args.address.listen)
                 .await
                 .with_context(|| format!("listening on {}", args.address.listen))?;
-            let public_url = args.address.public_url();
-            tracing::info!(listen = %args.address.listen, %public_url, "skipcheck is serving");
-            let state = AppState::new(db.clone(), Config { public_url });
+            let config = args.config();
+            if !db.has_accounts().await? {
+                if config.setup_allowed {
+                    tracing::info!(
+                        "no account yet: open {}/setup to create the first admin",
+                        config.public_url
+                    );
+                } else {
+                    tracing::warn!(
+                        "no account yet, and setup is refused over plain HTTP on a public address: use an https:// --public-url, --allow-insecure-setup, or `skipcheck admin create`"
+                    );
+                }
+            }
+            tracing::info!(listen = %args.address.listen, public_url = %config.public_url, "skipcheck is serving");
+            let state = AppState::new(db.clone(), config);
             backend::serve(listener, state, shutdown_signal()).await?;
             db.close().await;
         }
         Command::Demo(args) => {
-            let db = Db::connect(&args.database.url()?)
-                .await
-                .context("opening the database")?;
+            let db = open(&args.database).await?;
             let public_url = args.address.public_url();
             let out = demo::create(&db, &public_url, args.reset, backend::now()).await?;
             if args.json {
@@ -44,7 +57,215 @@ async fn main() -> anyhow::Result<()> {
             }
             db.close().await;
         }
+        Command::Admin(AdminCommand::Create(args)) => create_admin(args).await?,
+        Command::Admin(AdminCommand::ResetLink(args)) => reset_link(args).await?,
+        Command::Import(args) => import(args).await?,
     }
+    Ok(())
+}
+
+async fn open(args: &backend::config::DatabaseArgs) -> anyhow::Result<Db> {
+    Db::connect(&args.url()?)
+        .await
+        .context("opening the database")
+}
+
+/// The organisation a shell command acts on: the one named, or the only one.
+async fn organisation(db: &Db, name: Option<&str>) -> anyhow::Result<Option<String>> {
+    let all = db.organisations().await?;
+    if all.is_empty() {
+        return Ok(None);
+    }
+    match name {
+        Some(name) => match all.iter().find(|(_, n)| n == name) {
+            Some((id, _)) => Ok(Some(id.clone())),
+            None => bail!(
+                "no organisation is called {name:?}; there are: {}",
+                all.iter()
+                    .map(|(_, n)| format!("{n:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        },
+        None => match all.as_slice() {
+            [(id, _)] => Ok(Some(id.clone())),
+            _ => bail!(
+                "there are several organisations; name one with --organisation: {}",
+                all.iter()
+                    .map(|(_, n)| format!("{n:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        },
+    }
+}
+
+/// The password: asked twice at a terminal, else one line of standard input.
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password (at least 10 characters): ")?;
+        let again = rpassword::prompt_password("Same password again: ")?;
+        if first != again {
+            bail!("the two passwords differ; nothing was created");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+/// Shows every field problem on its own line.
+fn field_problems(e: backend::error::ApiError) -> anyhow::Error {
+    match e {
+        backend::error::ApiError::Validation(fields) => anyhow::anyhow!(
+            "nothing was created:\n{}",
+            fields
+                .iter()
+                .map(|f| format!("  {}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+async fn create_admin(args: AdminCreateArgs) -> anyhow::Result<()> {
+    let db = open(&args.database).await?;
+    let org = organisation(&db, args.organisation.as_deref()).await?;
+    let password = read_password()?;
+    let now = backend::now();
+    match org {
+        None => {
+            let Some(organisation) = args.organisation.as_deref() else {
+                bail!("the database is empty: name the organisation with --organisation");
+            };
+            let admin =
+                FirstAdmin::parse(organisation, &args.name, &args.email, password, args.leader)
+                    .map_err(field_problems)?;
+            let email = admin.email.clone();
+            match first_run(&db, admin, now).await? {
+                FirstRun::Created(_) => {
+                    println!("Created {organisation:?} and its first admin, {email}.");
+                }
+                FirstRun::AlreadyDone => bail!("someone else set up this database meanwhile"),
+            }
+        }
+        Some(org_id) => {
+            // The same checks as the first run; the organisation name is not used.
+            let admin = FirstAdmin::parse("-", &args.name, &args.email, password, args.leader)
+                .map_err(field_problems)?;
+            let hash = backend::auth::password::hash(admin.password).await?;
+            let added = db
+                .add_account(
+                    &NewAccount {
+                        id: &new_id(),
+                        org_id: &org_id,
+                        name: &admin.name,
+                        email: admin.email.as_str(),
+                        password_hash: &hash,
+                        is_admin: true,
+                        is_leader: admin.is_leader,
+                    },
+                    now,
+                )
+                .await?;
+            if !added {
+                bail!(
+                    "{} already has an account; `skipcheck admin reset-link --email {}` gives it a new password link",
+                    admin.email,
+                    admin.email
+                );
+            }
+            println!("Created the admin {}.", admin.email);
+        }
+    }
+    db.close().await;
+    Ok(())
+}
+
+async fn reset_link(args: ResetLinkArgs) -> anyhow::Result<()> {
+    let db = open(&args.database).await?;
+    let email = shared::Email::parse(&args.email).map_err(anyhow::Error::msg)?;
+    let Some(account) = db.account_by_email(email.as_str()).await? else {
+        bail!("no account has the email {email}");
+    };
+    let purpose = if account.password_hash.is_empty() {
+        "invite"
+    } else {
+        "reset"
+    };
+    let (url, expires_at) = issue_link(
+        &db,
+        &account.id,
+        purpose,
+        &args.address.public_url(),
+        backend::now(),
+    )
+    .await?;
+    println!(
+        "One-time link for {email} (works once, for 72 hours; older links no longer work):\n{url}"
+    );
+    tracing::debug!(expires_at, "link issued");
+    db.close().await;
+    Ok(())
+}
+
+async fn import(args: ImportArgs) -> anyhow::Result<()> {
+    let db = open(&args.database).await?;
+    let Some(org_id) = organisation(&db, args.organisation.as_deref()).await? else {
+        bail!(
+            "the database has no organisation yet: run `skipcheck admin create` or open the setup page first"
+        );
+    };
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let report = match directory::import(&db, &org_id, &bytes, args.dry_run).await {
+        Ok(report) => report,
+        Err(ImportError::Invalid(problems)) => {
+            for p in &problems {
+                eprintln!("{}: {}", p.field, p.message);
+            }
+            bail!(
+                "{} has {} problem(s); nothing was imported",
+                args.file.display(),
+                problems.len()
+            );
+        }
+        Err(ImportError::Db(e)) => return Err(e.into()),
+    };
+    let verb = if report.applied { "" } else { "would be " };
+    println!("{} people in the file.", report.rows);
+    for (what, list) in [
+        ("added", &report.added),
+        ("changed", &report.changed),
+        ("moved", &report.moved),
+        ("back", &report.reactivated),
+    ] {
+        println!("{} {verb}{what}", list.len());
+        for c in list {
+            println!(
+                "  line {:>5}  {} <{}>  {}",
+                c.line,
+                c.name,
+                c.email,
+                c.details.join("; ")
+            );
+        }
+    }
+    println!(
+        "{} {verb}made inactive (not in the file)",
+        report.deactivated.len()
+    );
+    for r in &report.deactivated {
+        println!("  {} <{}>", r.name, r.email);
+    }
+    println!("{} unchanged", report.unchanged);
+    if !report.applied {
+        println!("Dry run: nothing was written.");
+    }
+    db.close().await;
     Ok(())
 }
 

@@ -8,6 +8,10 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::FieldError;
+use shared::admin::{
+    AccountSummary, ChangePassword, ForgotPassword, ImportReport, InviteAccount, LinkInfo,
+    OneTimeLink, PersonEntry, PersonInput, SetPassword, SetupRequest, SetupStatus, UpdateAccount,
+};
 use shared::api::{
     Briefing, CheckinView, DraftRequest, ErrorBody, EstimateRequest, EstimateView, LoginRequest,
     Me, MoraleReport, RoundDetail, RoundSummary, Saved, SubmitRequest,
@@ -86,6 +90,16 @@ async fn fetch(
     token: Option<&str>,
     body: Option<String>,
 ) -> Result<(u16, String)> {
+    fetch_as(method, url, token, body.map(|b| (b, "application/json"))).await
+}
+
+/// [`fetch`] with a body of any content type.
+async fn fetch_as(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<(String, &str)>,
+) -> Result<(u16, String)> {
     let headers = Headers::new().map_err(unreadable)?;
     if let Some(token) = token {
         headers
@@ -94,9 +108,9 @@ async fn fetch(
     }
     let init = RequestInit::new();
     init.set_method(method);
-    if let Some(body) = body {
+    if let Some((body, content_type)) = body {
         headers
-            .set("Content-Type", "application/json")
+            .set("Content-Type", content_type)
             .map_err(unreadable)?;
         init.set_body(&JsValue::from_str(&body));
     }
@@ -127,10 +141,15 @@ async fn call<B: Serialize, T: DeserializeOwned>(
         None => None,
     };
     let (status, text) = fetch(method, url, token, body).await?;
+    read(status, &text)
+}
+
+/// A success's body as `T`, or the error body.
+fn read<T: DeserializeOwned>(status: u16, text: &str) -> Result<T> {
     if (200..300).contains(&status) {
-        return from_json(&text).ok_or_else(|| unreadable("an unreadable answer"));
+        return from_json(text).ok_or_else(|| unreadable("an unreadable answer"));
     }
-    let body = from_json::<ErrorBody>(&text).unwrap_or_else(|| ErrorBody {
+    let body = from_json::<ErrorBody>(text).unwrap_or_else(|| ErrorBody {
         error: "http".to_owned(),
         message: format!("The server answered {status}. Please try again."),
         fields: Vec::new(),
@@ -204,4 +223,114 @@ pub async fn morale(id: &str) -> Result<MoraleReport> {
 /// One meeting's briefing.
 pub async fn briefing(id: &str) -> Result<Briefing> {
     get(&format!("/api/meetings/{id}"), None).await
+}
+
+/// A request answered by "204 No Content" (or 202) on success.
+async fn call_empty<B: Serialize>(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&B>,
+) -> Result<()> {
+    let body = match body {
+        Some(b) => Some(to_json(b).ok_or_else(|| unreadable("could not encode the request"))?),
+        None => None,
+    };
+    match fetch(method, url, token, body).await? {
+        (status, _) if (200..300).contains(&status) => Ok(()),
+        (status, text) => read::<()>(status, &text),
+    }
+}
+
+/// Whether the server still needs its first admin.
+pub async fn setup_status() -> Result<SetupStatus> {
+    get("/api/setup", None).await
+}
+
+/// Creates the organisation and first admin; logs them in.
+pub async fn setup(body: &SetupRequest) -> Result<Me> {
+    call("POST", "/api/setup", None, Some(body)).await
+}
+
+/// Whose password a one-time link sets.
+pub async fn link_info(token: &str) -> Result<LinkInfo> {
+    get("/api/password/link", Some(token)).await
+}
+
+/// Sets a password through a one-time link; logs in.
+pub async fn set_password(token: &str, body: &SetPassword) -> Result<Me> {
+    call("POST", "/api/password/link", Some(token), Some(body)).await
+}
+
+/// Tells the admins a password was forgotten.
+pub async fn forgot_password(body: &ForgotPassword) -> Result<()> {
+    call_empty("POST", "/api/password/forgot", None, Some(body)).await
+}
+
+/// Changes the logged-in account's password.
+pub async fn change_password(body: &ChangePassword) -> Result<()> {
+    call_empty("PUT", "/api/me/password", None, Some(body)).await
+}
+
+/// Ends every session of the logged-in account.
+pub async fn logout_everywhere() -> Result<()> {
+    call_empty::<()>("DELETE", "/api/me/sessions", None, None).await
+}
+
+/// The organisation's accounts.
+pub async fn accounts() -> Result<Vec<AccountSummary>> {
+    get("/api/admin/accounts", None).await
+}
+
+/// Invites a leader or admin.
+pub async fn invite(body: &InviteAccount) -> Result<OneTimeLink> {
+    call("POST", "/api/admin/accounts", None, Some(body)).await
+}
+
+/// Changes an account's roles.
+pub async fn update_account(id: &str, body: &UpdateAccount) -> Result<AccountSummary> {
+    call(
+        "PATCH",
+        &format!("/api/admin/accounts/{id}"),
+        None,
+        Some(body),
+    )
+    .await
+}
+
+/// A new one-time link for an account.
+pub async fn new_link(id: &str) -> Result<OneTimeLink> {
+    call::<(), _>(
+        "POST",
+        &format!("/api/admin/accounts/{id}/link"),
+        None,
+        None,
+    )
+    .await
+}
+
+/// The directory.
+pub async fn people() -> Result<Vec<PersonEntry>> {
+    get("/api/admin/people", None).await
+}
+
+/// Adds a person.
+pub async fn add_person(body: &PersonInput) -> Result<PersonEntry> {
+    call("POST", "/api/admin/people", None, Some(body)).await
+}
+
+/// Changes a person.
+pub async fn update_person(id: &str, body: &PersonInput) -> Result<PersonEntry> {
+    call("PUT", &format!("/api/admin/people/{id}"), None, Some(body)).await
+}
+
+/// What a people file would change (`apply = false`), or imports it.
+pub async fn import_people(csv: String, apply: bool) -> Result<ImportReport> {
+    let url = if apply {
+        "/api/admin/directory/import"
+    } else {
+        "/api/admin/directory/preview"
+    };
+    let (status, text) = fetch_as("POST", url, None, Some((csv, "text/csv"))).await?;
+    read(status, &text)
 }

@@ -1,62 +1,21 @@
-//! The leader's pages: log in, the rounds, one round with its meetings and
-//! anonymous figures, and one meeting's briefing.
+//! The leader's bundle: the rounds, one round with its meetings and
+//! anonymous figures, one meeting's briefing; also the manager's estimate
+//! form, the page a one-time password link opens, and one's own account.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::components::{A, Route, Routes};
 use leptos_router::hooks::use_params_map;
 use leptos_router::path;
 use shared::api::{
-    Aggregate, AnonymousResult, Briefing, CheckinStatus, LoginRequest, Me, MeetingSummary,
-    MoraleReport, RoundDetail,
+    Aggregate, AnonymousResult, Briefing, CheckinStatus, MeetingSummary, MoraleReport, RoundDetail,
 };
 use shared::{Answer, Score, Visibility};
 
-use crate::api::{self, ApiError};
-use crate::components::{Failure, IncompleteLink, format_time};
+use crate::account::{AccountPage, SetPasswordPage};
+use crate::api;
+use crate::components::{IncompleteLink, format_time};
 use crate::estimate::EstimatePage;
-
-/// Whether someone is logged in.
-#[derive(Debug, Clone, PartialEq)]
-enum Session {
-    Checking,
-    LoggedOut,
-    LoggedIn(Me),
-}
-
-/// Shows a loaded value, a loading line, or the error; a lost session sends
-/// the reader back to the login form.
-fn loaded<T, V>(
-    resource: LocalResource<Result<T, ApiError>>,
-    render: impl Fn(T) -> V + Send + Sync + 'static,
-) -> impl IntoView
-where
-    T: Clone + Send + Sync + 'static,
-    V: IntoView + 'static,
-{
-    let session = expect_session();
-    // In an effect rather than while rendering: switching to the login form
-    // removes this very view.
-    Effect::new(move || {
-        if resource.with(|r| matches!(r, Some(Err(e)) if e.is_unauthenticated())) {
-            session.set(Session::LoggedOut);
-        }
-    });
-    move || match resource.get() {
-        None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
-        Some(Ok(value)) => render(value).into_any(),
-        Some(Err(error)) => view! { <Failure error /> }.into_any(),
-    }
-}
-
-/// Names the page in the browser's title bar and tab, and for screen readers.
-fn set_title(title: &str) {
-    document().set_title(&format!("{title} · Skipcheck"));
-}
-
-fn expect_session() -> RwSignal<Session> {
-    use_context::<RwSignal<Session>>().unwrap_or_else(|| RwSignal::new(Session::LoggedOut))
-}
+use crate::shell::{Bundle, Session, Shell, loaded, set_title};
 
 /// The bundle's root.
 #[component]
@@ -69,88 +28,40 @@ pub fn LeaderApp() -> impl IntoView {
         };
         return view! { <main id="main">{page}</main> }.into_any();
     }
-    let session = RwSignal::new(Session::Checking);
-    provide_context(session);
-    spawn_local(async move {
-        session.set(match api::me().await {
-            Ok(me) => Session::LoggedIn(me),
-            Err(_) => Session::LoggedOut,
-        });
-    });
-    let logout = move |_| {
-        spawn_local(async move {
-            let _ = api::logout().await;
-            session.set(Session::LoggedOut);
-        });
-    };
-    view! {
-        <Router>
-            <header class="top">
-                <a href="/" class="brand">"Skipcheck"</a>
-                {move || match session.get() {
-                    Session::LoggedIn(me) => Some(view! {
-                        <span class="who-am-i">{me.name}</span>
-                        <button type="button" class="link" on:click=logout>"Log out"</button>
-                    }),
-                    _ => None,
-                }}
-            </header>
-            <main id="main">
-                {move || match session.get() {
-                    Session::Checking => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
-                    Session::LoggedOut => view! { <Login /> }.into_any(),
-                    Session::LoggedIn(_) => view! {
-                        <Routes fallback=|| view! { <h1>"Not found"</h1><p><a href="/">"Back to your rounds"</a></p> }>
-                            <Route path=path!("/") view=Rounds />
-                            <Route path=path!("/rounds/:id") view=Round />
-                            <Route path=path!("/meetings/:id") view=BriefingPage />
-                        </Routes>
-                    }
-                    .into_any(),
-                }}
-            </main>
-        </Router>
+    if window().location().pathname().as_deref() == Ok("/set-password") {
+        let fragment = window().location().hash().unwrap_or_default();
+        let token = fragment
+            .strip_prefix("#t=")
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        let session = RwSignal::new(Session::LoggedOut);
+        provide_context(session);
+        // Once the password is set, the pages proper take over.
+        return view! {
+            {move || match (session.get(), token.clone()) {
+                (Session::LoggedIn(_), _) => view! { <LeaderRoutes /> }.into_any(),
+                (_, Some(token)) => view! { <main id="main"><SetPasswordPage token /></main> }.into_any(),
+                (_, None) => view! { <main id="main"><IncompleteLink /></main> }.into_any(),
+            }}
+        }
+        .into_any();
     }
-    .into_any()
+    view! { <LeaderRoutes /> }.into_any()
 }
 
+/// The leader's pages behind the login. An account that only administers
+/// is sent to the admin's pages; an empty server to its setup page.
 #[component]
-fn Login() -> impl IntoView {
-    let session = expect_session();
-    let email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        busy.set(true);
-        let body = LoginRequest {
-            email: email.get_untracked(),
-            password: password.get_untracked(),
-        };
-        spawn_local(async move {
-            match api::login(&body).await {
-                Ok(me) => session.set(Session::LoggedIn(me)),
-                Err(e) => error.set(Some(e)),
-            }
-            busy.set(false);
-        });
-    };
-    set_title("Log in");
+fn LeaderRoutes() -> impl IntoView {
     view! {
-        <h1>"Log in"</h1>
-        <form class="login" on:submit=submit>
-            <label for="email">"Email"</label>
-            <input id="email" type="email" autocomplete="username" required
-                bind:value=email />
-            <label for="password">"Password"</label>
-            <input id="password" type="password" autocomplete="current-password" required
-                bind:value=password />
-            {move || error.get().map(|error| view! { <Failure error /> })}
-            <button type="submit" disabled=move || busy.get()>
-                {move || if busy.get() { "Logging in…" } else { "Log in" }}
-            </button>
-        </form>
+        <Shell bundle=Bundle::Leader>
+            <Routes fallback=|| view! { <h1>"Not found"</h1><p><a href="/">"Back to the start"</a></p> }>
+                <Route path=path!("/") view=Rounds />
+                <Route path=path!("/rounds/:id") view=Round />
+                <Route path=path!("/meetings/:id") view=BriefingPage />
+                <Route path=path!("/account") view=AccountPage />
+            </Routes>
+        </Shell>
     }
 }
 

@@ -1,15 +1,20 @@
-//! The Skipcheck pages, as two WebAssembly bundles: `checkin` (what an
-//! employee or manager loads from their personal link; kept small, so no
-//! router) and `leader` (the leader's pages, with a router).
+//! The Skipcheck pages, as three WebAssembly bundles: `checkin` (what an
+//! employee loads from their personal link; kept small, so no router),
+//! `leader` (the leader's pages and the manager's form, with a router) and
+//! `admin` (setup, people and accounts). `shell` holds what the last two share.
 //!
 //! `api` does all the HTTP; `components` holds what both bundles show.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod account;
+pub mod admin;
 pub mod api;
 pub mod checkin;
 pub mod components;
 pub mod estimate;
+pub mod forms;
 pub mod leader;
+pub mod shell;
 
 /// The allocator of both bundles: smaller than the default (dlmalloc), which
 /// matters for the check-in's size budget.

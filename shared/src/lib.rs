@@ -8,9 +8,12 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod admin;
 pub mod api;
+pub mod people;
 pub mod template;
 pub mod validate;
 
+pub use people::Email;
 pub use template::{Answer, Answers, Question, QuestionKind, Section, Template, Visibility};
 pub use validate::{AnonymityThreshold, AnswerError, FieldError, Mode, Score};

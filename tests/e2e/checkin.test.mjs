@@ -2,65 +2,22 @@
 // from an invite link to the leader's briefing, against the real binary.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { execFileSync } from "node:child_process";
+import { assertFits, bin, launchBrowser, startServer, tabTo } from "./support.mjs";
 
-const bin = process.env.SKIPCHECK_BIN ?? "target/debug/skipcheck";
-const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-
-let server, browser, demo, base, dataDir;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealth(url, ms = 15000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the server did not answer at ${url}`);
-}
+let server, browser, demo, base;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "skipcheck-e2e-"));
-  const listen = `127.0.0.1:${await freePort()}`;
-  base = `http://${listen}`;
-  const args = ["--data-dir", dataDir, "--listen", listen];
-  demo = JSON.parse(execFileSync(bin, ["demo", "--json", ...args], { encoding: "utf8" }));
-  server = spawn(bin, ["serve", ...args], {
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
-  });
-  await waitForHealth(base);
-  // Playwright gives every launch a fresh, temporary --user-data-dir.
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run",
-    ],
-  });
+  server = await startServer((args) =>
+    JSON.parse(execFileSync(bin, ["demo", "--json", ...args], { encoding: "utf8" })));
+  demo = server.prepared;
+  base = server.base;
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill("SIGTERM");
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  server?.stop();
 });
 
 test("the printed links start with the public URL", () => {
@@ -129,15 +86,6 @@ test("a manager gives an estimate of the team's morale", async () => {
   assert.equal((await res.json()).morale, 6);
 });
 
-/** Presses Tab until the element with this id has the focus; fails after `max` presses. */
-async function tabTo(page, id, max = 80) {
-  for (let i = 0; i < max; i++) {
-    if ((await page.evaluate(() => document.activeElement?.id)) === id) return;
-    await page.keyboard.press("Tab");
-  }
-  assert.fail(`Tab never reached #${id}`);
-}
-
 test("the check-in and the briefing work with the keyboard alone", async () => {
   const invite = demo.invites[2];
   const answer = `Typed without a mouse ${Date.now()}`;
@@ -180,10 +128,7 @@ test("the check-in and the briefing work with the keyboard alone", async () => {
 
 test("every page fits a 320 px wide phone without sideways scrolling", async () => {
   const page = await browser.newPage({ viewport: { width: 320, height: 640 } });
-  const fits = async (what) => {
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    assert.ok(width <= 320, `${what} is ${width}px wide`);
-  };
+  const fits = (what) => assertFits(page, what);
   await page.goto(demo.invites[3].url);
   await page.getByRole("heading", { level: 1 }).waitFor();
   await fits("the check-in");

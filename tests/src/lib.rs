@@ -63,22 +63,65 @@ impl Drop for TempDir {
     }
 }
 
+/// The public URL every test app's links start with.
+pub const PUBLIC_URL: &str = "http://skipcheck.test";
+
 fn unique() -> String {
     backend::auth::token::random_hex(8)
+}
+
+/// Runs each scenario once on a fresh SQLite file and once on a fresh
+/// Postgres database, with the demo organisation; `empty:` first starts them
+/// on an empty database instead.
+#[macro_export]
+macro_rules! on_both {
+    (empty: $($scenario:ident),* $(,)?) => {
+        $crate::on_both!(@with false; $($scenario),*);
+    };
+    ($($scenario:ident),* $(,)?) => {
+        $crate::on_both!(@with true; $($scenario),*);
+    };
+    (@with $demo:literal; $($scenario:ident),*) => {$(
+        mod $scenario {
+            #[tokio::test]
+            async fn on_sqlite() {
+                let app = $crate::TestApp::sqlite_with($demo).await;
+                super::$scenario(&app).await;
+                app.finish().await;
+            }
+
+            #[tokio::test]
+            async fn on_postgres() {
+                let app = $crate::TestApp::postgres_with($demo).await;
+                super::$scenario(&app).await;
+                app.finish().await;
+            }
+        }
+    )*};
 }
 
 impl TestApp {
     /// A new SQLite file with the demo data.
     pub async fn sqlite() -> Self {
-        let dir = std::env::temp_dir().join(format!("skipcheck-test-{}", unique()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.join("test.db").display());
-        let db = Db::connect(&url).await.expect("sqlite opens");
-        Self::with_db(db, None, Some(TempDir(dir))).await
+        Self::sqlite_with(true).await
     }
 
     /// A new Postgres database with the demo data.
     pub async fn postgres() -> Self {
+        Self::postgres_with(true).await
+    }
+
+    /// A new SQLite file, with the demo data or empty.
+    pub async fn sqlite_with(demo: bool) -> Self {
+        let dir = std::env::temp_dir().join(format!("skipcheck-test-{}", unique()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.join("test.db").display());
+        let db = Db::connect(&url).await.expect("sqlite opens");
+        Self::with_db(db, demo, None, Some(TempDir(dir))).await
+    }
+
+    /// A new Postgres database, with the demo data or empty.
+    pub async fn postgres_with(demo: bool) -> Self {
         let admin_url = postgres_admin_url();
         sqlx::any::install_default_drivers();
         let admin = sqlx::AnyPool::connect(&admin_url)
@@ -98,19 +141,24 @@ impl TestApp {
         let base = admin_url.split('?').next().unwrap_or(&admin_url);
         let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
         let db = Db::connect(&url).await.expect("postgres opens");
-        Self::with_db(db, Some((admin_url, name)), None).await
+        Self::with_db(db, demo, Some((admin_url, name)), None).await
     }
 
     async fn with_db(
         db: Db,
+        with_demo: bool,
         drop_database: Option<(String, String)>,
         dir: Option<TempDir>,
     ) -> Self {
-        let public_url = "http://skipcheck.test".to_owned();
-        let demo = backend::demo::create(&db, &public_url, false, backend::now())
-            .await
-            .expect("demo data");
-        let router = backend::app(AppState::new(db.clone(), Config { public_url }));
+        let public_url = PUBLIC_URL.to_owned();
+        let demo = if with_demo {
+            backend::demo::create(&db, &public_url, false, backend::now())
+                .await
+                .expect("demo data")
+        } else {
+            DemoOutput::default()
+        };
+        let router = backend::app(AppState::new(db.clone(), Config::new(public_url)));
         Self {
             db,
             router,
@@ -161,6 +209,66 @@ impl TestApp {
         }
     }
 
+    /// Sends a request with a raw body of the given content type.
+    pub async fn send_body(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
+        let mut req = Request::builder().method(method).uri(uri);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The same database behind another configuration.
+    pub fn router_with(&self, config: Config) -> Router {
+        backend::app(AppState::new(self.db.clone(), config))
+    }
+
+    /// Logs in with any email and password; returns the `Cookie` header, or
+    /// the failed reply.
+    pub async fn login_as(&self, email: &str, password: &str) -> Result<String, Reply> {
+        let body = serde_json::json!({"email": email, "password": password});
+        let reply = self
+            .send(Method::POST, "/api/session", &[], Some(&body.to_string()))
+            .await;
+        if reply.status == StatusCode::OK {
+            Ok(cookie_of(&reply))
+        } else {
+            Err(reply)
+        }
+    }
+
+    /// A logged-in request with a JSON body (or none).
+    pub async fn as_account(
+        &self,
+        cookie: &str,
+        method: Method,
+        uri: &str,
+        body: Option<&Value>,
+    ) -> Reply {
+        let body = body.map(Value::to_string);
+        self.send(method, uri, &[("cookie", cookie)], body.as_deref())
+            .await
+    }
+
     /// The token of the `i`-th demo invite.
     pub fn invite(&self, i: usize) -> String {
         token_of(&self.demo.invites[i].url, "#i=")
@@ -191,8 +299,7 @@ impl TestApp {
             .send(Method::POST, "/api/session", &[], Some(&body.to_string()))
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
-        let set_cookie = reply.headers[header::SET_COOKIE].to_str().unwrap();
-        set_cookie.split(';').next().unwrap().to_owned()
+        cookie_of(&reply)
     }
 
     /// A leader's GET.
@@ -218,7 +325,14 @@ impl TestApp {
     }
 }
 
-fn token_of(url: &str, marker: &str) -> String {
+/// The `Cookie` header that sends back the session a reply set.
+pub fn cookie_of(reply: &Reply) -> String {
+    let set_cookie = reply.headers[header::SET_COOKIE].to_str().unwrap();
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+/// The secret of a link, after `marker` (`#t=`, `#i=`…).
+pub fn token_of(url: &str, marker: &str) -> String {
     url.split(marker)
         .nth(1)
         .expect("a personal link")

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 
 use super::token::hash_token;
 use crate::AppState;
-use crate::db::LinkRow;
+use crate::db::{AccountLinkRow, LinkRow};
 use crate::error::ApiError;
 
 /// An employee's invite to one meeting.
@@ -22,19 +22,30 @@ pub struct InviteLink {
 #[derive(Debug, Clone)]
 pub struct ManagerLink(pub LinkRow);
 
-async fn find<S>(parts: &Parts, state: &S, kind: &str) -> Result<LinkRow, ApiError>
-where
-    AppState: FromRef<S>,
-{
-    let state = AppState::from_ref(state);
-    let token = parts
+/// Someone holding a one-time link to set their password.
+#[derive(Debug, Clone)]
+pub struct PasswordLink {
+    pub token_hash: String,
+    pub link: AccountLinkRow,
+}
+
+/// The token of an `Authorization: Bearer` header, if there is one.
+pub fn bearer(parts: &Parts) -> Option<&str> {
+    parts
         .headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or(ApiError::InvalidLink)?;
+}
+
+async fn find<S>(parts: &Parts, state: &S, kind: &str) -> Result<LinkRow, ApiError>
+where
+    AppState: FromRef<S>,
+{
+    let state = AppState::from_ref(state);
+    let token = bearer(parts).ok_or(ApiError::InvalidLink)?;
     let link = state
         .db
         .link(&hash_token(token))
@@ -70,5 +81,27 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         find(parts, state, "manager").await.map(Self)
+    }
+}
+
+impl<S> FromRequestParts<S> for PasswordLink
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let state = AppState::from_ref(state);
+        let token_hash = hash_token(bearer(parts).ok_or(ApiError::InvalidLink)?);
+        let link = state
+            .db
+            .account_link(&token_hash)
+            .await?
+            .ok_or(ApiError::InvalidLink)?;
+        if link.expires_at <= crate::now() {
+            return Err(ApiError::ExpiredLink);
+        }
+        Ok(Self { token_hash, link })
     }
 }

@@ -1,10 +1,11 @@
-//! Who is asking: leaders by session cookie, employees and managers by the
-//! token of their personal link.
+//! Who is asking: accounts (admins, leaders) by session cookie, employees and
+//! managers by the token of their personal link, and someone setting a
+//! password by the token of their one-time link.
 
 pub mod link;
 pub mod password;
 pub mod session;
 pub mod token;
 
-pub use link::{InviteLink, ManagerLink};
-pub use session::{AuthLeader, SESSION_COOKIE};
+pub use link::{InviteLink, ManagerLink, PasswordLink, bearer};
+pub use session::{AuthAccount, AuthAdmin, AuthLeader, SESSION_COOKIE};

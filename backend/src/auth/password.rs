@@ -35,6 +35,8 @@ pub async fn hash(password: String) -> anyhow::Result<String> {
 /// Whether `password` matches `hash`; with no hash (unknown account) it still
 /// does the work, then says no.
 pub async fn verify(password: String, hash: Option<String>) -> anyhow::Result<bool> {
+    // An invited account has no password yet (""): as much work as any other.
+    let hash = hash.filter(|h| !h.is_empty());
     Ok(tokio::task::spawn_blocking(move || match hash {
         Some(hash) => verify_blocking(&password, &hash),
         None => {

@@ -1,9 +1,12 @@
 //! Organisations, the people directory and templates.
 
+use std::collections::HashMap;
+
 use shared::Template;
 use sqlx::FromRow;
 
 use super::{Db, DbResult};
+use crate::directory::{ImportRow, Plan, Write};
 
 /// A person to add to the directory.
 #[derive(Debug, Clone)]
@@ -12,6 +15,7 @@ pub struct NewPerson {
     pub name: String,
     pub email: String,
     pub title: String,
+    pub team: String,
     pub manager_id: Option<String>,
 }
 
@@ -22,7 +26,21 @@ pub struct PersonRow {
     pub name: String,
     pub email: String,
     pub title: String,
+    pub team: String,
     pub manager_id: Option<String>,
+    /// 0 once the person has left the directory (their history stays).
+    pub active: i64,
+}
+
+/// The fields of one person, as an admin sets them.
+#[derive(Debug, Clone)]
+pub struct PersonFields<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub title: &'a str,
+    pub team: &'a str,
+    pub manager_id: Option<&'a str>,
+    pub active: bool,
 }
 
 impl Db {
@@ -76,13 +94,14 @@ impl Db {
         let mut tx = self.pool.begin().await?;
         for p in people {
             sqlx::query(
-                "insert into people (id, org_id, name, email, title, manager_id) values ($1, $2, $3, $4, $5, $6)",
+                "insert into people (id, org_id, name, email, title, team, manager_id) values ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(&p.id)
             .bind(org_id)
             .bind(&p.name)
             .bind(&p.email)
             .bind(&p.title)
+            .bind(&p.team)
             .bind(p.manager_id.as_deref())
             .execute(&mut *tx)
             .await?;
@@ -90,14 +109,152 @@ impl Db {
         tx.commit().await
     }
 
-    /// Everyone in an organisation.
+    /// Everyone in an organisation, active or not.
     pub async fn people(&self, org_id: &str) -> DbResult<Vec<PersonRow>> {
         sqlx::query_as(
-            "select id, name, email, title, manager_id from people where org_id = $1 order by name",
+            "select id, name, email, title, team, manager_id, active from people where org_id = $1 order by name, email",
         )
         .bind(org_id)
         .fetch_all(&self.pool)
         .await
+    }
+
+    /// Writes a checked import in one transaction: new people, changed
+    /// people, every changed reporting line, and those no longer in the file
+    /// made inactive. Accounts with the email of a person get their place.
+    pub async fn apply_import(
+        &self,
+        org_id: &str,
+        rows: &[ImportRow],
+        plan: &Plan,
+    ) -> DbResult<()> {
+        let mut tx = self.pool.begin().await?;
+        let id_of: HashMap<&str, &str> = rows
+            .iter()
+            .zip(&plan.writes)
+            .map(|(r, w)| (r.email.as_str(), w.id()))
+            .collect();
+        // People first, reporting lines after: a manager may come later in the file.
+        for (row, write) in rows.iter().zip(&plan.writes) {
+            let sql = match write {
+                Write::Keep { .. } => continue,
+                Write::Insert { .. } => {
+                    "insert into people (id, org_id, name, email, title, team, active) values ($1, $2, $3, $4, $5, $6, 1)"
+                }
+                Write::Update { .. } => {
+                    "update people set name = $3, email = $4, title = $5, team = $6, active = 1 where id = $1 and org_id = $2"
+                }
+            };
+            sqlx::query(sql)
+                .bind(write.id())
+                .bind(org_id)
+                .bind(&row.name)
+                .bind(row.email.as_str())
+                .bind(&row.title)
+                .bind(&row.team)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (row, write) in rows.iter().zip(&plan.writes) {
+            if matches!(write, Write::Keep { .. }) {
+                continue;
+            }
+            let manager = row
+                .manager
+                .as_ref()
+                .and_then(|m| id_of.get(m.as_str()).copied());
+            sqlx::query("update people set manager_id = $2 where id = $1")
+                .bind(write.id())
+                .bind(manager)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for id in &plan.deactivate {
+            sqlx::query("update people set active = 0 where id = $1 and org_id = $2")
+                .bind(id)
+                .bind(org_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        link_accounts(&mut tx, org_id).await?;
+        tx.commit().await
+    }
+
+    /// Adds one person; `Ok(false)` when the email is taken.
+    pub async fn insert_person(
+        &self,
+        org_id: &str,
+        id: &str,
+        p: &PersonFields<'_>,
+    ) -> DbResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "insert into people (id, org_id, name, email, title, team, manager_id, active)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(org_id)
+        .bind(p.name)
+        .bind(p.email)
+        .bind(p.title)
+        .bind(p.team)
+        .bind(p.manager_id)
+        .bind(i64::from(p.active))
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(false),
+            other => other?,
+        };
+        link_accounts(&mut tx, org_id).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Changes one person; `Ok(false)` when the new email is someone else's.
+    pub async fn update_person(
+        &self,
+        org_id: &str,
+        id: &str,
+        p: &PersonFields<'_>,
+    ) -> DbResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "update people set name = $3, email = $4, title = $5, team = $6, manager_id = $7, active = $8
+             where id = $1 and org_id = $2",
+        )
+        .bind(id)
+        .bind(org_id)
+        .bind(p.name)
+        .bind(p.email)
+        .bind(p.title)
+        .bind(p.team)
+        .bind(p.manager_id)
+        .bind(i64::from(p.active))
+        .execute(&mut *tx)
+        .await;
+        match updated {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(false),
+            other => other?,
+        };
+        link_accounts(&mut tx, org_id).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The organisation's name and anonymity threshold.
+    pub async fn organisation(&self, org_id: &str) -> DbResult<Option<(String, i64)>> {
+        sqlx::query_as("select name, k_threshold from organisations where id = $1")
+            .bind(org_id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Every organisation: (id, name), oldest first.
+    pub async fn organisations(&self) -> DbResult<Vec<(String, String)>> {
+        sqlx::query_as("select id, name from organisations order by created_at, name")
+            .fetch_all(&self.pool)
+            .await
     }
 
     /// Stores a template version, if it keeps the template rules
@@ -142,4 +299,18 @@ impl Db {
 /// Reads a template stored as JSON.
 pub(super) fn parse_template(body: &str) -> DbResult<Template> {
     serde_json::from_str(body).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+/// Gives accounts the place in the directory that has their email, or none
+/// when that person left (an account outlives its directory entry).
+async fn link_accounts(tx: &mut sqlx::Transaction<'_, sqlx::Any>, org_id: &str) -> DbResult<()> {
+    sqlx::query(
+        "update accounts set person_id = (
+             select p.id from people p where p.org_id = accounts.org_id and p.email = accounts.email)
+         where org_id = $1",
+    )
+    .bind(org_id)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
 }

@@ -12,9 +12,11 @@ use std::time::Duration;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
-pub use accounts::{AccountRow, SessionAccount};
+pub use accounts::{
+    AccountLinkRow, AccountListRow, AccountRow, NewAccount, RolesOutcome, SessionAccount,
+};
 pub use checkins::{CheckinRow, LinkRow, SubmitOutcome};
-pub use directory::{NewPerson, PersonRow};
+pub use directory::{NewPerson, PersonFields, PersonRow};
 pub use rounds::{EstimateRow, MeetingRow, RoundRow};
 
 /// Which database a URL names.

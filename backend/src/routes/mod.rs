@@ -1,12 +1,15 @@
 //! The HTTP API. Each resource has its own router; together they make the
 //! OpenAPI document, so the document is the code.
 
+mod accounts;
 mod checkin;
 mod estimate;
 mod health;
 mod meetings;
+mod people;
 mod rounds;
 mod session;
+mod setup;
 
 use axum::Json;
 use utoipa::OpenApi;
@@ -35,7 +38,9 @@ impl utoipa::Modify for Security {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("The token of a personal link (invite or manager)."))
+                    .description(Some(
+                        "The token of a personal link (invite or manager) or of a one-time link to set a password.",
+                    ))
                     .build(),
             ),
         );
@@ -57,6 +62,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(estimate::get_estimate, estimate::save_estimate))
         .routes(routes!(session::login, session::logout))
         .routes(routes!(session::me))
+        .routes(routes!(setup::status, setup::setup))
+        .routes(routes!(accounts::list, accounts::invite))
+        .routes(routes!(accounts::update))
+        .routes(routes!(accounts::new_link))
+        .routes(routes!(accounts::link_info, accounts::set_password))
+        .routes(routes!(accounts::forgot))
+        .routes(routes!(accounts::change_password))
+        .routes(routes!(accounts::logout_everywhere))
+        .routes(routes!(people::list, people::add))
+        .routes(routes!(people::update))
+        .routes(routes!(people::preview))
+        .routes(routes!(people::import))
         .routes(routes!(rounds::list))
         .routes(routes!(rounds::detail))
         .routes(routes!(rounds::morale))

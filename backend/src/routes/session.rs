@@ -9,7 +9,7 @@ use shared::api::{ErrorBody, LoginRequest, Me};
 
 use crate::AppState;
 use crate::auth::token::{hash_token, new_token};
-use crate::auth::{AuthLeader, SESSION_COOKIE, password};
+use crate::auth::{AuthAccount, SESSION_COOKIE, password};
 use crate::error::{ApiError, ApiJson};
 
 /// How long a session lasts.
@@ -59,21 +59,27 @@ pub(super) async fn login(
         return Err(ApiError::InvalidCredentials);
     };
     state.db.clear_login_failures(email).await?;
+    tracing::info!(account = %account.id, "logged in");
+    start_session(&state, jar, &account.id).await
+}
+
+/// Starts a session for an account: the cookie, and who is now logged in.
+pub(super) async fn start_session(
+    state: &AppState,
+    jar: CookieJar,
+    account_id: &str,
+) -> Result<(CookieJar, Json<Me>), ApiError> {
     let token = new_token();
+    let now = crate::now();
     state
         .db
-        .insert_session(
-            &hash_token(&token),
-            &account.id,
-            crate::now() + SESSION_SECONDS,
-        )
+        .insert_session(&hash_token(&token), account_id, now + SESSION_SECONDS)
         .await?;
     let me = state
         .db
-        .session_account(&hash_token(&token), crate::now())
+        .session_account(&hash_token(&token), now)
         .await?
         .ok_or(ApiError::InvalidCredentials)?;
-    tracing::info!(account = %account.id, "logged in");
     Ok((
         jar.add(session_cookie(token, state.config.https())),
         Json(Me {
@@ -83,6 +89,11 @@ pub(super) async fn login(
             is_leader: me.is_leader != 0,
         }),
     ))
+}
+
+/// The cookie that ends a session in the browser.
+pub(super) fn removal_cookie(state: &AppState) -> Cookie<'static> {
+    session_cookie(String::new(), state.config.https())
 }
 
 /// Logs out: ends the session and clears the cookie.
@@ -97,20 +108,17 @@ pub(super) async fn logout(
             .delete_session(&hash_token(c.value()), crate::now())
             .await?;
     }
-    Ok((
-        jar.remove(session_cookie(String::new(), state.config.https())),
-        StatusCode::NO_CONTENT,
-    ))
+    Ok((jar.remove(removal_cookie(&state)), StatusCode::NO_CONTENT))
 }
 
-/// The logged-in account.
+/// The logged-in account. Anyone logged in.
 #[utoipa::path(get, path = "/me", tag = "session", security(("session" = [])),
     responses((status = 200, body = Me), (status = 401, description = "Not logged in", body = ErrorBody)))]
-pub(super) async fn me(leader: AuthLeader) -> Json<Me> {
+pub(super) async fn me(account: AuthAccount) -> Json<Me> {
     Json(Me {
-        name: leader.name,
-        email: leader.email,
-        is_admin: leader.is_admin,
-        is_leader: leader.is_leader,
+        name: account.name,
+        email: account.email,
+        is_admin: account.is_admin,
+        is_leader: account.is_leader,
     })
 }

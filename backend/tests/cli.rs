@@ -1,0 +1,199 @@
+//! The shell commands, run as a newcomer would: `skipcheck admin create`,
+//! `skipcheck admin reset-link` and `skipcheck import`, on a new SQLite file.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// A data directory removed when dropped.
+struct DataDir(PathBuf);
+
+impl DataDir {
+    fn new() -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let dir =
+            std::env::temp_dir().join(format!("skipcheck-cli-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs `skipcheck ARGS --data-dir DIR` with `stdin` as standard input.
+fn run(dir: &DataDir, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skipcheck"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn the_first_admin_is_created_from_the_shell_with_the_password_from_stdin() {
+    let dir = DataDir::new();
+    let admin = [
+        "admin",
+        "create",
+        "--email",
+        "Ada@Acme.example",
+        "--name",
+        "Ada",
+    ];
+
+    let no_org = run(&dir, &admin, "correct horse battery\n");
+    let short = run(
+        &dir,
+        &[&admin[..], &["--organisation", "Acme"]].concat(),
+        "short\n",
+    );
+    let created = run(
+        &dir,
+        &[&admin[..], &["--organisation", "Acme"]].concat(),
+        "correct horse battery\n",
+    );
+    let again = run(&dir, &admin, "correct horse battery\n");
+    let second = run(
+        &dir,
+        &[
+            "admin",
+            "create",
+            "--email",
+            "bo@acme.example",
+            "--name",
+            "Bo",
+        ],
+        "another long password\n",
+    );
+    let link = run(
+        &dir,
+        &[
+            "admin",
+            "reset-link",
+            "--email",
+            "bo@acme.example",
+            "--public-url",
+            "https://skip.acme.example",
+        ],
+        "",
+    );
+
+    assert!(!no_org.status.success());
+    assert!(
+        text(&no_org).contains("--organisation"),
+        "{}",
+        text(&no_org)
+    );
+    assert!(!short.status.success());
+    assert!(
+        text(&short).contains("password: Use at least 10 characters"),
+        "{}",
+        text(&short)
+    );
+    assert!(created.status.success(), "{}", text(&created));
+    assert!(text(&created).contains("ada@acme.example"));
+    assert!(!again.status.success(), "one account per email");
+    assert!(
+        text(&again).contains("already has an account"),
+        "{}",
+        text(&again)
+    );
+    assert!(second.status.success(), "{}", text(&second));
+    assert!(link.status.success(), "{}", text(&link));
+    assert!(
+        text(&link).contains("https://skip.acme.example/set-password#t="),
+        "{}",
+        text(&link)
+    );
+    // The password never shows on the command line or in the output.
+    assert!(!text(&created).contains("correct horse"));
+}
+
+#[test]
+fn a_people_file_is_previewed_then_imported_from_the_shell() {
+    let dir = DataDir::new();
+    let created = run(
+        &dir,
+        &[
+            "admin",
+            "create",
+            "--email",
+            "ada@acme.example",
+            "--name",
+            "Ada",
+            "--organisation",
+            "Acme",
+        ],
+        "correct horse battery\n",
+    );
+    assert!(created.status.success(), "{}", text(&created));
+    let file = dir.path().join("people.csv");
+    std::fs::write(
+        &file,
+        "email;name;title;manager_email;team\n\
+         ada@acme.example;Ada;CTO;;Exec\n\
+         bo@acme.example;Bo;Manager;ada@acme.example;Core\n\
+         cy@acme.example;Cy;Engineer;bo@acme.example;Core\n",
+    )
+    .unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "email,name,manager_email\nx@acme.example,X,ghost@acme.example\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+
+    let dry = run(&dir, &["import", file, "--dry-run"], "");
+    let dry_again = run(&dir, &["import", file, "--dry-run"], "");
+    let real = run(&dir, &["import", file], "");
+    let after = run(&dir, &["import", file, "--dry-run"], "");
+    let refused = run(&dir, &["import", bad.to_str().unwrap()], "");
+
+    assert!(dry.status.success(), "{}", text(&dry));
+    assert!(text(&dry).contains("3 would be added"), "{}", text(&dry));
+    assert!(text(&dry).contains("Dry run: nothing was written."));
+    assert_eq!(text(&dry), text(&dry_again), "a dry run writes nothing");
+    assert!(real.status.success(), "{}", text(&real));
+    assert!(text(&real).contains("3 added"), "{}", text(&real));
+    assert!(text(&after).contains("3 unchanged"), "{}", text(&after));
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused)
+            .contains("line 2: manager_email: nobody in the file has the email ghost@acme.example"),
+        "{}",
+        text(&refused)
+    );
+}

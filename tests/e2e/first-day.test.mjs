@@ -1,0 +1,163 @@
+// A company's first day, in Debian's Chromium against the real binary: an
+// empty server, the setup page, the directory from a CSV file with its
+// preview, a leader invited and their one-time link opened in another
+// browser. Then the same pages with the keyboard alone and at 320 px.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { assertFits, launchBrowser, newPage, startServer, tabTo } from "./support.mjs";
+
+let server, browser, base;
+
+const admin = { email: "ada@acme.example", password: "a long first password" };
+const people = [
+  "email;name;title;manager_email;team",
+  "ada@acme.example;Ada Admin;CTO;;Engineering",
+  "lee@acme.example;Lee Leader;VP Engineering;ada@acme.example;Engineering",
+  "mo@acme.example;Mo Manager;Engineering Manager;lee@acme.example;Payments",
+  "eve@acme.example;Eve Engineer;Engineer;mo@acme.example;Payments",
+  "sam@acme.example;Sam Engineer;Engineer;mo@acme.example;Payments",
+].join("\n");
+
+before(async () => {
+  server = await startServer();
+  base = server.base;
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+test("a new admin sets up an empty server, imports the directory and invites a leader", async () => {
+  const context = await browser.newContext();
+  const page = await newPage(context);
+
+  // An empty server opens its setup page.
+  await page.goto(`${base}/`);
+  await page.waitForURL(`${base}/admin/setup`);
+  await page.getByRole("heading", { name: "Set up Skipcheck" }).waitFor();
+  // A bad form is refused with a summary that names each problem.
+  await page.getByRole("button", { name: "Set up Skipcheck" }).click();
+  const summary = page.getByRole("alert").filter({ hasText: "There is a problem" });
+  await summary.waitFor();
+  assert.match(await summary.innerText(), /Email/);
+  await page.getByLabel("Organisation").fill("Acme");
+  await page.getByLabel("Your name").fill("Ada Admin");
+  await page.getByLabel("Email").fill(admin.email);
+  await page.getByLabel("Password", { exact: true }).fill(admin.password);
+  await page.getByLabel("Password again").fill(admin.password);
+  await page.getByRole("button", { name: "Set up Skipcheck" }).click();
+
+  // Next: the people, from a CSV file, with a preview before anything is written.
+  await page.waitForURL(`${base}/admin/people`);
+  await page.getByText("No one in the directory yet").waitFor();
+  await page.getByLabel("CSV file").setInputFiles({ name: "people.csv", mimeType: "text/csv", buffer: Buffer.from(people) });
+  const preview = page.locator("#import-preview");
+  await preview.getByText(/5 people in the file: 5 new/).waitFor();
+  assert.equal(await page.getByRole("cell", { name: /^Eve Engineer/ }).count(), 0, "a preview writes nothing");
+  await page.getByRole("button", { name: "Import these changes" }).click();
+  await page.getByText("Imported.").waitFor();
+  await page.getByRole("cell", { name: /^Eve Engineer/ }).waitFor();
+  const eve = page.getByRole("row", { name: /Eve Engineer/ });
+  assert.match(await eve.innerText(), /Mo Manager\s+3\b/);
+
+  // A bad file is refused whole, with its lines.
+  await page.getByLabel("CSV file").setInputFiles({
+    name: "bad.csv", mimeType: "text/csv",
+    buffer: Buffer.from("email,name,manager_email\nx@acme.example,X,ghost@acme.example\n"),
+  });
+  await page.getByRole("alert").filter({ hasText: "Line 2" }).waitFor();
+
+  // A leader is invited and gets a one-time link to hand over.
+  await page.getByRole("link", { name: "Accounts" }).click();
+  await page.getByLabel("Name").fill("Lee Leader");
+  await page.getByLabel("Email").fill("lee@acme.example");
+  await page.getByRole("button", { name: "Invite and make a link" }).click();
+  const link = await page.getByLabel("One-time link", { exact: true }).inputValue();
+  assert.match(link, new RegExp(`^${base}/set-password#t=[0-9a-f]{64}$`));
+  await page.getByRole("cell", { name: /until/ }).first().waitFor();
+
+  // The leader opens it in their own browser, chooses a password, and is in.
+  const theirs = await browser.newContext();
+  const lee = await newPage(theirs);
+  await lee.goto(link);
+  await lee.getByRole("heading", { name: "Welcome to Skipcheck" }).waitFor();
+  await lee.getByLabel("Password", { exact: true }).fill("lee's own long password");
+  await lee.getByLabel("Password again").fill("lee's own long password");
+  await lee.getByRole("button", { name: "Save and log in" }).click();
+  await lee.getByRole("heading", { name: "Your rounds" }).waitFor();
+  // The link worked once.
+  const again = await newPage(await browser.newContext());
+  await again.goto(link);
+  await again.getByText(/not valid/).waitFor();
+
+  // The leader is not an admin.
+  await lee.goto(`${base}/admin/people`);
+  await lee.getByRole("heading", { name: "Only for admins" }).waitFor();
+  await context.close();
+  await theirs.close();
+});
+
+test("a forgotten password is asked for on the login page and answered by an admin", async () => {
+  const page = await newPage(browser);
+  await page.goto(`${base}/`);
+  await page.getByRole("button", { name: "Forgot your password?" }).click();
+  await page.getByLabel("Your email").fill("lee@acme.example");
+  await page.getByRole("button", { name: "Ask for a new link" }).click();
+  await page.getByText(/admins can now see that you asked/).waitFor();
+
+  const adminPage = await newPage(browser);
+  await adminPage.goto(`${base}/admin/accounts`);
+  await adminPage.getByLabel("Email").fill(admin.email);
+  await adminPage.getByLabel("Password").fill(admin.password);
+  await adminPage.getByRole("button", { name: "Log in" }).click();
+  const row = adminPage.getByRole("row", { name: /Lee Leader/ });
+  await row.getByText(/Asked for a new password/).waitFor();
+  await row.getByRole("button", { name: /New link for/ }).click();
+  const link = await adminPage.getByLabel("One-time link", { exact: true }).inputValue();
+  assert.match(link, /\/set-password#t=/);
+  await row.getByText(/Asked for a new password/).waitFor({ state: "detached" });
+});
+
+test("the admin's pages work with the keyboard alone and fit 320 px", async () => {
+  const page = await newPage(browser, { viewport: { width: 320, height: 700 } });
+  await page.goto(`${base}/admin/people`);
+  await tabTo(page, "email");
+  await page.keyboard.type(admin.email);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(admin.password);
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "People" }).waitFor();
+  await page.getByRole("cell", { name: /^Eve Engineer/ }).waitFor();
+  await assertFits(page, "the people page");
+
+  // Add someone with the keyboard; a mistake is reported and fixed.
+  await tabTo(page, "f-name");
+  await page.keyboard.type("Kim Keyboard");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("not-an-email");
+  await tabTo(page, "f-manager_email");
+  await page.keyboard.type("mo@acme.example");
+  await page.keyboard.press("Enter");
+  const summary = page.getByRole("alert").filter({ hasText: "There is a problem" });
+  await summary.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.className), "error-summary", "the summary takes the focus");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "f-email", "the summary's link leads to the field");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("kim@acme.example");
+  await page.keyboard.press("Enter");
+  await page.getByText("Saved Kim Keyboard.").waitFor();
+  await page.getByRole("cell", { name: /^Kim Keyboard/ }).waitFor();
+  await assertFits(page, "the people page after an edit");
+
+  await page.goto(`${base}/admin/accounts`);
+  await page.getByRole("heading", { name: "Everyone with an account" }).waitFor();
+  await page.getByRole("cell", { name: /^Lee Leader/ }).waitFor();
+  await assertFits(page, "the accounts page");
+  await page.goto(`${base}/account`);
+  await page.getByRole("heading", { name: "Your account" }).waitFor();
+  await assertFits(page, "the account page");
+});

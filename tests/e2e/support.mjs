@@ -1,0 +1,89 @@
+// What the end-to-end tests share: a server of the real binary on a free
+// port with its own data directory, and Debian's Chromium.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+export const bin = process.env.SKIPCHECK_BIN ?? "target/debug/skipcheck";
+const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(url, ms = 15000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the server did not answer at ${url}`);
+}
+
+/**
+ * A new data directory and address; `prepare(args)` runs before the server
+ * starts (e.g. `skipcheck demo`). Returns { base, args, dataDir, stop }.
+ */
+export async function startServer(prepare = () => {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), "skipcheck-e2e-"));
+  const listen = `127.0.0.1:${await freePort()}`;
+  const base = `http://${listen}`;
+  const args = ["--data-dir", dataDir, "--listen", listen];
+  const prepared = prepare(args);
+  const server = spawn(bin, ["serve", ...args], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" },
+  });
+  await waitForHealth(base);
+  const stop = () => {
+    server.kill("SIGTERM");
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { base, args, dataDir, prepared, stop };
+}
+
+/** Chromium with the flags this machine needs; Playwright gives every launch a fresh profile. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run",
+    ],
+  });
+}
+
+/** Presses Tab until the element with this id has the focus; fails after `max` presses. */
+export async function tabTo(page, id, max = 80) {
+  for (let i = 0; i < max; i++) {
+    if ((await page.evaluate(() => document.activeElement?.id)) === id) return;
+    await page.keyboard.press("Tab");
+  }
+  assert.fail(`Tab never reached #${id}`);
+}
+
+/** Fails when the page scrolls sideways at its current width. */
+export async function assertFits(page, what, width = 320) {
+  const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scroll <= width, `${what} is ${scroll}px wide`);
+}
+
+/** A page that fails the test on any script error. */
+export async function newPage(browserOrContext, options) {
+  const page = await browserOrContext.newPage(options);
+  page.on("pageerror", (e) => assert.fail(`page error on ${page.url()}: ${e.message}`));
+  return page;
+}
