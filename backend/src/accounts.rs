@@ -73,6 +73,35 @@ impl FirstAdmin {
     }
 }
 
+impl FirstAdmin {
+    /// The account row, with the password's hash.
+    fn account<'a>(&'a self, id: &'a str, org_id: &'a str, hash: &'a str) -> NewAccount<'a> {
+        NewAccount {
+            id,
+            org_id,
+            name: &self.name,
+            email: self.email.as_str(),
+            password_hash: hash,
+            is_admin: true,
+            is_leader: self.is_leader,
+        }
+    }
+}
+
+/// Adds an admin to an organisation (`skipcheck admin create` on a server
+/// that has one); `Ok(false)` when the email has an account.
+pub async fn add_admin(
+    db: &Db,
+    org_id: &str,
+    admin: &FirstAdmin,
+    now: i64,
+) -> anyhow::Result<bool> {
+    let hash = crate::auth::password::hash(admin.password.clone()).await?;
+    Ok(db
+        .add_account(&admin.account(&new_id(), org_id, &hash), now)
+        .await?)
+}
+
 /// What creating the first admin did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FirstRun {
@@ -84,7 +113,7 @@ pub enum FirstRun {
 
 /// First run: creates the organisation and its first admin, once.
 pub async fn first_run(db: &Db, admin: FirstAdmin, now: i64) -> anyhow::Result<FirstRun> {
-    let hash = crate::auth::password::hash(admin.password).await?;
+    let hash = crate::auth::password::hash(admin.password.clone()).await?;
     let org_id = new_id();
     let account_id = new_id();
     let created = db
@@ -92,15 +121,7 @@ pub async fn first_run(db: &Db, admin: FirstAdmin, now: i64) -> anyhow::Result<F
             &org_id,
             &admin.organisation,
             AnonymityThreshold::default().get(),
-            &NewAccount {
-                id: &account_id,
-                org_id: &org_id,
-                name: &admin.name,
-                email: admin.email.as_str(),
-                password_hash: &hash,
-                is_admin: true,
-                is_leader: admin.is_leader,
-            },
+            &admin.account(&account_id, &org_id, &hash),
             now,
         )
         .await?;

@@ -3,9 +3,8 @@
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, bail};
-use backend::accounts::{FirstAdmin, FirstRun, first_run, issue_link};
+use backend::accounts::{FirstAdmin, FirstRun, add_admin, first_run, issue_link};
 use backend::config::{AdminCommand, AdminCreateArgs, Cli, Command, ImportArgs, ResetLinkArgs};
-use backend::db::{NewAccount, new_id};
 use backend::directory::{self, ImportError};
 use backend::{AppState, Db, demo};
 use clap::Parser;
@@ -156,21 +155,7 @@ async fn create_admin(args: AdminCreateArgs) -> anyhow::Result<()> {
             // The same checks as the first run; the organisation name is not used.
             let admin = FirstAdmin::parse("-", &args.name, &args.email, password, args.leader)
                 .map_err(field_problems)?;
-            let hash = backend::auth::password::hash(admin.password).await?;
-            let added = db
-                .add_account(
-                    &NewAccount {
-                        id: &new_id(),
-                        org_id: &org_id,
-                        name: &admin.name,
-                        email: admin.email.as_str(),
-                        password_hash: &hash,
-                        is_admin: true,
-                        is_leader: admin.is_leader,
-                    },
-                    now,
-                )
-                .await?;
+            let added = add_admin(&db, &org_id, &admin, now).await?;
             if !added {
                 bail!(
                     "{} already has an account; `skipcheck admin reset-link --email {}` gives it a new password link",

@@ -180,7 +180,7 @@ impl TestApp {
         }
     }
 
-    /// Sends a request through the router.
+    /// Sends a request through the router, with a JSON body or none.
     pub async fn send(
         &self,
         method: Method,
@@ -188,24 +188,18 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: Option<&str>,
     ) -> Reply {
-        let mut req = Request::builder().method(method).uri(uri);
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        if body.is_some() {
-            req = req.header(header::CONTENT_TYPE, "application/json");
-        }
-        let req = req
-            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_owned())))
-            .unwrap();
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Reply {
-            status,
-            headers,
-            body,
+        match body {
+            Some(b) => {
+                self.send_body(
+                    method,
+                    uri,
+                    headers,
+                    "application/json",
+                    b.as_bytes().to_vec(),
+                )
+                .await
+            }
+            None => self.send_request(method, uri, headers, None).await,
         }
     }
 
@@ -218,14 +212,28 @@ impl TestApp {
         content_type: &str,
         body: Vec<u8>,
     ) -> Reply {
+        self.send_request(method, uri, headers, Some((content_type, body)))
+            .await
+    }
+
+    async fn send_request(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Option<(&str, Vec<u8>)>,
+    ) -> Reply {
         let mut req = Request::builder().method(method).uri(uri);
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        let req = req
-            .header(header::CONTENT_TYPE, content_type)
-            .body(Body::from(body))
-            .unwrap();
+        let req = match body {
+            Some((content_type, body)) => req
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from(body)),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();

@@ -187,28 +187,14 @@ impl Db {
         id: &str,
         p: &PersonFields<'_>,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query(
+        self.write_person(
             "insert into people (id, org_id, name, email, title, team, manager_id, active)
              values ($1, $2, $3, $4, $5, $6, $7, $8)",
+            org_id,
+            id,
+            p,
         )
-        .bind(id)
-        .bind(org_id)
-        .bind(p.name)
-        .bind(p.email)
-        .bind(p.title)
-        .bind(p.team)
-        .bind(p.manager_id)
-        .bind(i64::from(p.active))
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(false),
-            other => other?,
-        };
-        link_accounts(&mut tx, org_id).await?;
-        tx.commit().await?;
-        Ok(true)
+        .await
     }
 
     /// Changes one person; `Ok(false)` when the new email is someone else's.
@@ -218,22 +204,36 @@ impl Db {
         id: &str,
         p: &PersonFields<'_>,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
-        let updated = sqlx::query(
+        self.write_person(
             "update people set name = $3, email = $4, title = $5, team = $6, manager_id = $7, active = $8
              where id = $1 and org_id = $2",
+            org_id,
+            id,
+            p,
         )
-        .bind(id)
-        .bind(org_id)
-        .bind(p.name)
-        .bind(p.email)
-        .bind(p.title)
-        .bind(p.team)
-        .bind(p.manager_id)
-        .bind(i64::from(p.active))
-        .execute(&mut *tx)
-        .await;
-        match updated {
+        .await
+    }
+
+    async fn write_person(
+        &self,
+        sql: &'static str,
+        org_id: &str,
+        id: &str,
+        p: &PersonFields<'_>,
+    ) -> DbResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let written = sqlx::query(sql)
+            .bind(id)
+            .bind(org_id)
+            .bind(p.name)
+            .bind(p.email)
+            .bind(p.title)
+            .bind(p.team)
+            .bind(p.manager_id)
+            .bind(i64::from(p.active))
+            .execute(&mut *tx)
+            .await;
+        match written {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(false),
             other => other?,
         };

@@ -157,9 +157,24 @@ pub(super) async fn add(
     admin: AuthAdmin,
     ApiJson(req): ApiJson<PersonInput>,
 ) -> Result<(StatusCode, Json<PersonEntry>), ApiError> {
+    let entry = save(&state, &admin, None, &req).await?;
+    Ok((StatusCode::CREATED, Json(entry)))
+}
+
+/// Adds a person (`id` is `None`) or changes one, after every check.
+async fn save(
+    state: &AppState,
+    admin: &AuthAdmin,
+    id: Option<&str>,
+    req: &PersonInput,
+) -> Result<PersonEntry, ApiError> {
     let people = state.db.people(&admin.org_id).await?;
-    let (name, email, title, team, manager_id) = check_person(&req, &people, None)?;
-    let id = new_id();
+    if let Some(id) = id
+        && !people.iter().any(|p| p.id == id)
+    {
+        return Err(ApiError::NotFound);
+    }
+    let (name, email, title, team, manager_id) = check_person(req, &people, id)?;
     let fields = PersonFields {
         name: &name,
         email: email.as_str(),
@@ -168,17 +183,28 @@ pub(super) async fn add(
         manager_id,
         active: req.active.unwrap_or(true),
     };
-    if !state.db.insert_person(&admin.org_id, &id, &fields).await? {
+    let new_id = new_id();
+    let (id, saved) = match id {
+        Some(id) => (
+            id,
+            state.db.update_person(&admin.org_id, id, &fields).await?,
+        ),
+        None => (
+            new_id.as_str(),
+            state
+                .db
+                .insert_person(&admin.org_id, &new_id, &fields)
+                .await?,
+        ),
+    };
+    if !saved {
         return Err(ApiError::field(
             "email",
             "Someone in the directory already has this email.",
         ));
     }
-    tracing::info!(person = %id, by = %admin.account_id, "person added");
-    Ok((
-        StatusCode::CREATED,
-        Json(entry(&state, &admin.org_id, &id).await?),
-    ))
+    tracing::info!(person = %id, by = %admin.account_id, "person saved");
+    entry(state, &admin.org_id, id).await
 }
 
 /// Changes one person: every field is given, `active: false` deactivates
@@ -197,27 +223,7 @@ pub(super) async fn update(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<PersonInput>,
 ) -> Result<Json<PersonEntry>, ApiError> {
-    let people = state.db.people(&admin.org_id).await?;
-    if !people.iter().any(|p| p.id == id) {
-        return Err(ApiError::NotFound);
-    }
-    let (name, email, title, team, manager_id) = check_person(&req, &people, Some(&id))?;
-    let fields = PersonFields {
-        name: &name,
-        email: email.as_str(),
-        title: &title,
-        team: &team,
-        manager_id,
-        active: req.active.unwrap_or(true),
-    };
-    if !state.db.update_person(&admin.org_id, &id, &fields).await? {
-        return Err(ApiError::field(
-            "email",
-            "Someone in the directory already has this email.",
-        ));
-    }
-    tracing::info!(person = %id, by = %admin.account_id, "person changed");
-    Ok(Json(entry(&state, &admin.org_id, &id).await?))
+    Ok(Json(save(&state, &admin, Some(&id), &req).await?))
 }
 
 /// Reads a CSV body of at most [`MAX_BYTES`].
