@@ -229,11 +229,12 @@ async fn build(db: &Db, public_url: &str, now: i64) -> anyhow::Result<DemoOutput
     for (i, p) in participants.into_iter().enumerate() {
         let token = new_token();
         let at = first + i64::try_from(i)? * DAY;
-        db.insert_meeting(
+        db.schedule(
             &new_id(),
             &round_id,
             &p.id,
             at,
+            30,
             &hash_token(&token),
             at + 7 * DAY,
         )

@@ -483,7 +483,7 @@ pub async fn import(
     let current = db.people(org_id).await?;
     let mut plan = plan(&rows, &current, crate::db::new_id);
     if !dry_run {
-        db.apply_import(org_id, &rows, &plan).await?;
+        db.apply_import(org_id, &rows, &plan, crate::now()).await?;
         plan.report.applied = true;
     }
     Ok(plan.report)
@@ -587,6 +587,7 @@ mod tests {
             team: String::new(),
             manager_id: manager.map(str::to_owned),
             active: i64::from(active),
+            joined_at: 0,
         }
     }
 

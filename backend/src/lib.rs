@@ -13,7 +13,9 @@ pub mod db;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod invitation;
 pub mod morale;
+pub mod rotation;
 pub mod routes;
 pub mod templates;
 

@@ -93,6 +93,18 @@ pub struct EstimateView {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>))]
     pub morale: Option<Score>,
     pub editable: bool,
+    /// The manager's direct reports' skip-levels this round: who and when,
+    /// never what they answered.
+    #[serde(default)]
+    pub team_meetings: Vec<TeamMeeting>,
+}
+
+/// One skip-level of a manager's report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TeamMeeting {
+    pub person_name: String,
+    pub meeting_at: i64,
 }
 
 /// A manager's estimate of their team's morale.

@@ -11,6 +11,7 @@
 pub mod admin;
 pub mod api;
 pub mod people;
+pub mod series;
 pub mod template;
 pub mod validate;
 

@@ -30,6 +30,8 @@ pub struct PersonRow {
     pub manager_id: Option<String>,
     /// 0 once the person has left the directory (their history stays).
     pub active: i64,
+    /// When they first appeared in the directory (0 if before that was kept).
+    pub joined_at: i64,
 }
 
 /// The fields of one person, as an admin sets them.
@@ -112,7 +114,8 @@ impl Db {
     /// Everyone in an organisation, active or not.
     pub async fn people(&self, org_id: &str) -> DbResult<Vec<PersonRow>> {
         sqlx::query_as(
-            "select id, name, email, title, team, manager_id, active from people where org_id = $1 order by name, email",
+            "select id, name, email, title, team, manager_id, active, joined_at from people
+             where org_id = $1 order by name, email",
         )
         .bind(org_id)
         .fetch_all(&self.pool)
@@ -127,6 +130,7 @@ impl Db {
         org_id: &str,
         rows: &[ImportRow],
         plan: &Plan,
+        now: i64,
     ) -> DbResult<()> {
         let mut tx = self.pool.begin().await?;
         let id_of: HashMap<&str, &str> = rows
@@ -136,24 +140,31 @@ impl Db {
             .collect();
         // People first, reporting lines after: a manager may come later in the file.
         for (row, write) in rows.iter().zip(&plan.writes) {
-            let sql = match write {
+            let (sql, joined_at) = match write {
                 Write::Keep { .. } => continue,
-                Write::Insert { .. } => {
-                    "insert into people (id, org_id, name, email, title, team, active) values ($1, $2, $3, $4, $5, $6, 1)"
-                }
-                Write::Update { .. } => {
-                    "update people set name = $3, email = $4, title = $5, team = $6, active = 1 where id = $1 and org_id = $2"
-                }
+                // joined_at marks a new joiner for rotation.
+                Write::Insert { .. } => (
+                    "insert into people (id, org_id, name, email, title, team, active, joined_at)
+                     values ($1, $2, $3, $4, $5, $6, 1, $7)",
+                    Some(now),
+                ),
+                Write::Update { .. } => (
+                    "update people set name = $3, email = $4, title = $5, team = $6, active = 1
+                     where id = $1 and org_id = $2",
+                    None,
+                ),
             };
-            sqlx::query(sql)
+            let mut query = sqlx::query(sql)
                 .bind(write.id())
                 .bind(org_id)
                 .bind(&row.name)
                 .bind(row.email.as_str())
                 .bind(&row.title)
-                .bind(&row.team)
-                .execute(&mut *tx)
-                .await?;
+                .bind(&row.team);
+            if let Some(at) = joined_at {
+                query = query.bind(at);
+            }
+            query.execute(&mut *tx).await?;
         }
         for (row, write) in rows.iter().zip(&plan.writes) {
             if matches!(write, Write::Keep { .. }) {
@@ -188,11 +199,12 @@ impl Db {
         p: &PersonFields<'_>,
     ) -> DbResult<bool> {
         self.write_person(
-            "insert into people (id, org_id, name, email, title, team, manager_id, active)
-             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "insert into people (id, org_id, name, email, title, team, manager_id, active, joined_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             org_id,
             id,
             p,
+            Some(crate::now()),
         )
         .await
     }
@@ -210,6 +222,7 @@ impl Db {
             org_id,
             id,
             p,
+            None,
         )
         .await
     }
@@ -220,9 +233,10 @@ impl Db {
         org_id: &str,
         id: &str,
         p: &PersonFields<'_>,
+        joined_at: Option<i64>,
     ) -> DbResult<bool> {
         let mut tx = self.pool.begin().await?;
-        let written = sqlx::query(sql)
+        let mut query = sqlx::query(sql)
             .bind(id)
             .bind(org_id)
             .bind(p.name)
@@ -230,9 +244,11 @@ impl Db {
             .bind(p.title)
             .bind(p.team)
             .bind(p.manager_id)
-            .bind(i64::from(p.active))
-            .execute(&mut *tx)
-            .await;
+            .bind(i64::from(p.active));
+        if let Some(at) = joined_at {
+            query = query.bind(at);
+        }
+        let written = query.execute(&mut *tx).await;
         match written {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(false),
             other => other?,

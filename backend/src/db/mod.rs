@@ -6,6 +6,7 @@ mod accounts;
 mod checkins;
 mod directory;
 mod rounds;
+mod series;
 
 use std::time::Duration;
 
@@ -18,6 +19,7 @@ pub use accounts::{
 pub use checkins::{CheckinRow, LinkRow, SubmitOutcome};
 pub use directory::{NewPerson, PersonFields, PersonRow};
 pub use rounds::{EstimateRow, MeetingRow, RoundRow};
+pub use series::{HistoryRow, InvitationRow, NewRound, SeriesRow};
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -122,40 +122,6 @@ impl Db {
         .map(|_| ())
     }
 
-    /// Schedules a meeting and stores its invite link's hash.
-    pub async fn insert_meeting(
-        &self,
-        id: &str,
-        round_id: &str,
-        person_id: &str,
-        scheduled_at: i64,
-        invite_hash: &str,
-        expires_at: i64,
-    ) -> DbResult<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "insert into meetings (id, round_id, person_id, scheduled_at) values ($1, $2, $3, $4)",
-        )
-        .bind(id)
-        .bind(round_id)
-        .bind(person_id)
-        .bind(scheduled_at)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "insert into links (token_hash, kind, round_id, person_id, meeting_id, expires_at)
-             values ($1, 'invite', $2, $3, $4, $5)",
-        )
-        .bind(invite_hash)
-        .bind(round_id)
-        .bind(person_id)
-        .bind(id)
-        .bind(expires_at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await
-    }
-
     /// Stores a manager's perception link's hash.
     pub async fn insert_manager_link(
         &self,
@@ -216,6 +182,35 @@ impl Db {
         let sql = format!("{MEETING_SELECT} where m.round_id = $1 order by m.scheduled_at, p.name");
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(round_id)
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// A series' meetings, newest first.
+    pub async fn meetings_of_series(&self, series_id: &str) -> DbResult<Vec<MeetingRow>> {
+        let sql =
+            format!("{MEETING_SELECT} where r.series_id = $1 order by m.scheduled_at desc, p.name");
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(series_id)
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// A leader's meetings from `from` up to `to`, by time.
+    pub async fn meetings_between(
+        &self,
+        leader_id: &str,
+        from: i64,
+        to: i64,
+    ) -> DbResult<Vec<MeetingRow>> {
+        let sql = format!(
+            "{MEETING_SELECT} where r.leader_id = $1 and m.scheduled_at >= $2 and m.scheduled_at < $3
+             order by m.scheduled_at, p.name"
+        );
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(leader_id)
+            .bind(from)
+            .bind(to)
             .fetch_all(&self.pool)
             .await
     }

@@ -1,9 +1,11 @@
-//! A manager's estimate of their team's morale, opened by their perception link.
+//! A manager's page for a round, opened by their personal link: their
+//! team's skip-levels (who and when, nothing said) and their estimate of
+//! the team's morale.
 
 use axum::Json;
 use axum::extract::State;
 use shared::Score;
-use shared::api::{ErrorBody, EstimateRequest, EstimateView};
+use shared::api::{ErrorBody, EstimateRequest, EstimateView, TeamMeeting};
 
 use crate::auth::ManagerLink;
 use crate::db::Db;
@@ -19,12 +21,22 @@ async fn view(db: &Db, link: &ManagerLink) -> Result<EstimateView, ApiError> {
         .await?
         .and_then(|n| i32::try_from(n).ok())
         .and_then(|n| Score::parse(n).ok());
+    let team_meetings = db
+        .team_meetings(&link.0.round_id, &link.0.person_id)
+        .await?
+        .into_iter()
+        .map(|(person_name, meeting_at)| TeamMeeting {
+            person_name,
+            meeting_at,
+        })
+        .collect();
     Ok(EstimateView {
         manager_name,
         leader_name,
         round_name,
         morale,
         editable: true,
+        team_meetings,
     })
 }
 

@@ -8,6 +8,7 @@ mod health;
 mod meetings;
 mod people;
 mod rounds;
+mod series;
 mod session;
 mod setup;
 
@@ -74,6 +75,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(people::update))
         .routes(routes!(people::preview))
         .routes(routes!(people::import))
+        .routes(routes!(series::list, series::create))
+        .routes(routes!(series::options))
+        .routes(routes!(series::detail))
+        .routes(routes!(series::skip))
+        .routes(routes!(series::schedule))
+        .routes(routes!(series::reissue))
+        .routes(routes!(series::move_meeting))
+        .routes(routes!(series::dashboard))
         .routes(routes!(rounds::list))
         .routes(routes!(rounds::detail))
         .routes(routes!(rounds::morale))
