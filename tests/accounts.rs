@@ -167,7 +167,7 @@ async fn invite(
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
     let url = reply.json()["url"].as_str().unwrap().to_owned();
     assert!(
-        url.starts_with(&format!("{PUBLIC_URL}/set-password#t=")),
+        url.starts_with(&format!("{PUBLIC_URL}/admin/set-password#t=")),
         "{url}"
     );
     (

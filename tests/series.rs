@@ -18,6 +18,7 @@ on_both!(
     a_peer_series_proposes_people_at_the_leaders_level,
     the_dashboard_shows_the_week_and_check_ins_not_started,
     a_leader_outside_the_directory_is_told_why,
+    a_new_joiner_is_proposed_first,
 );
 
 const DAY: i64 = 86_400;
@@ -698,5 +699,28 @@ async fn a_leader_outside_the_directory_is_told_why(app: &TestApp) {
             .as_str()
             .unwrap()
             .contains("no place in the directory")
+    );
+}
+
+async fn a_new_joiner_is_proposed_first(app: &TestApp) {
+    let cookie = app.login().await;
+    let joiner = json!({"name": "Nia New", "email": "nia@demo.example", "team": "Data",
+        "manager_email": "grace.okafor@demo.skipcheck.test"});
+    let added = app
+        .as_account(&cookie, Method::POST, "/api/admin/people", Some(&joiner))
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+
+    let series = start(app, &cookie, weekly()).await;
+    let first = detail(app, &cookie, series["id"].as_str().unwrap()).await["proposals"][0].clone();
+
+    assert_eq!(first["name"], "Nia New");
+    assert!(
+        first["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("New joiner (joined this week)"),
+        "{}",
+        first["reason"]
     );
 }

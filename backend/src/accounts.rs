@@ -14,7 +14,7 @@ pub const LINK_SECONDS: i64 = 72 * 3600;
 /// The page a one-time link opens; the token stays in the fragment, so it
 /// never reaches a request line or a log.
 pub fn password_url(public_url: &str, token: &str) -> String {
-    format!("{public_url}/set-password#t={token}")
+    format!("{public_url}/admin/set-password#t={token}")
 }
 
 /// Makes a new one-time link for an account (older ones stop working) and

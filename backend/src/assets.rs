@@ -49,6 +49,18 @@ pub fn router() -> Router {
                     axum::routing::get(|| async { axum::response::Redirect::permanent("/admin/") }),
                 )
                 .nest("/admin/", admin)
+                // Short addresses for pages of the admin's bundle that every
+                // account uses (a redirect keeps a link's #fragment).
+                .route(
+                    "/account",
+                    axum::routing::get(|| async { axum::response::Redirect::to("/admin/account") }),
+                )
+                .route(
+                    "/set-password",
+                    axum::routing::get(|| async {
+                        axum::response::Redirect::to("/admin/set-password")
+                    }),
+                )
                 .merge(leader)
         })
         .clone()

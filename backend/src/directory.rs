@@ -483,7 +483,10 @@ pub async fn import(
     let current = db.people(org_id).await?;
     let mut plan = plan(&rows, &current, crate::db::new_id);
     if !dry_run {
-        db.apply_import(org_id, &rows, &plan, crate::now()).await?;
+        // The first import brings in everyone who is already there: none of
+        // them is a new joiner. Later imports date who is new.
+        let joined_at = if current.is_empty() { 0 } else { crate::now() };
+        db.apply_import(org_id, &rows, &plan, joined_at).await?;
         plan.report.applied = true;
     }
     Ok(plan.report)

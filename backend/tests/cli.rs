@@ -133,7 +133,7 @@ fn the_first_admin_is_created_from_the_shell_with_the_password_from_stdin() {
     assert!(second.status.success(), "{}", text(&second));
     assert!(link.status.success(), "{}", text(&link));
     assert!(
-        text(&link).contains("https://skip.acme.example/set-password#t="),
+        text(&link).contains("https://skip.acme.example/admin/set-password#t="),
         "{}",
         text(&link)
     );

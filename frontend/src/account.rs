@@ -10,7 +10,7 @@ use shared::people::{PASSWORD_MIN, check_password};
 use crate::api;
 use crate::components::{Failure, format_time};
 use crate::forms::{ErrorSummary, FormErrors, TextField};
-use crate::shell::{Session, expect_session, set_title};
+use crate::shell::{Session, expect_session, go_to, set_title};
 
 pub(crate) fn label(field: &str) -> Option<&'static str> {
     Some(match field {
@@ -74,7 +74,6 @@ pub fn SetPasswordPage(
 
 #[component]
 fn SetPasswordForm(token: String, info: shared::admin::LinkInfo) -> impl IntoView {
-    let session = expect_session();
     let password = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
     let errors = RwSignal::new(FormErrors::default());
@@ -97,12 +96,9 @@ fn SetPasswordForm(token: String, info: shared::admin::LinkInfo) -> impl IntoVie
         busy.set(true);
         spawn_local(async move {
             match api::set_password(&token, &body).await {
-                Ok(me) => {
-                    let _ = window().history().map(|h| {
-                        h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/"))
-                    });
-                    session.set(Session::LoggedIn(me));
-                }
+                // Logged in: the start page of the leader's (or, for an
+                // admin only, the admin's) pages.
+                Ok(_) => go_to("/"),
                 Err(e) => errors.set(FormErrors::from_error(&e)),
             }
             busy.set(false);

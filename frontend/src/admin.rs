@@ -14,11 +14,11 @@ use shared::admin::{
 use shared::{Email, FieldError};
 use wasm_bindgen::JsCast;
 
-use crate::account::{PASSWORD_HINT, check_new_password, label};
+use crate::account::{AccountPage, PASSWORD_HINT, SetPasswordPage, check_new_password, label};
 use crate::api::{self, ApiError};
-use crate::components::{Failure, format_time};
+use crate::components::{Failure, IncompleteLink, format_time};
 use crate::forms::{CheckField, ErrorSummary, FormErrors, LinkToHand, TextField, focus_id};
-use crate::shell::{Bundle, Shell, go_to, loaded, set_title};
+use crate::shell::{Bundle, Session, Shell, expect_session, go_to, loaded, set_title};
 
 fn account_label(field: &str) -> Option<&'static str> {
     Some(match field {
@@ -41,21 +41,56 @@ fn person_label(field: &str) -> Option<&'static str> {
     })
 }
 
-/// The admin's bundle: setup on an empty server, people and accounts.
+/// The admin's bundle: setup on an empty server, people and accounts; and
+/// for every account, the page a one-time password link opens and one's own
+/// account page.
 #[component]
 pub fn AdminApp() -> impl IntoView {
+    if window().location().pathname().as_deref() == Ok("/admin/set-password") {
+        let fragment = window().location().hash().unwrap_or_default();
+        let token = fragment
+            .strip_prefix("#t=")
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        provide_context(RwSignal::new(Session::LoggedOut));
+        // Once the password is set, SetPasswordPage opens the start page.
+        let page = match token {
+            Some(token) => view! { <SetPasswordPage token /> }.into_any(),
+            None => view! { <IncompleteLink /> }.into_any(),
+        };
+        return view! { <main id="main">{page}</main> }.into_any();
+    }
     view! {
         <Shell bundle=Bundle::Admin setup=show_setup>
             <Routes fallback=|| view! { <h1>"Not found"</h1><p><a href="/admin/people">"Back to people"</a></p> }>
-                <Route path=path!("/admin") view=PeoplePage />
-                <Route path=path!("/admin/people") view=PeoplePage />
-                <Route path=path!("/admin/accounts") view=AccountsPage />
+                <Route path=path!("/admin") view=|| view! { <AdminOnly><PeoplePage /></AdminOnly> } />
+                <Route path=path!("/admin/people") view=|| view! { <AdminOnly><PeoplePage /></AdminOnly> } />
+                <Route path=path!("/admin/accounts") view=|| view! { <AdminOnly><AccountsPage /></AdminOnly> } />
+                <Route path=path!("/admin/account") view=AccountPage />
                 <Route path=path!("/admin/setup") view=|| view! {
                     <h1>"Skipcheck is set up"</h1>
                     <p>"Next: " <a href="/admin/people">"bring in your people"</a> ", then " <a href="/admin/accounts">"invite the leaders"</a> "."</p>
                 } />
             </Routes>
         </Shell>
+    }
+    .into_any()
+}
+
+/// Shows `children` to admins only; everyone else is told so.
+#[component]
+fn AdminOnly(children: ChildrenFn) -> impl IntoView {
+    let session = expect_session();
+    move || {
+        match session.get() {
+        Session::LoggedIn(me) if me.is_admin => children().into_any(),
+        _ => view! {
+            <h1>"Only for admins"</h1>
+            <p>"Admins manage people and accounts. Ask one of them if you need something changed."</p>
+            <p><a href="/" rel="external">"Back to your rounds"</a></p>
+        }
+        .into_any(),
+    }
     }
 }
 

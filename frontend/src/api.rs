@@ -14,7 +14,11 @@ use shared::admin::{
 };
 use shared::api::{
     Briefing, CheckinView, DraftRequest, ErrorBody, EstimateRequest, EstimateView, LoginRequest,
-    Me, MoraleReport, RoundDetail, RoundSummary, Saved, SubmitRequest,
+    Me, MeetingSummary, MoraleReport, RoundDetail, RoundSummary, Saved, SubmitRequest,
+};
+use shared::series::{
+    Dashboard, Invitation, NewSeries, Reissue, RescheduleRequest, ScheduleRequest, SeriesDetail,
+    SeriesOptions, SeriesSummary, SkipRequest,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -333,4 +337,73 @@ pub async fn import_people(csv: String, apply: bool) -> Result<ImportReport> {
     };
     let (status, text) = fetch_as("POST", url, None, Some((csv, "text/csv"))).await?;
     read(status, &text)
+}
+
+/// The leader's home.
+pub async fn dashboard() -> Result<Dashboard> {
+    get("/api/dashboard", None).await
+}
+
+/// The leader's series.
+pub async fn series_list() -> Result<Vec<SeriesSummary>> {
+    get("/api/series", None).await
+}
+
+/// What a new series can cover.
+pub async fn series_options() -> Result<SeriesOptions> {
+    get("/api/series/options", None).await
+}
+
+/// Starts a series.
+pub async fn new_series(body: &NewSeries) -> Result<SeriesSummary> {
+    call("POST", "/api/series", None, Some(body)).await
+}
+
+/// One series with its proposals and meetings.
+pub async fn series(id: &str) -> Result<SeriesDetail> {
+    get(&format!("/api/series/{id}"), None).await
+}
+
+/// Schedules a meeting; returns its invitation.
+pub async fn schedule(series_id: &str, body: &ScheduleRequest) -> Result<Invitation> {
+    call(
+        "POST",
+        &format!("/api/series/{series_id}/meetings"),
+        None,
+        Some(body),
+    )
+    .await
+}
+
+/// Skips a proposal this quarter.
+pub async fn skip(series_id: &str, body: &SkipRequest) -> Result<()> {
+    call_empty(
+        "POST",
+        &format!("/api/series/{series_id}/skip"),
+        None,
+        Some(body),
+    )
+    .await
+}
+
+/// A new personal link for a meeting.
+pub async fn reissue(meeting_id: &str, body: &Reissue) -> Result<Invitation> {
+    call(
+        "POST",
+        &format!("/api/meetings/{meeting_id}/invitation"),
+        None,
+        Some(body),
+    )
+    .await
+}
+
+/// Moves a meeting.
+pub async fn move_meeting(meeting_id: &str, body: &RescheduleRequest) -> Result<MeetingSummary> {
+    call(
+        "PUT",
+        &format!("/api/meetings/{meeting_id}/time"),
+        None,
+        Some(body),
+    )
+    .await
 }

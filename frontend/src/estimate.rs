@@ -4,11 +4,11 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::api::{EstimateRequest, EstimateView};
+use shared::api::{EstimateRequest, EstimateView, TeamMeeting};
 use shared::{Answer, Question, Score, Visibility};
 
 use crate::api::{self, ApiError};
-use crate::components::{Failure, QuestionField, focus_question, load_once, time_now};
+use crate::components::{Failure, QuestionField, focus_question, format_time, load_once, time_now};
 
 /// The page for a manager's link.
 #[component]
@@ -32,6 +32,7 @@ fn EstimateForm(view: EstimateView, token: String) -> impl IntoView {
         round_name,
         morale,
         editable,
+        team_meetings,
     } = view;
     let question = Question {
         id: "estimate".to_owned(),
@@ -93,6 +94,7 @@ fn EstimateForm(view: EstimateView, token: String) -> impl IntoView {
             Some(s) => format!("Your current estimate: {} out of 10.", s.get()),
             None => "You haven't given an estimate yet.".to_owned(),
         }}</p>
+        <TeamMeetings meetings=team_meetings leader=leader_name.clone() />
         {(!editable).then(|| view! {
             <p class="notice" role="status">"This round is closed, so your estimate can no longer be changed."</p>
         })}
@@ -118,4 +120,22 @@ fn EstimateForm(view: EstimateView, token: String) -> impl IntoView {
             </div>
         </form>
     }
+}
+
+/// Who of the manager's team has a skip-level this round, and when: never
+/// what they answer.
+#[component]
+fn TeamMeetings(meetings: Vec<TeamMeeting>, leader: String) -> impl IntoView {
+    if meetings.is_empty() {
+        return None;
+    }
+    let items = meetings
+        .into_iter()
+        .map(|m| view! { <li>{format!("{} · {}", m.person_name, format_time(m.meeting_at))}</li> })
+        .collect_view();
+    Some(view! {
+        <h2>"Your team's skip-levels"</h2>
+        <p class="muted">{format!("What they tell {leader} stays between them; you'll hear broad themes, never who said what.")}</p>
+        <ul>{items}</ul>
+    })
 }

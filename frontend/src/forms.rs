@@ -187,6 +187,63 @@ pub fn CheckField(
     }
 }
 
+/// Copies text to the clipboard; false where the browser won't.
+pub fn copy_to_clipboard(text: &str) -> bool {
+    let clipboard = js_sys::Reflect::get(&window().navigator(), &"clipboard".into()).ok();
+    let write = clipboard
+        .as_ref()
+        .and_then(|c| js_sys::Reflect::get(c, &"writeText".into()).ok())
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    match (clipboard, write) {
+        (Some(c), Some(f)) => f.call1(&c, &text.into()).is_ok(),
+        _ => false,
+    }
+}
+
+/// Read-only text to copy: a label, the text (selected on focus) and a
+/// Copy button.
+#[component]
+pub fn CopyText(
+    /// The element id of the field.
+    id: String,
+    /// The label above it.
+    label: String,
+    /// The text.
+    text: String,
+    /// Several lines (a textarea) or one (an input).
+    #[prop(optional)]
+    multiline: bool,
+) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let value = text.clone();
+    let select = |ev: leptos::ev::FocusEvent| {
+        if let Some(t) = ev.target() {
+            if let Ok(i) = t.clone().dyn_into::<web_sys::HtmlInputElement>() {
+                i.select();
+            } else if let Ok(a) = t.dyn_into::<web_sys::HtmlTextAreaElement>() {
+                a.select();
+            }
+        }
+    };
+    let field = if multiline {
+        view! { <textarea id=id.clone() readonly rows="10" prop:value=value on:focus=select></textarea> }.into_any()
+    } else {
+        view! { <input id=id.clone() type="text" readonly prop:value=value on:focus=select /> }
+            .into_any()
+    };
+    view! {
+        <div class="copy">
+            <label for=id>{label}</label>
+            <div class="copy-row">
+                {field}
+                <button type="button" class="secondary" on:click=move |_| copied.set(copy_to_clipboard(&text))>
+                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                </button>
+            </div>
+        </div>
+    }
+}
+
 /// A one-time link to hand over, with a button that copies it.
 #[component]
 pub fn LinkToHand(
@@ -197,31 +254,13 @@ pub fn LinkToHand(
     /// When it stops working.
     expires_at: i64,
 ) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let text = url.clone();
-    let copy = move |_| {
-        let clipboard = js_sys::Reflect::get(&window().navigator(), &"clipboard".into()).ok();
-        let write = clipboard
-            .as_ref()
-            .and_then(|c| js_sys::Reflect::get(c, &"writeText".into()).ok())
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-        if let (Some(c), Some(f)) = (clipboard, write) {
-            let _ = f.call1(&c, &text.clone().into());
-            copied.set(true);
-        }
-    };
     view! {
         <div class="notice ok handover" role="status">
             <p>{format!(
                 "Send this link to {who} yourself, by chat or email. It works once, until {}. Anyone with it can set the password, so don't post it where others read.",
                 crate::components::format_time(expires_at)
             )}</p>
-            <label for="handover-link">"One-time link"</label>
-            <div class="copy-row">
-                <input id="handover-link" type="text" readonly prop:value=url
-                    on:focus=|ev| { if let Some(i) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { i.select(); } } />
-                <button type="button" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
-            </div>
+            <CopyText id="handover-link".to_owned() label="One-time link".to_owned() text=url />
         </div>
     }
 }

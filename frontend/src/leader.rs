@@ -1,9 +1,9 @@
-//! The leader's bundle: the rounds, one round with its meetings and
-//! anonymous figures, one meeting's briefing; also the manager's estimate
-//! form, the page a one-time password link opens, and one's own account.
+//! The leader's bundle: home (the week, who is next), series, the rounds,
+//! one round with its meetings and anonymous figures, one meeting's
+//! briefing; also the manager's page for a round.
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Route, Routes};
+use leptos_router::components::{Route, Routes};
 use leptos_router::hooks::use_params_map;
 use leptos_router::path;
 use shared::api::{
@@ -11,11 +11,11 @@ use shared::api::{
 };
 use shared::{Answer, Score, Visibility};
 
-use crate::account::{AccountPage, SetPasswordPage};
 use crate::api;
 use crate::components::{IncompleteLink, format_time};
 use crate::estimate::EstimatePage;
-use crate::shell::{Bundle, Session, Shell, loaded, set_title};
+use crate::series::{Home, NewSeriesPage, SeriesPage};
+use crate::shell::{Bundle, Shell, loaded, set_title};
 
 /// The bundle's root.
 #[component]
@@ -28,24 +28,6 @@ pub fn LeaderApp() -> impl IntoView {
         };
         return view! { <main id="main">{page}</main> }.into_any();
     }
-    if window().location().pathname().as_deref() == Ok("/set-password") {
-        let fragment = window().location().hash().unwrap_or_default();
-        let token = fragment
-            .strip_prefix("#t=")
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned);
-        let session = RwSignal::new(Session::LoggedOut);
-        provide_context(session);
-        // Once the password is set, the pages proper take over.
-        return view! {
-            {move || match (session.get(), token.clone()) {
-                (Session::LoggedIn(_), _) => view! { <LeaderRoutes /> }.into_any(),
-                (_, Some(token)) => view! { <main id="main"><SetPasswordPage token /></main> }.into_any(),
-                (_, None) => view! { <main id="main"><IncompleteLink /></main> }.into_any(),
-            }}
-        }
-        .into_any();
-    }
     view! { <LeaderRoutes /> }.into_any()
 }
 
@@ -56,21 +38,22 @@ fn LeaderRoutes() -> impl IntoView {
     view! {
         <Shell bundle=Bundle::Leader>
             <Routes fallback=|| view! { <h1>"Not found"</h1><p><a href="/">"Back to the start"</a></p> }>
-                <Route path=path!("/") view=Rounds />
+                <Route path=path!("/") view=Home />
+                <Route path=path!("/series/new") view=NewSeriesPage />
+                <Route path=path!("/series/:id") view=SeriesPage />
                 <Route path=path!("/rounds/:id") view=Round />
                 <Route path=path!("/meetings/:id") view=BriefingPage />
-                <Route path=path!("/account") view=AccountPage />
             </Routes>
         </Shell>
     }
 }
 
+/// The leader's rounds, on the home page.
 #[component]
-fn Rounds() -> impl IntoView {
+pub(crate) fn Rounds() -> impl IntoView {
     let rounds = LocalResource::new(api::rounds);
-    set_title("Your rounds");
     view! {
-        <h1>"Your rounds"</h1>
+        <h2>"Your rounds"</h2>
         {loaded(rounds, |rounds| {
             if rounds.is_empty() {
                 return view! { <p>"You have no skip-level rounds yet."</p> }.into_any();
@@ -79,7 +62,7 @@ fn Rounds() -> impl IntoView {
                 .into_iter()
                 .map(|r| view! {
                     <li>
-                        <A href=format!("/rounds/{}", r.id)>{r.name}</A>
+                        <a href=format!("/rounds/{}", r.id)>{r.name}</a>
                         <span class="muted">{format!(
                             " · {} · {} · {} of {} check-ins in",
                             r.cadence, r.template_name, r.submitted, r.meetings
@@ -92,7 +75,7 @@ fn Rounds() -> impl IntoView {
     }
 }
 
-fn status_label(status: CheckinStatus) -> &'static str {
+pub(crate) fn status_label(status: CheckinStatus) -> &'static str {
     match status {
         CheckinStatus::NotStarted => "Not started",
         CheckinStatus::Draft => "Draft (not sent yet)",
@@ -100,7 +83,7 @@ fn status_label(status: CheckinStatus) -> &'static str {
     }
 }
 
-fn param_id() -> impl Fn() -> String + Copy {
+pub(crate) fn param_id() -> impl Fn() -> String + Copy {
     let params = use_params_map();
     move || params.read().get("id").unwrap_or_default()
 }
@@ -141,7 +124,7 @@ fn Round() -> impl IntoView {
 fn meeting_row(m: MeetingSummary) -> impl IntoView {
     view! {
         <tr>
-            <td><A href=format!("/meetings/{}", m.id)>{m.person_name}</A><br /><span class="muted">{m.person_title}</span></td>
+            <td><a href=format!("/meetings/{}", m.id)>{m.person_name}</a><br /><span class="muted">{m.person_title}</span></td>
             <td>{m.manager_name.unwrap_or_default()}</td>
             <td>{format_time(m.meeting_at)}</td>
             <td>{status_label(m.status)}</td>
@@ -330,7 +313,7 @@ fn briefing_view(b: Briefing) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <p><A href=format!("/rounds/{round_id}")>{format!("← {round_name}")}</A></p>
+        <p><a href=format!("/rounds/{round_id}")>{format!("← {round_name}")}</a></p>
         <h1>{format!("Briefing: {}", meeting.person_name)}</h1>
         <p class="meta">{format!(
             "{} · manager: {} · meeting {} · {}",
@@ -345,7 +328,7 @@ fn briefing_view(b: Briefing) -> impl IntoView {
             <aside class="round-figures" aria-labelledby="round-figures">
                 <h2 id="round-figures">"The round, anonymously"</h2>
                 {loaded(morale, round_figures)}
-                <p><A href=format!("/rounds/{round_id}")>"All figures and managers' estimates"</A></p>
+                <p><a href=format!("/rounds/{round_id}")>"All figures and managers' estimates"</a></p>
             </aside>
         </div>
     }

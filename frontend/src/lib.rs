@@ -14,6 +14,7 @@ pub mod components;
 pub mod estimate;
 pub mod forms;
 pub mod leader;
+pub mod series;
 pub mod shell;
 
 /// The allocator of both bundles: smaller than the default (dlmalloc), which

@@ -115,14 +115,13 @@ pub fn Shell(
                     <a href="/admin/people" rel=external(Bundle::Admin)>"People"</a>
                     <a href="/admin/accounts" rel=external(Bundle::Admin)>"Accounts"</a>
                 })}
-                <a href="/account" rel=external(Bundle::Leader)>{me.name}</a>
+                <a href="/admin/account" rel=external(Bundle::Admin)>{me.name}</a>
                 <button type="button" class="link" on:click=logout>"Log out"</button>
             </nav>
         }),
         _ => None,
     };
-    let body = move || {
-        match session.get() {
+    let body = move || match session.get() {
         Session::Checking => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
         Session::Setup(status) => match setup {
             Some(show) => show(status),
@@ -136,14 +135,7 @@ pub fn Shell(
             go_to("/admin/people");
             view! { <p class="muted" role="status">"Opening the people page…"</p> }.into_any()
         }
-        Session::LoggedIn(me) if bundle == Bundle::Admin && !me.is_admin => view! {
-            <h1>"Only for admins"</h1>
-            <p>"Admins manage people and accounts. Ask one of them if you need something changed."</p>
-            <p><a href="/" rel="external">"Back to your rounds"</a></p>
-        }
-        .into_any(),
         Session::LoggedIn(_) => children().into_any(),
-    }
     };
     view! {
         <Router>

@@ -196,8 +196,12 @@ pub struct Proposal {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct SeriesDetail {
     pub series: SeriesSummary,
-    /// Who to meet next, best first.
+    /// Everyone still to meet this quarter, best first: the first `due` are
+    /// this turn's proposals, the rest are there to swap one for.
     pub proposals: Vec<Proposal>,
+    /// How many to meet this turn: a week's people, a quarter's batch, or
+    /// one peer.
+    pub due: u32,
     /// Meetings of the series, newest first.
     pub meetings: Vec<MeetingSummary>,
     /// Why there are no proposals, when there are none.

@@ -75,7 +75,7 @@ test("a new admin sets up an empty server, imports the directory and invites a l
   await page.getByLabel("Email").fill("lee@acme.example");
   await page.getByRole("button", { name: "Invite and make a link" }).click();
   const link = await page.getByLabel("One-time link", { exact: true }).inputValue();
-  assert.match(link, new RegExp(`^${base}/set-password#t=[0-9a-f]{64}$`));
+  assert.match(link, new RegExp(`^${base}/admin/set-password#t=[0-9a-f]{64}$`));
   await page.getByRole("cell", { name: /until/ }).first().waitFor();
 
   // The leader opens it in their own browser, chooses a password, and is in.
@@ -87,6 +87,42 @@ test("a new admin sets up an empty server, imports the directory and invites a l
   await lee.getByLabel("Password again").fill("lee's own long password");
   await lee.getByRole("button", { name: "Save and log in" }).click();
   await lee.getByRole("heading", { name: "Your rounds" }).waitFor();
+
+  // Lee starts a quarterly skip-level series and is proposed the people two levels down.
+  await lee.getByRole("link", { name: "Start a series" }).click();
+  await lee.getByRole("heading", { name: "Start a series" }).waitFor();
+  await lee.getByRole("button", { name: "Start the series" }).click();
+  await lee.getByRole("heading", { name: "Next to meet" }).waitFor();
+  const proposals = lee.locator(".proposal");
+  assert.equal(await proposals.count(), 2, "Eve and Sam, below Mo");
+  assert.match(await proposals.first().innerText(), /No skip-level with you yet/);
+  // Eve is scheduled for tomorrow; the invitation is written.
+  await lee.getByRole("button", { name: "Schedule Eve Engineer" }).click();
+  await lee.getByRole("button", { name: "Schedule and write the invitation" }).click();
+  const invitation = lee.getByRole("region", { name: "Invitation for Eve Engineer" });
+  await invitation.waitFor();
+  assert.match(await invitation.getByLabel("Invitation").inputValue(), /Hi Eve,[\s\S]*only I read them/);
+  const personal = await invitation.getByLabel("Personal link").inputValue();
+  assert.match(personal, new RegExp(`^${base}/checkin/#i=[0-9a-f]{64}$`));
+  assert.match(await invitation.getByLabel("Message to the manager").inputValue(), /Hi Mo,/);
+  assert.match(await invitation.getByRole("link", { name: /calendar file/ }).getAttribute("href"), /^data:text\/calendar/);
+  await lee.getByRole("row", { name: /Eve Engineer/ }).waitFor();
+
+  // Eve opens her link in her own browser and sends her check-in.
+  const evePage = await newPage(await browser.newContext());
+  await evePage.goto(personal);
+  await evePage.getByRole("heading", { level: 1 }).waitFor();
+  const answer = `Eve's first check-in ${Date.now()}`;
+  await evePage.getByLabel("How are things going for you personally?").fill(answer);
+  await evePage.getByRole("group", { name: /how supported do you feel/i }).getByLabel("7", { exact: true }).check();
+  await evePage.getByRole("group", { name: /rate your morale/i }).getByLabel("6", { exact: true }).check();
+  await evePage.getByRole("button", { name: /submit/i }).click();
+  await evePage.getByText(/anonymous answers are in/i).waitFor();
+
+  // Lee reads it in the briefing.
+  await lee.reload();
+  await lee.getByRole("link", { name: "Eve Engineer" }).click();
+  await lee.getByText(answer).waitFor();
   // The link worked once.
   const again = await newPage(await browser.newContext());
   await again.goto(link);

@@ -130,7 +130,7 @@ impl Db {
         org_id: &str,
         rows: &[ImportRow],
         plan: &Plan,
-        now: i64,
+        joined_at: i64,
     ) -> DbResult<()> {
         let mut tx = self.pool.begin().await?;
         let id_of: HashMap<&str, &str> = rows
@@ -146,7 +146,7 @@ impl Db {
                 Write::Insert { .. } => (
                     "insert into people (id, org_id, name, email, title, team, active, joined_at)
                      values ($1, $2, $3, $4, $5, $6, 1, $7)",
-                    Some(now),
+                    Some(joined_at),
                 ),
                 Write::Update { .. } => (
                     "update people set name = $3, email = $4, title = $5, team = $6, active = 1

@@ -328,16 +328,17 @@ pub(super) async fn detail(
     let row = own_series(&state.db, &leader, &id).await?;
     let loaded = load(&state.db, &leader, &row).await?;
     let series = summary(&state.db, &leader, &row, &loaded).await?;
-    let (proposals, empty_reason) = match leader.person_id.as_deref() {
+    let (proposals, due, empty_reason) = match leader.person_id.as_deref() {
         None => (
             Vec::new(),
+            0,
             Some(format!(
                 "Your account ({}) has no place in the directory. Ask an admin to import you with this email.",
                 leader.email
             )),
         ),
         Some(me) => {
-            let (list, _, in_scope) = ordered(&row, &loaded, me);
+            let (list, due, in_scope) = ordered(&row, &loaded, me);
             let reason = if in_scope == 0 {
                 Some(match kind_of(&row) {
                     SeriesKind::SkipLevel => "Nobody in the directory is two or more levels below you in the chosen teams. Check the directory with an admin, or start a series with other teams.".to_owned(),
@@ -348,13 +349,14 @@ pub(super) async fn detail(
             } else {
                 None
             };
-            (list, reason)
+            (list, u32::try_from(due).unwrap_or(u32::MAX), reason)
         }
     };
     let meetings = state.db.meetings_of_series(&row.id).await?;
     Ok(Json(SeriesDetail {
         series,
         proposals,
+        due,
         meetings: meetings.iter().map(meeting_summary).collect(),
         empty_reason,
     }))
