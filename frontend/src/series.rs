@@ -60,7 +60,7 @@ fn cadence_words(s: &SeriesSummary) -> String {
         Cadence::Peer => format!("one every {} weeks", s.interval_weeks),
     };
     format!(
-        "{scope}{teams} · {cadence} · {} of {} people met · {} upcoming",
+        "{scope}{teams} · {cadence} · {} of {} people met or planned · {} upcoming",
         s.met, s.people, s.upcoming
     )
 }
@@ -227,7 +227,11 @@ fn NewSeriesForm(options: SeriesOptions) -> impl IntoView {
         .levels
         .iter()
         .enumerate()
-        .map(|(i, n)| format!("level {}: {n}", i + 1))
+        .map(|(i, n)| match i {
+            0 => format!("{n} direct reports"),
+            1 => format!("{n} two levels down"),
+            i => format!("{n} at level {}", i + 1),
+        })
         .collect::<Vec<_>>()
         .join(", ");
     let team_boxes = teams
@@ -243,7 +247,7 @@ fn NewSeriesForm(options: SeriesOptions) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <p class="muted">{format!("Below you: {levels}. Peers at your level: {}.", options.peers)}</p>
+        <p class="muted">{format!("Below you: {levels}. People at your level elsewhere: {}.", options.peers)}</p>
         <ErrorSummary errors label=series_label />
         <form class="stack" on:submit=submit novalidate>
             <fieldset>
@@ -321,7 +325,6 @@ pub fn SeriesPage() -> impl IntoView {
     let invitation = RwSignal::new(None::<Invitation>);
     view! {
         <p><a href="/">"← Home"</a></p>
-        {move || invitation.get().map(|i| view! { <InvitationPanel invitation=i /> })}
         {loaded(detail, move |d: SeriesDetail| view! { <SeriesView detail=d version invitation /> })}
     }
 }
@@ -356,6 +359,7 @@ fn SeriesView(
     view! {
         <h1>{detail.series.name.clone()}</h1>
         <p class="meta">{format!("{} · template: {}", cadence_words(&detail.series), detail.series.template_name)}</p>
+        {move || invitation.get().map(|i| view! { <InvitationPanel invitation=i /> })}
         {move || failure.get().map(|error| view! { <Failure error /> })}
         <h2>"Next to meet"</h2>
         {empty}
