@@ -113,8 +113,8 @@ async fn setup_with_bad_fields_names_each_field_and_creates_nothing(app: &TestAp
 
 async fn setup_over_plain_http_on_a_public_address_is_refused(app: &TestApp) {
     let config = backend::Config {
-        public_url: "http://203.0.113.5:8080".to_owned(),
         setup_allowed: false,
+        ..backend::Config::new("http://203.0.113.5:8080")
     };
     let router = app.router_with(config);
     let request = axum::http::Request::builder()

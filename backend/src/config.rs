@@ -157,6 +157,9 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub address: AddressArgs,
 
+    #[command(flatten)]
+    pub smtp: SmtpArgs,
+
     /// Allow the first-run setup page over plain HTTP on an address other
     /// than loopback. Without it, setup there needs an `https://` public URL,
     /// so the first admin's password never crosses a network in clear.
@@ -164,17 +167,76 @@ pub struct ServeArgs {
     pub allow_insecure_setup: bool,
 }
 
+/// The server's own SMTP server, for organisations that set none on their
+/// settings page. Without a host, no email is sent: the pages show the text
+/// to copy instead.
+#[derive(Debug, Clone, Args)]
+pub struct SmtpArgs {
+    /// SMTP host, e.g. smtp.example.com.
+    #[arg(long, env = "SKIPCHECK_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+
+    /// SMTP port.
+    #[arg(long, env = "SKIPCHECK_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+
+    /// SMTP user name (none: no login).
+    #[arg(long, env = "SKIPCHECK_SMTP_USER", default_value = "")]
+    pub smtp_user: String,
+
+    /// SMTP password; prefer the environment variable to the flag, which
+    /// other users of the machine can see.
+    #[arg(
+        long,
+        env = "SKIPCHECK_SMTP_PASSWORD",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub smtp_password: String,
+
+    /// The sender, e.g. "Skipcheck <skipcheck@example.com>".
+    #[arg(long, env = "SKIPCHECK_SMTP_FROM")]
+    pub smtp_from: Option<String>,
+
+    /// starttls (port 587), tls (port 465) or none (a relay on this machine only).
+    #[arg(long, env = "SKIPCHECK_SMTP_TLS", default_value = "starttls")]
+    pub smtp_tls: String,
+}
+
+impl SmtpArgs {
+    /// The SMTP server, if a host is set.
+    pub fn smtp(&self) -> anyhow::Result<Option<crate::mail::Smtp>> {
+        let Some(host) = self.smtp_host.clone().filter(|h| !h.is_empty()) else {
+            return Ok(None);
+        };
+        let tls = crate::mail::TlsMode::parse(&self.smtp_tls)
+            .ok_or_else(|| anyhow::anyhow!("--smtp-tls must be starttls, tls or none"))?;
+        let from = self.smtp_from.clone().ok_or_else(|| {
+            anyhow::anyhow!("--smtp-from (SKIPCHECK_SMTP_FROM) is needed with an SMTP host")
+        })?;
+        Ok(Some(crate::mail::Smtp {
+            host,
+            port: self.smtp_port,
+            username: self.smtp_user.clone(),
+            password: secrecy::SecretString::from(self.smtp_password.clone()),
+            from,
+            tls,
+        }))
+    }
+}
+
 impl ServeArgs {
     /// What the server needs to know.
-    pub fn config(&self) -> Config {
+    pub fn config(&self) -> anyhow::Result<Config> {
         let public_url = self.address.public_url();
         let setup_allowed = public_url.starts_with("https://")
             || self.address.listen.ip().is_loopback()
             || self.allow_insecure_setup;
-        Config {
+        Ok(Config {
             public_url,
             setup_allowed,
-        }
+            smtp: self.smtp.smtp()?,
+        })
     }
 }
 
@@ -201,6 +263,8 @@ pub struct Config {
     pub public_url: String,
     /// Whether the first-run setup page may be used here.
     pub setup_allowed: bool,
+    /// The server's SMTP server, for organisations that set none.
+    pub smtp: Option<crate::mail::Smtp>,
 }
 
 impl Config {
@@ -209,6 +273,7 @@ impl Config {
         Self {
             public_url: public_url.into(),
             setup_allowed: true,
+            smtp: None,
         }
     }
 

@@ -74,6 +74,19 @@ pub fn invitation(m: &InvitationRow, url: &str, utc_offset_minutes: i32) -> (Str
     (subject, text)
 }
 
+/// A reminder with a new personal link, for a check-in not started.
+pub fn reminder(m: &InvitationRow, url: &str, utc_offset_minutes: i32) -> (String, String) {
+    let when = format_time(m.scheduled_at, utc_offset_minutes);
+    let subject = format!("Reminder: your check-in before we meet on {when}");
+    let text = format!(
+        "Hi {first},\n\n         A reminder that we meet on {when}. If you have a few minutes before then, the check-in helps me make the most of our time:\n{url}\n\n         This link replaces the one in your invitation. Your written answers are only for me; a few questions are anonymous and only ever counted together with at least {k} people's.\n\n         {leader}",
+        first = first_name(&m.person_name),
+        k = m.k_threshold,
+        leader = m.leader_name,
+    );
+    (subject, text)
+}
+
 /// What the person's manager is told: the meeting and its time, no content.
 pub fn manager_notice(m: &InvitationRow, utc_offset_minutes: i32) -> (String, String) {
     let when = format_time(m.scheduled_at, utc_offset_minutes);

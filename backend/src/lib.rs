@@ -14,6 +14,7 @@ pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod invitation;
+pub mod mail;
 pub mod morale;
 pub mod rotation;
 pub mod routes;

@@ -27,7 +27,7 @@ async fn main() -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(args.address.listen)
                 .await
                 .with_context(|| format!("listening on {}", args.address.listen))?;
-            let config = args.config();
+            let config = args.config()?;
             if !db.has_accounts().await? {
                 if config.setup_allowed {
                     tracing::info!(

@@ -198,3 +198,95 @@ pub struct ImportReport {
     /// False for a preview; true once written.
     pub applied: bool,
 }
+
+/// Where the SMTP server in use comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpSource {
+    /// This settings page.
+    Settings,
+    /// The server's environment (`SKIPCHECK_SMTP_*`).
+    Environment,
+    /// None: nothing is emailed; leaders copy the texts.
+    None,
+}
+
+/// The SMTP server in use, without its password.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SmtpView {
+    pub source: SmtpSource,
+    pub host: String,
+    pub port: u16,
+    pub username: String,
+    pub from: String,
+    /// `starttls`, `tls` or `none`.
+    pub tls: String,
+    pub password_set: bool,
+}
+
+/// The organisation's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Settings {
+    pub organisation: String,
+    /// The anonymity threshold given to new rounds (never below 3); a round
+    /// keeps the k it opened with.
+    pub k: u32,
+    pub smtp: SmtpView,
+}
+
+/// Changes the organisation's name and the k of new rounds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SaveSettings {
+    pub organisation: String,
+    pub k: u32,
+}
+
+/// Sets the organisation's SMTP server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SaveSmtp {
+    pub host: String,
+    pub port: u16,
+    #[serde(default)]
+    pub username: String,
+    /// Absent keeps the stored password.
+    #[serde(default)]
+    pub password: Option<String>,
+    pub from: String,
+    /// `starttls`, `tls` or `none`.
+    pub tls: String,
+}
+
+/// Sends a test email.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TestEmail {
+    pub to: String,
+}
+
+/// What became of an email.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SendOutcome {
+    pub sent: bool,
+    /// "sent to …" or "not sent to …: why".
+    pub outcome: String,
+}
+
+/// One email Skipcheck tried to send.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MailRecord {
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub sent_at: i64,
+    pub outcome: String,
+}

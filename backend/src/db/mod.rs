@@ -5,6 +5,7 @@
 mod accounts;
 mod checkins;
 mod directory;
+mod mail;
 mod rounds;
 mod series;
 
@@ -18,6 +19,7 @@ pub use accounts::{
 };
 pub use checkins::{CheckinRow, LinkRow, SubmitOutcome};
 pub use directory::{NewPerson, PersonFields, PersonRow};
+pub use mail::{MailLogRow, SmtpRow};
 pub use rounds::{EstimateRow, MeetingRow, RoundRow};
 pub use series::{HistoryRow, InvitationRow, NewRound, SeriesRow};
 

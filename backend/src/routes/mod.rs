@@ -10,6 +10,7 @@ mod people;
 mod rounds;
 mod series;
 mod session;
+mod settings;
 mod setup;
 
 use axum::Json;
@@ -83,6 +84,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(series::reissue))
         .routes(routes!(series::move_meeting))
         .routes(routes!(series::dashboard))
+        .routes(routes!(series::remind))
+        .routes(routes!(settings::get, settings::save))
+        .routes(routes!(settings::save_smtp, settings::delete_smtp))
+        .routes(routes!(settings::test))
+        .routes(routes!(settings::log))
         .routes(routes!(rounds::list))
         .routes(routes!(rounds::detail))
         .routes(routes!(rounds::morale))

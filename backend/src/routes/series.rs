@@ -6,6 +6,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use shared::admin::SendOutcome;
 use shared::api::{ErrorBody, MeetingSummary};
 use shared::series::{
     Cadence, Dashboard, DashboardMeeting, Invitation, ManagerNotice, NewSeries, Proposal, Reissue,
@@ -20,6 +21,7 @@ use crate::auth::token::{hash_token, new_token};
 use crate::db::{Db, InvitationRow, NewRound, PersonRow, SeriesRow, new_id};
 use crate::error::{ApiError, ApiJson, Fields};
 use crate::invitation::{self, LINK_GRACE_SECONDS};
+use crate::mail::{self, Outgoing};
 use crate::rotation::{self, Context};
 use crate::templates;
 
@@ -547,7 +549,7 @@ async fn make_invitation(
         .meeting_of_leader(&leader.account_id, meeting_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Invitation {
+    let mut invitation = Invitation {
         meeting: meeting_summary(&summary),
         person_email: m.person_email.clone(),
         subject,
@@ -557,7 +559,133 @@ async fn make_invitation(
         ics,
         manager,
         email_outcome: None,
-    })
+    };
+    email(state, leader, &m, &mut invitation).await?;
+    Ok(invitation)
+}
+
+/// Emails the invitation (with its calendar file) and the manager's
+/// notice, where SMTP is set, and notes what became of each.
+async fn email(
+    state: &AppState,
+    leader: &AuthLeader,
+    m: &InvitationRow,
+    invitation: &mut Invitation,
+) -> Result<(), ApiError> {
+    let Some(smtp) = mail::smtp_for(&state.db, state.config.smtp.as_ref(), &leader.org_id).await?
+    else {
+        return Ok(());
+    };
+    let now = crate::now();
+    let reply_to = Some((m.leader_name.as_str(), m.leader_email.as_str()));
+    invitation.email_outcome = Some(
+        mail::send(
+            &state.db,
+            &smtp,
+            &leader.org_id,
+            &Outgoing {
+                kind: "invitation",
+                to_name: &m.person_name,
+                to_email: &m.person_email,
+                reply_to,
+                subject: &invitation.subject,
+                text: &invitation.text,
+                ics: Some(&invitation.ics),
+            },
+            now,
+        )
+        .await,
+    );
+    if let Some(notice) = &mut invitation.manager {
+        notice.email_outcome = Some(
+            mail::send(
+                &state.db,
+                &smtp,
+                &leader.org_id,
+                &Outgoing {
+                    kind: "manager_notice",
+                    to_name: &notice.name,
+                    to_email: &notice.email,
+                    reply_to,
+                    subject: &notice.subject,
+                    text: &notice.text,
+                    ics: None,
+                },
+                now,
+            )
+            .await,
+        );
+    }
+    Ok(())
+}
+
+/// Reminds someone who has not started their check-in: a new personal link
+/// (the old one stops working), by email. Needs SMTP. Leaders only, their
+/// own meetings.
+#[utoipa::path(post, path = "/meetings/{id}/remind", tag = "series", security(("session" = [])),
+    params(("id" = String, Path, description = "Meeting id")),
+    request_body = Reissue,
+    responses(
+        (status = 200, body = SendOutcome),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "No SMTP server is set, or the meeting has started", body = ErrorBody),
+    ))]
+pub(super) async fn remind(
+    State(state): State<AppState>,
+    leader: AuthLeader,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Reissue>,
+) -> Result<Json<SendOutcome>, ApiError> {
+    let m = state
+        .db
+        .invitation(&leader.account_id, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let now = crate::now();
+    if m.scheduled_at <= now {
+        return Err(ApiError::Conflict(
+            "The meeting has started: there is nothing to remind of.".to_owned(),
+        ));
+    }
+    let smtp = mail::smtp_for(&state.db, state.config.smtp.as_ref(), &leader.org_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::Conflict(
+                "No email is set up: send them a new link yourself (New link on the series page)."
+                    .to_owned(),
+            )
+        })?;
+    let token = new_token();
+    state
+        .db
+        .replace_invite(
+            &id,
+            &hash_token(&token),
+            m.scheduled_at + LINK_GRACE_SECONDS,
+        )
+        .await?;
+    let url = format!("{}/checkin/#i={token}", state.config.public_url);
+    let (subject, text) = invitation::reminder(&m, &url, body.utc_offset_minutes);
+    let outcome = mail::send(
+        &state.db,
+        &smtp,
+        &leader.org_id,
+        &Outgoing {
+            kind: "reminder",
+            to_name: &m.person_name,
+            to_email: &m.person_email,
+            reply_to: Some((m.leader_name.as_str(), m.leader_email.as_str())),
+            subject: &subject,
+            text: &text,
+            ics: None,
+        },
+        now,
+    )
+    .await;
+    Ok(Json(SendOutcome {
+        sent: outcome.starts_with("sent"),
+        outcome,
+    }))
 }
 
 async fn manager_notice(
@@ -725,6 +853,6 @@ pub(super) async fn dashboard(
             .map(entry)
             .collect(),
         proposals,
-        email_enabled: false,
+        email_enabled: super::settings::enabled(&state, &leader.org_id).await?,
     }))
 }

@@ -1,0 +1,422 @@
+//! Email through a local SMTP sink started by each test: settings,
+//! invitations with their calendar file, managers' notices, reminders, the
+//! record of sends, and nothing failing without (or with a broken) SMTP.
+//! Each scenario on SQLite and on Postgres.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use tests::smtp::SmtpSink;
+use tests::{Reply, TestApp, on_both, token_of};
+
+on_both!(
+    an_invitation_and_the_managers_notice_are_emailed_and_recorded,
+    without_smtp_nothing_fails_and_nothing_is_sent,
+    a_broken_smtp_server_fails_no_request,
+    a_reminder_sends_a_new_link_that_replaces_the_old,
+    smtp_settings_are_checked_admin_only_and_never_show_the_password,
+    the_servers_environment_is_used_when_the_organisation_sets_none,
+    new_rounds_take_the_organisations_k,
+);
+
+const DAY: i64 = 86_400;
+
+async fn use_sink(app: &TestApp, admin: &str, sink: &SmtpSink) {
+    let body = json!({"host": "127.0.0.1", "port": sink.addr.port(), "tls": "none",
+        "from": "Skipcheck <skipcheck@demo.example>", "username": "mailer", "password": "s3cret-smtp"});
+    let reply = app
+        .as_account(admin, Method::PUT, "/api/admin/settings/smtp", Some(&body))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+}
+
+/// Starts a series and schedules its first proposal in two days.
+async fn schedule_one(app: &TestApp, cookie: &str) -> Value {
+    let series = app
+        .as_account(
+            cookie,
+            Method::POST,
+            "/api/series",
+            Some(&json!({"kind": "skip_level", "name": "S", "cadence": "weekly"})),
+        )
+        .await
+        .json();
+    let id = series["id"].as_str().unwrap();
+    let detail = app
+        .as_account(cookie, Method::GET, &format!("/api/series/{id}"), None)
+        .await
+        .json();
+    let person = detail["proposals"][0]["person_id"].as_str().unwrap();
+    let reply = app
+        .as_account(
+            cookie,
+            Method::POST,
+            &format!("/api/series/{id}/meetings"),
+            Some(&json!({"person_id": person, "at": backend::now() + 2 * DAY})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    reply.json()
+}
+
+async fn mail_log(app: &TestApp, admin: &str) -> Vec<Value> {
+    app.as_account(admin, Method::GET, "/api/admin/mail", None)
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+async fn an_invitation_and_the_managers_notice_are_emailed_and_recorded(app: &TestApp) {
+    let sink = SmtpSink::start().await;
+    let cookie = app.login().await;
+    use_sink(app, &cookie, &sink).await;
+
+    let invitation = schedule_one(app, &cookie).await;
+
+    let person_email = invitation["person_email"].as_str().unwrap();
+    assert!(
+        invitation["email_outcome"]
+            .as_str()
+            .unwrap()
+            .starts_with("sent to"),
+        "{}",
+        invitation["email_outcome"]
+    );
+    assert!(
+        invitation["manager"]["email_outcome"]
+            .as_str()
+            .unwrap()
+            .starts_with("sent to")
+    );
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 2);
+    let to_person = messages.iter().find(|m| m.rcpt == [person_email]).unwrap();
+    let text = to_person.text();
+    assert!(
+        text.contains(invitation["url"].as_str().unwrap()),
+        "the link is in the email"
+    );
+    assert!(
+        text.contains("text/calendar"),
+        "the calendar file is attached"
+    );
+    assert!(text.contains("invitation.ics"));
+    assert!(text.contains("Reply-To:"), "replies go to the leader");
+    let manager_email = invitation["manager"]["email"].as_str().unwrap();
+    let to_manager = messages.iter().find(|m| m.rcpt == [manager_email]).unwrap();
+    assert!(
+        !to_manager.text().contains("/checkin/"),
+        "the manager gets no check-in link"
+    );
+    let log = mail_log(app, &cookie).await;
+    assert_eq!(log.len(), 2);
+    assert!(
+        log.iter()
+            .all(|m| m["outcome"].as_str().unwrap().starts_with("sent to"))
+    );
+    let kinds: Vec<&str> = log.iter().map(|m| m["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"invitation") && kinds.contains(&"manager_notice"));
+    let dashboard = app
+        .as_account(&cookie, Method::GET, "/api/dashboard", None)
+        .await
+        .json();
+    assert_eq!(dashboard["email_enabled"], true);
+}
+
+async fn without_smtp_nothing_fails_and_nothing_is_sent(app: &TestApp) {
+    let cookie = app.login().await;
+
+    let invitation = schedule_one(app, &cookie).await;
+    let meeting = invitation["meeting"]["id"].as_str().unwrap();
+    let remind = app
+        .as_account(
+            &cookie,
+            Method::POST,
+            &format!("/api/meetings/{meeting}/remind"),
+            Some(&json!({})),
+        )
+        .await;
+    let settings = app
+        .as_account(&cookie, Method::GET, "/api/admin/settings", None)
+        .await
+        .json();
+
+    assert_eq!(invitation["email_outcome"], Value::Null);
+    assert!(
+        !invitation["text"].as_str().unwrap().is_empty(),
+        "the text to copy is there"
+    );
+    assert_eq!(remind.status, StatusCode::CONFLICT);
+    assert_eq!(settings["smtp"]["source"], "none");
+    assert!(mail_log(app, &cookie).await.is_empty());
+}
+
+async fn a_broken_smtp_server_fails_no_request(app: &TestApp) {
+    let cookie = app.login().await;
+    // A port that was free a moment ago: nothing listens there.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let body =
+        json!({"host": "127.0.0.1", "port": port, "tls": "none", "from": "skipcheck@demo.example"});
+    app.as_account(
+        &cookie,
+        Method::PUT,
+        "/api/admin/settings/smtp",
+        Some(&body),
+    )
+    .await;
+
+    let invitation = schedule_one(app, &cookie).await;
+    let test = app
+        .as_account(
+            &cookie,
+            Method::POST,
+            "/api/admin/settings/smtp/test",
+            Some(&json!({"to": "x@demo.example"})),
+        )
+        .await;
+
+    assert!(
+        invitation["email_outcome"]
+            .as_str()
+            .unwrap()
+            .starts_with("not sent to"),
+        "{}",
+        invitation["email_outcome"]
+    );
+    assert_eq!(test.status, StatusCode::OK);
+    assert_eq!(test.json()["sent"], false);
+    let log = mail_log(app, &cookie).await;
+    assert_eq!(log.len(), 3, "every attempt is recorded");
+    assert!(
+        log.iter()
+            .all(|m| m["outcome"].as_str().unwrap().starts_with("not sent"))
+    );
+}
+
+async fn a_reminder_sends_a_new_link_that_replaces_the_old(app: &TestApp) {
+    let sink = SmtpSink::start().await;
+    let cookie = app.login().await;
+    use_sink(app, &cookie, &sink).await;
+    let invitation = schedule_one(app, &cookie).await;
+    let meeting = invitation["meeting"]["id"].as_str().unwrap();
+    let old = token_of(invitation["url"].as_str().unwrap(), "#i=");
+
+    let reply = app
+        .as_account(
+            &cookie,
+            Method::POST,
+            &format!("/api/meetings/{meeting}/remind"),
+            Some(&json!({})),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    assert_eq!(reply.json()["sent"], true);
+    let reminder = sink.messages().into_iter().last().unwrap().text();
+    assert!(reminder.contains("Subject: Reminder"), "{reminder}");
+    let link = reminder
+        .split_whitespace()
+        .find(|w| w.contains("/checkin/#i="))
+        .unwrap()
+        .to_owned();
+    let new = token_of(&link, "#i=");
+    assert_ne!(new, old);
+    let old_opens = app
+        .with_token(Method::GET, "/api/checkin", &old, None)
+        .await;
+    let new_opens = app
+        .with_token(Method::GET, "/api/checkin", &new, None)
+        .await;
+    assert_eq!(old_opens.status, StatusCode::NOT_FOUND);
+    assert_eq!(new_opens.status, StatusCode::OK);
+}
+
+async fn smtp_settings_are_checked_admin_only_and_never_show_the_password(app: &TestApp) {
+    let sink = SmtpSink::start().await;
+    let cookie = app.login().await;
+    let bad = json!({"host": "", "port": 0, "tls": "ssl3", "from": "not an address"});
+
+    let refused = app
+        .as_account(&cookie, Method::PUT, "/api/admin/settings/smtp", Some(&bad))
+        .await;
+    use_sink(app, &cookie, &sink).await;
+    let settings = app
+        .as_account(&cookie, Method::GET, "/api/admin/settings", None)
+        .await;
+    // Saving without a password keeps it.
+    let keep = json!({"host": "127.0.0.1", "port": sink.addr.port(), "tls": "none", "from": "skipcheck@demo.example"});
+    app.as_account(
+        &cookie,
+        Method::PUT,
+        "/api/admin/settings/smtp",
+        Some(&keep),
+    )
+    .await;
+    let kept = app
+        .as_account(&cookie, Method::GET, "/api/admin/settings", None)
+        .await
+        .json();
+    let test = app
+        .as_account(
+            &cookie,
+            Method::POST,
+            "/api/admin/settings/smtp/test",
+            Some(&json!({"to": "ada@demo.example"})),
+        )
+        .await;
+    let not_an_address = app
+        .as_account(
+            &cookie,
+            Method::POST,
+            "/api/admin/settings/smtp/test",
+            Some(&json!({"to": "ada"})),
+        )
+        .await;
+
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = refused.json()["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(fields, ["host", "port", "tls", "from"]);
+    assert_eq!(settings.json()["smtp"]["source"], "settings");
+    assert_eq!(settings.json()["smtp"]["password_set"], true);
+    assert!(
+        !settings.text().contains("s3cret-smtp"),
+        "the password never leaves the server"
+    );
+    assert_eq!(kept["smtp"]["password_set"], true);
+    assert_eq!(test.json()["sent"], true, "{}", test.text());
+    assert_eq!(sink.messages().last().unwrap().rcpt, ["ada@demo.example"]);
+    assert_eq!(not_an_address.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Leaders and strangers are refused.
+    let leader = leader_only(app, &cookie).await;
+    for (method, uri) in [
+        (Method::GET, "/api/admin/settings"),
+        (Method::PUT, "/api/admin/settings/smtp"),
+        (Method::DELETE, "/api/admin/settings/smtp"),
+        (Method::POST, "/api/admin/settings/smtp/test"),
+        (Method::GET, "/api/admin/mail"),
+        (Method::PUT, "/api/admin/settings"),
+    ] {
+        let as_leader = app
+            .as_account(&leader, method.clone(), uri, Some(&keep))
+            .await;
+        let nobody: Reply = app
+            .send(method.clone(), uri, &[], Some(&keep.to_string()))
+            .await;
+        assert_eq!(as_leader.status, StatusCode::FORBIDDEN, "{method} {uri}");
+        assert_eq!(nobody.status, StatusCode::UNAUTHORIZED, "{method} {uri}");
+    }
+    let cleared = app
+        .as_account(&cookie, Method::DELETE, "/api/admin/settings/smtp", None)
+        .await;
+    assert_eq!(cleared.json()["smtp"]["source"], "none");
+}
+
+/// A leader-only account, logged in.
+async fn leader_only(app: &TestApp, admin: &str) -> String {
+    let body = json!({"name": "Lee", "email": "lee@demo.example", "is_leader": true});
+    let link = app
+        .as_account(admin, Method::POST, "/api/admin/accounts", Some(&body))
+        .await
+        .json();
+    let token = token_of(link["url"].as_str().unwrap(), "#t=");
+    let set = json!({"password": "leader password 1"}).to_string();
+    app.with_token(Method::POST, "/api/password/link", &token, Some(&set))
+        .await;
+    app.login_as("lee@demo.example", "leader password 1")
+        .await
+        .unwrap()
+}
+
+async fn the_servers_environment_is_used_when_the_organisation_sets_none(app: &TestApp) {
+    let sink = SmtpSink::start().await;
+    let config = backend::Config {
+        smtp: Some(backend::mail::Smtp {
+            host: "127.0.0.1".to_owned(),
+            port: sink.addr.port(),
+            username: String::new(),
+            password: secrecy::SecretString::from(String::new()),
+            from: "skipcheck@env.example".to_owned(),
+            tls: backend::mail::TlsMode::None,
+        }),
+        ..backend::Config::new(tests::PUBLIC_URL)
+    };
+    let router = app.router_with(config);
+    let cookie = app.login().await;
+    let request = axum::http::Request::builder()
+        .method(Method::GET)
+        .uri("/api/admin/settings")
+        .header("cookie", &cookie)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let reply = tower::ServiceExt::oneshot(router.clone(), request)
+        .await
+        .unwrap();
+    let body = http_body_util::BodyExt::collect(reply.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let settings: Value = serde_json::from_slice(&body).unwrap();
+    let request = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/api/admin/settings/smtp/test")
+        .header("cookie", &cookie)
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(
+            json!({"to": "ada@demo.example"}).to_string(),
+        ))
+        .unwrap();
+    let sent = tower::ServiceExt::oneshot(router, request).await.unwrap();
+
+    assert_eq!(settings["smtp"]["source"], "environment");
+    assert_eq!(settings["smtp"]["from"], "skipcheck@env.example");
+    assert_eq!(sent.status(), StatusCode::OK);
+    assert_eq!(sink.messages().len(), 1);
+}
+
+async fn new_rounds_take_the_organisations_k(app: &TestApp) {
+    let cookie = app.login().await;
+
+    let too_low = app
+        .as_account(
+            &cookie,
+            Method::PUT,
+            "/api/admin/settings",
+            Some(&json!({"organisation": "Demo Co", "k": 2})),
+        )
+        .await;
+    let ok = app
+        .as_account(
+            &cookie,
+            Method::PUT,
+            "/api/admin/settings",
+            Some(&json!({"organisation": "Demo Co", "k": 7})),
+        )
+        .await;
+    let invitation = schedule_one(app, &cookie).await;
+
+    assert_eq!(too_low.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(too_low.json()["fields"][0]["field"], "k");
+    assert_eq!(ok.json()["k"], 7);
+    assert!(
+        invitation["text"]
+            .as_str()
+            .unwrap()
+            .contains("at least 7 people")
+    );
+    let token = token_of(invitation["url"].as_str().unwrap(), "#i=");
+    let checkin = app
+        .with_token(Method::GET, "/api/checkin", &token, None)
+        .await
+        .json();
+    assert_eq!(checkin["k"], 7, "the round locked k = 7 when it opened");
+}
