@@ -8,8 +8,9 @@ use leptos::task::spawn_local;
 use leptos_router::components::{Route, Routes};
 use leptos_router::path;
 use shared::admin::{
-    AccountSummary, ImportChange, ImportReport, InviteAccount, OneTimeLink, PersonEntry,
-    PersonInput, SetupRequest, SetupStatus, UpdateAccount,
+    AccountSummary, ImportChange, ImportReport, InviteAccount, MailRecord, OneTimeLink,
+    PersonEntry, PersonInput, SaveSettings, SaveSmtp, Settings, SetupRequest, SetupStatus,
+    SmtpSource, TestEmail, UpdateAccount,
 };
 use shared::{Email, FieldError};
 use wasm_bindgen::JsCast;
@@ -66,6 +67,7 @@ pub fn AdminApp() -> impl IntoView {
                 <Route path=path!("/admin") view=|| view! { <AdminOnly><PeoplePage /></AdminOnly> } />
                 <Route path=path!("/admin/people") view=|| view! { <AdminOnly><PeoplePage /></AdminOnly> } />
                 <Route path=path!("/admin/accounts") view=|| view! { <AdminOnly><AccountsPage /></AdminOnly> } />
+                <Route path=path!("/admin/settings") view=|| view! { <AdminOnly><SettingsPage /></AdminOnly> } />
                 <Route path=path!("/admin/account") view=AccountPage />
                 <Route path=path!("/admin/setup") view=|| view! {
                     <h1>"Skipcheck is set up"</h1>
@@ -666,5 +668,193 @@ fn ReportView(report: ImportReport) -> impl IntoView {
         {list("Moved to another manager", report.moved)}
         {list("Back", report.reactivated)}
         {gone}
+    }
+}
+
+fn settings_label(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "organisation" => "Organisation",
+        "k" => "Smallest group shown",
+        "host" => "Host",
+        "port" => "Port",
+        "tls" => "Encryption",
+        "from" => "Sender",
+        "to" => "Send a test to",
+        _ => return None,
+    })
+}
+
+/// The organisation's settings: name, k, SMTP, and the emails sent.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    set_title("Settings");
+    let settings = LocalResource::new(api::settings);
+    let log = LocalResource::new(api::mail_log);
+    view! {
+        <h1>"Settings"</h1>
+        {loaded(settings, |s: Settings| view! { <SettingsForms settings=s /> })}
+        <h2>"Emails sent"</h2>
+        {loaded(log, |list: Vec<MailRecord>| {
+            if list.is_empty() {
+                return view! { <p class="muted">"None yet. With an SMTP server set, invitations, managers' notices and reminders are emailed and listed here."</p> }.into_any();
+            }
+            let rows = list
+                .into_iter()
+                .map(|m| view! {
+                    <tr><td>{format_time(m.sent_at)}</td><td>{m.kind}</td><td>{m.recipient}</td><td>{m.subject}</td><td>{m.outcome}</td></tr>
+                })
+                .collect_view();
+            view! {
+                <div class="table-wrap"><table>
+                    <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"To"</th><th scope="col">"Subject"</th><th scope="col">"Outcome"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table></div>
+            }
+            .into_any()
+        })}
+    }
+}
+
+#[component]
+fn SettingsForms(settings: Settings) -> impl IntoView {
+    let organisation = RwSignal::new(settings.organisation.clone());
+    let k = RwSignal::new(settings.k.to_string());
+    let org_errors = RwSignal::new(FormErrors::default());
+    let org_saved = RwSignal::new(false);
+    let save_org = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        org_saved.set(false);
+        let body = SaveSettings {
+            organisation: organisation.get_untracked(),
+            k: k.get_untracked().trim().parse().unwrap_or(0),
+        };
+        spawn_local(async move {
+            match api::save_settings(&body).await {
+                Ok(_) => {
+                    org_errors.set(FormErrors::default());
+                    org_saved.set(true);
+                }
+                Err(e) => org_errors.set(FormErrors::from_error(&e)),
+            }
+        });
+    };
+    let smtp = settings.smtp;
+    let source = RwSignal::new(smtp.source);
+    let host = RwSignal::new(smtp.host.clone());
+    let port = RwSignal::new(smtp.port.to_string());
+    let username = RwSignal::new(smtp.username.clone());
+    let password = RwSignal::new(String::new());
+    let from = RwSignal::new(smtp.from.clone());
+    let tls = RwSignal::new(smtp.tls.clone());
+    let password_set = smtp.password_set;
+    let smtp_errors = RwSignal::new(FormErrors::default());
+    let smtp_note = RwSignal::new(None::<String>);
+    let save_smtp = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = password.get_untracked();
+        let body = SaveSmtp {
+            host: host.get_untracked(),
+            port: port.get_untracked().trim().parse().unwrap_or(0),
+            username: username.get_untracked(),
+            password: (!typed.is_empty()).then_some(typed),
+            from: from.get_untracked(),
+            tls: tls.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::save_smtp(&body).await {
+                Ok(s) => {
+                    smtp_errors.set(FormErrors::default());
+                    source.set(s.smtp.source);
+                    password.set(String::new());
+                    smtp_note.set(Some(
+                        "Saved. Send a test email to check it works.".to_owned(),
+                    ));
+                }
+                Err(e) => smtp_errors.set(FormErrors::from_error(&e)),
+            }
+        });
+    };
+    let forget = move |_| {
+        spawn_local(async move {
+            match api::delete_smtp().await {
+                Ok(s) => {
+                    source.set(s.smtp.source);
+                    smtp_note.set(Some("Forgotten.".to_owned()));
+                }
+                Err(e) => smtp_errors.set(FormErrors::from_error(&e)),
+            }
+        });
+    };
+    let to = RwSignal::new(String::new());
+    let test = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = TestEmail {
+            to: to.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::test_email(&body).await {
+                Ok(o) => {
+                    smtp_errors.set(FormErrors::default());
+                    smtp_note.set(Some(if o.sent {
+                        format!("Test email {}.", o.outcome)
+                    } else {
+                        format!("The test failed: {}", o.outcome)
+                    }));
+                }
+                Err(e) => smtp_errors.set(FormErrors::from_error(&e)),
+            }
+        });
+    };
+    let source_words = move || match source.get() {
+        SmtpSource::Settings => "Emails go through the server below.",
+        SmtpSource::Environment => {
+            "Emails go through the server set in Skipcheck's environment (SKIPCHECK_SMTP_*). Save one here to use another."
+        }
+        SmtpSource::None => {
+            "No SMTP server: nothing is emailed, and leaders copy the invitations into their own mail. Set one to send invitations, managers' notices and reminders."
+        }
+    };
+    view! {
+        <section class="panel" aria-labelledby="org-title">
+            <h2 id="org-title">"Organisation"</h2>
+            <ErrorSummary errors=org_errors label=settings_label />
+            {move || org_saved.get().then(|| view! { <p class="notice ok" role="status">"Saved."</p> })}
+            <form class="stack" on:submit=save_org novalidate>
+                <TextField name="organisation" label="Organisation" value=organisation errors=org_errors />
+                <TextField name="k" label="Smallest group shown" hint="Anonymous figures appear only over at least this many people (5 by default, never below 3), and move in steps of it. New rounds take it; open rounds keep theirs." value=k errors=org_errors />
+                <button type="submit">"Save"</button>
+            </form>
+        </section>
+        <section class="panel" aria-labelledby="smtp-title">
+            <h2 id="smtp-title">"Email (SMTP)"</h2>
+            <p>{source_words}</p>
+            <ErrorSummary errors=smtp_errors label=settings_label />
+            {move || smtp_note.get().map(|n| view! { <p class="notice ok" role="status">{n}</p> })}
+            <form class="stack" on:submit=save_smtp novalidate>
+                <TextField name="host" label="Host" hint="e.g. smtp.example.com" value=host errors=smtp_errors />
+                <TextField name="port" label="Port" hint="587 with STARTTLS, 465 with TLS." value=port errors=smtp_errors />
+                <div class="field">
+                    <label for="f-tls">"Encryption"</label>
+                    <select id="f-tls" bind:value=tls>
+                        <option value="starttls">"STARTTLS (port 587)"</option>
+                        <option value="tls">"TLS (port 465)"</option>
+                        <option value="none">"None (a relay on this machine only)"</option>
+                    </select>
+                </div>
+                <TextField name="username" label="User name" hint="Leave blank if the server needs no login." value=username errors=smtp_errors />
+                <TextField name="password" label="Password" kind="password" autocomplete="new-password"
+                    hint=if password_set { "A password is stored. Leave blank to keep it." } else { "Leave blank if the server needs no login." }
+                    value=password errors=smtp_errors />
+                <TextField name="from" label="Sender" hint="As people will see it, e.g. Skipcheck <skipcheck@example.com>." value=from errors=smtp_errors />
+                <div class="button-row">
+                    <button type="submit">"Save email settings"</button>
+                    <button type="button" class="secondary" on:click=forget>"Forget these settings"</button>
+                </div>
+            </form>
+            <form class="stack" on:submit=test novalidate>
+                <TextField name="to" label="Send a test to" kind="email" value=to errors=smtp_errors />
+                <button type="submit" class="secondary">"Send a test email"</button>
+            </form>
+        </section>
     }
 }

@@ -10,7 +10,8 @@ use serde::de::DeserializeOwned;
 use shared::FieldError;
 use shared::admin::{
     AccountSummary, ChangePassword, ForgotPassword, ImportReport, InviteAccount, LinkInfo,
-    OneTimeLink, PersonEntry, PersonInput, SetPassword, SetupRequest, SetupStatus, UpdateAccount,
+    MailRecord, OneTimeLink, PersonEntry, PersonInput, SaveSettings, SaveSmtp, SendOutcome,
+    SetPassword, Settings, SetupRequest, SetupStatus, TestEmail, UpdateAccount,
 };
 use shared::api::{
     Briefing, CheckinView, DraftRequest, ErrorBody, EstimateRequest, EstimateView, LoginRequest,
@@ -406,4 +407,45 @@ pub async fn move_meeting(meeting_id: &str, body: &RescheduleRequest) -> Result<
         Some(body),
     )
     .await
+}
+
+/// Reminds someone by email, with a new link.
+pub async fn remind(meeting_id: &str, body: &Reissue) -> Result<SendOutcome> {
+    call(
+        "POST",
+        &format!("/api/meetings/{meeting_id}/remind"),
+        None,
+        Some(body),
+    )
+    .await
+}
+
+/// The organisation's settings.
+pub async fn settings() -> Result<Settings> {
+    get("/api/admin/settings", None).await
+}
+
+/// Saves the organisation's name and k.
+pub async fn save_settings(body: &SaveSettings) -> Result<Settings> {
+    call("PUT", "/api/admin/settings", None, Some(body)).await
+}
+
+/// Saves the SMTP server.
+pub async fn save_smtp(body: &SaveSmtp) -> Result<Settings> {
+    call("PUT", "/api/admin/settings/smtp", None, Some(body)).await
+}
+
+/// Forgets the SMTP server.
+pub async fn delete_smtp() -> Result<Settings> {
+    call::<(), _>("DELETE", "/api/admin/settings/smtp", None, None).await
+}
+
+/// Sends a test email.
+pub async fn test_email(body: &TestEmail) -> Result<SendOutcome> {
+    call("POST", "/api/admin/settings/smtp/test", None, Some(body)).await
+}
+
+/// The newest emails sent.
+pub async fn mail_log() -> Result<Vec<MailRecord>> {
+    get("/api/admin/mail", None).await
 }

@@ -13,14 +13,18 @@ pub fn field_id(field: &str) -> String {
     format!("f-{}", field.replace(' ', "-"))
 }
 
-/// Moves the keyboard focus to the element with this id.
+/// Moves the keyboard focus to the element with this id, on the next frame:
+/// after a signal change, the element may not be on the page yet.
 pub fn focus_id(id: &str) {
-    if let Some(element) = document()
-        .get_element_by_id(id)
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = element.focus();
-    }
+    let id = id.to_owned();
+    request_animation_frame(move || {
+        if let Some(element) = document()
+            .get_element_by_id(&id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    });
 }
 
 /// What a failed form submission shows: the problems by field, or one

@@ -131,17 +131,63 @@ fn dashboard_view(d: Dashboard) -> impl IntoView {
         })
         .collect_view();
     let reminder = if d.email_enabled {
-        "They have not opened their check-in and meet you within a day."
+        "They have not opened their check-in and meet you within a day. A reminder emails them a new link."
     } else {
         "They have not opened their check-in and meet you within a day. Send them a nudge, or a new link from the series page."
+    };
+    let not_started = if d.email_enabled && !d.not_started.is_empty() {
+        let items = d
+            .not_started
+            .into_iter()
+            .map(|m| view! { <RemindItem meeting=m /> })
+            .collect_view();
+        view! { <ul class="rounds">{items}</ul> }.into_any()
+    } else {
+        meeting_list(
+            d.not_started,
+            "None: everyone meeting you in the next day has started.",
+        )
     };
     view! {
         {meeting_list(d.this_week, "No meetings this week.")}
         <h2>"Check-ins not started"</h2>
         <p class="muted">{reminder}</p>
-        {meeting_list(d.not_started, "None: everyone meeting you in the next day has started.")}
+        {not_started}
         <h2>"Next to meet"</h2>
         <ul class="rounds">{proposals}</ul>
+    }
+}
+
+/// A meeting whose check-in is not started, with a one-click reminder.
+#[component]
+fn RemindItem(meeting: DashboardMeeting) -> impl IntoView {
+    let outcome = RwSignal::new(None::<String>);
+    let id = meeting.meeting.id.clone();
+    let remind = move |_| {
+        let id = id.clone();
+        spawn_local(async move {
+            let result = api::remind(
+                &id,
+                &Reissue {
+                    utc_offset_minutes: utc_offset(),
+                },
+            )
+            .await;
+            outcome.set(Some(match result {
+                Ok(o) if o.sent => format!("Reminder {}.", o.outcome),
+                Ok(o) => format!("The reminder failed: {}", o.outcome),
+                Err(e) => e.message(),
+            }));
+        });
+    };
+    let who = meeting.meeting.person_name.clone();
+    view! {
+        <li>
+            <a href=format!("/meetings/{}", meeting.meeting.id)>{meeting.meeting.person_name.clone()}</a>
+            {format!(" · {} · {} ", format_time(meeting.meeting.meeting_at), meeting.series_name)}
+            <button type="button" class="small secondary" aria-label=format!("Send {who} a reminder") on:click=remind>"Send a reminder"</button>
+            <span role="status">{move || outcome.get()}</span>
+        </li>
     }
 }
 
@@ -325,6 +371,15 @@ pub fn SeriesPage() -> impl IntoView {
     let invitation = RwSignal::new(None::<Invitation>);
     view! {
         <p><a href="/">"← Home"</a></p>
+        {loaded(detail, |d: SeriesDetail| {
+            set_title(&d.series.name);
+            view! {
+                <h1>{d.series.name.clone()}</h1>
+                <p class="meta">{format!("{} · template: {}", cadence_words(&d.series), d.series.template_name)}</p>
+            }
+        })}
+        // Outside the part that reloads, so it keeps the focus it takes.
+        {move || invitation.get().map(|i| view! { <InvitationPanel invitation=i /> })}
         {loaded(detail, move |d: SeriesDetail| view! { <SeriesView detail=d version invitation /> })}
     }
 }
@@ -335,7 +390,6 @@ fn SeriesView(
     version: RwSignal<u32>,
     invitation: RwSignal<Option<Invitation>>,
 ) -> impl IntoView {
-    set_title(&detail.series.name);
     let series_id = detail.series.id.clone();
     let failure = RwSignal::new(None::<ApiError>);
     let due = usize::try_from(detail.due).unwrap_or(1).max(1);
@@ -357,9 +411,6 @@ fn SeriesView(
         .map(|m| view! { <MeetingRow meeting=m version invitation failure /> })
         .collect_view();
     view! {
-        <h1>{detail.series.name.clone()}</h1>
-        <p class="meta">{format!("{} · template: {}", cadence_words(&detail.series), detail.series.template_name)}</p>
-        {move || invitation.get().map(|i| view! { <InvitationPanel invitation=i /> })}
         {move || failure.get().map(|error| view! { <Failure error /> })}
         <h2>"Next to meet"</h2>
         {empty}
@@ -557,18 +608,24 @@ fn InvitationPanel(invitation: Invitation) -> impl IntoView {
     let manager = invitation.manager.map(|m| {
         view! {
             <h3>{format!("For {}, their manager", m.name)}</h3>
-            <p class="muted">{format!("To {} · {}. It says when, and nothing from the check-in.", m.email, m.subject)}</p>
+            <p class="muted">{match &m.email_outcome {
+                Some(outcome) => format!("Emailed: {outcome}. It says when, and nothing from the check-in."),
+                None => format!("To {} · {}. It says when, and nothing from the check-in.", m.email, m.subject),
+            }}</p>
             <CopyText id="manager-text".to_owned() label="Message to the manager".to_owned() text=m.text multiline=true />
         }
     });
     view! {
         <section id="invitation" class="panel notice ok" tabindex="-1" aria-labelledby="invitation-title">
             <h2 id="invitation-title">{format!("Invitation for {}", invitation.meeting.person_name)}</h2>
-            <p>{format!(
-                "Send it to {} yourself. The personal link is shown only now; it works until {}. A new link from the meetings list replaces it.",
-                invitation.person_email,
-                format_time(invitation.expires_at)
-            )}</p>
+            <p>{match &invitation.email_outcome {
+                Some(outcome) => format!("Emailed: {outcome}. The personal link works until {}; a new link from the meetings list replaces it.", format_time(invitation.expires_at)),
+                None => format!(
+                    "Send it to {} yourself. The personal link is shown only now; it works until {}. A new link from the meetings list replaces it.",
+                    invitation.person_email,
+                    format_time(invitation.expires_at)
+                ),
+            }}</p>
             <CopyText id="invitation-subject".to_owned() label="Subject".to_owned() text=invitation.subject.clone() />
             <CopyText id="invitation-text".to_owned() label="Invitation".to_owned() text=invitation.text multiline=true />
             <CopyText id="invitation-link".to_owned() label="Personal link".to_owned() text=invitation.url />

@@ -114,6 +114,7 @@ pub fn Shell(
                 {me.is_admin.then(|| view! {
                     <a href="/admin/people" rel=external(Bundle::Admin)>"People"</a>
                     <a href="/admin/accounts" rel=external(Bundle::Admin)>"Accounts"</a>
+                    <a href="/admin/settings" rel=external(Bundle::Admin)>"Settings"</a>
                 })}
                 <a href="/admin/account" rel=external(Bundle::Admin)>{me.name}</a>
                 <button type="button" class="link" on:click=logout>"Log out"</button>

@@ -181,7 +181,7 @@ test("the admin's pages work with the keyboard alone and fit 320 px", async () =
   assert.equal(await page.evaluate(() => document.activeElement?.className), "error-summary", "the summary takes the focus");
   await page.keyboard.press("Tab");
   await page.keyboard.press("Enter");
-  assert.equal(await page.evaluate(() => document.activeElement?.id), "f-email", "the summary's link leads to the field");
+  await page.waitForFunction(() => document.activeElement?.id === "f-email"); // the summary's link leads to the field
   await page.keyboard.press("Control+A");
   await page.keyboard.type("kim@acme.example");
   await page.keyboard.press("Enter");
@@ -196,4 +196,49 @@ test("the admin's pages work with the keyboard alone and fit 320 px", async () =
   await page.goto(`${base}/account`);
   await page.getByRole("heading", { name: "Your account" }).waitFor();
   await assertFits(page, "the account page");
+});
+
+test("the settings page says what email does, and refuses a bad server with a summary", async () => {
+  const page = await newPage(browser, { viewport: { width: 320, height: 800 } });
+  await page.goto(`${base}/admin/settings`);
+  await page.getByLabel("Email").fill(admin.email);
+  await page.getByLabel("Password").fill(admin.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByText(/No SMTP server: nothing is emailed/).waitFor();
+  await assertFits(page, "the settings page");
+  await page.getByLabel("Host").fill("smtp example");
+  await page.getByLabel("Sender").fill("not an address");
+  await page.getByRole("button", { name: "Save email settings" }).click();
+  const summary = page.getByRole("alert").filter({ hasText: "There is a problem" });
+  await summary.waitFor();
+  assert.match(await summary.innerText(), /Host[\s\S]*Sender/);
+  await assertFits(page, "the settings page with errors");
+});
+
+test("a leader schedules from the series page with the keyboard alone, at 320 px", async () => {
+  const page = await newPage(browser, { viewport: { width: 320, height: 800 } });
+  await page.goto(`${base}/`);
+  await tabTo(page, "email");
+  await page.keyboard.type("lee@acme.example");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("lee's own long password");
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "Your series" }).waitFor();
+  await assertFits(page, "the leader's home");
+  const series = page.getByRole("link", { name: "Skip-levels", exact: true }).first();
+  await series.focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "Next to meet" }).waitFor();
+  await assertFits(page, "the series page");
+  const schedule = page.getByRole("button", { name: "Schedule Sam Engineer" });
+  await schedule.focus();
+  await page.keyboard.press("Enter");
+  // The focus moves to the time; the defaults (tomorrow, 30 minutes) are fine.
+  await page.waitForFunction(() => document.activeElement?.id?.startsWith("when-"));
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  await page.getByRole("region", { name: "Invitation for Sam Engineer" }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.id === "invitation"); // the invitation takes the focus
+  await assertFits(page, "the series page with an invitation");
 });
