@@ -11,6 +11,7 @@ on_both!(
     an_import_updates_in_place_and_keeps_history,
     every_kind_of_bad_file_is_refused_whole_with_its_lines,
     a_file_over_ten_megabytes_is_refused,
+    a_file_over_fifty_thousand_rows_is_refused,
     people_are_added_changed_and_deactivated_one_at_a_time,
     only_admins_reach_the_directory,
 );
@@ -477,4 +478,19 @@ async fn only_admins_reach_the_directory(app: &TestApp) {
             .iter()
             .all(|p| p["email"] != "x@x.example")
     );
+}
+
+async fn a_file_over_fifty_thousand_rows_is_refused(app: &TestApp) {
+    let admin = app.login().await;
+    let before = people(app, &admin).await;
+    let mut csv = String::from("email,name,manager_email\n");
+    for i in 0..=50_000 {
+        csv.push_str(&format!("p{i}@x.example,P{i},\n"));
+    }
+
+    let reply = post_csv(app, &admin, IMPORT, &csv).await;
+
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.json()["fields"][0]["message"].as_str().unwrap().contains("more than 50 000 rows"));
+    assert_eq!(people(app, &admin).await.len(), before.len());
 }

@@ -48,11 +48,24 @@ async fn nothing_logged_holds_an_answer_or_a_token_even_at_trace_level() {
     let cookie = app.login().await;
     app.leader_get(&cookie, "/api/rounds").await;
     let password = app.demo.leader.password.clone();
+    // An invitation to set a password, and the password set with it.
+    let invite = json!({"name": "Lee", "email": "lee@demo.example", "is_leader": true});
+    let link = app
+        .as_account(&cookie, Method::POST, "/api/admin/accounts", Some(&invite))
+        .await
+        .json();
+    let one_time = tests::token_of(link["url"].as_str().unwrap(), "#t=");
+    let new_password = "lee-secret-password-9d2c";
+    let set = json!({"password": new_password}).to_string();
+    let set_reply = app
+        .with_token(Method::POST, "/api/password/link", &one_time, Some(&set))
+        .await;
     app.finish().await;
 
     assert_eq!(saved.status, StatusCode::OK);
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(submitted.status, StatusCode::OK);
+    assert_eq!(set_reply.status, StatusCode::OK);
     let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
     assert!(
         logs.contains("/api/checkin/draft"),
@@ -64,6 +77,8 @@ async fn nothing_logged_holds_an_answer_or_a_token_even_at_trace_level() {
         "Person 0 is fine",
         token.as_str(),
         password.as_str(),
+        one_time.as_str(),
+        new_password,
     ] {
         assert!(!logs.contains(forbidden), "the logs hold {forbidden:?}");
     }
