@@ -22,6 +22,7 @@ on_both!(
     a_password_change_ends_the_other_sessions,
     logging_out_everywhere_ends_every_session,
     a_forgotten_password_is_answered_by_an_admin_with_a_new_link,
+    an_expired_or_missing_one_time_link_is_refused,
 );
 
 const ADMIN: &str = "/api/admin/accounts";
@@ -598,5 +599,55 @@ async fn a_forgotten_password_is_answered_by_an_admin_with_a_new_link(app: &Test
         app.login_as("forgetful@demo.example", "second long password")
             .await
             .is_ok()
+    );
+}
+
+async fn an_expired_or_missing_one_time_link_is_refused(app: &TestApp) {
+    let admin = app.login().await;
+    let (token, _) = invite(app, &admin, "late@demo.example", false, true).await;
+    sqlx::query("update account_links set expires_at = 1")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+
+    let expired_info = app.with_token(Method::GET, LINK, &token, None).await;
+    let expired_set = set_password(app, &token, "a long enough password").await;
+    let missing = app
+        .send(
+            Method::POST,
+            LINK,
+            &[],
+            Some(&json!({"password": "a long enough password"}).to_string()),
+        )
+        .await;
+    let session_link = app
+        .with_token(Method::GET, LINK, &app.invite(0), None)
+        .await;
+    let change_without_session = app
+        .send(
+            Method::PUT,
+            "/api/me/password",
+            &[],
+            Some(
+                &json!({"current_password": "x", "new_password": "a long enough password"})
+                    .to_string(),
+            ),
+        )
+        .await;
+
+    assert_eq!(expired_info.status, StatusCode::GONE);
+    assert_eq!(expired_info.error(), "expired_link");
+    assert_eq!(expired_set.status, StatusCode::GONE);
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        session_link.status,
+        StatusCode::NOT_FOUND,
+        "an employee's link sets no password"
+    );
+    assert_eq!(change_without_session.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        app.login_as("late@demo.example", "a long enough password")
+            .await
+            .is_err()
     );
 }

@@ -491,6 +491,11 @@ async fn a_file_over_fifty_thousand_rows_is_refused(app: &TestApp) {
     let reply = post_csv(app, &admin, IMPORT, &csv).await;
 
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(reply.json()["fields"][0]["message"].as_str().unwrap().contains("more than 50 000 rows"));
+    assert!(
+        reply.json()["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("more than 50 000 rows")
+    );
     assert_eq!(people(app, &admin).await.len(), before.len());
 }

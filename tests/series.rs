@@ -494,7 +494,7 @@ async fn series_routes_admit_only_their_leader(app: &TestApp) {
         true,
     )
     .await;
-    let routes: [(Method, String, Option<Value>); 7] = [
+    let routes: [(Method, String, Option<Value>); 8] = [
         (Method::GET, format!("/api/series/{series}"), None),
         (
             Method::POST,
@@ -518,6 +518,11 @@ async fn series_routes_admit_only_their_leader(app: &TestApp) {
         ),
         (Method::GET, "/api/series".to_owned(), None),
         (Method::GET, "/api/dashboard".to_owned(), None),
+        (
+            Method::POST,
+            format!("/api/meetings/{meeting}/remind"),
+            Some(json!({})),
+        ),
     ];
 
     for (method, uri, body) in &routes {
@@ -674,9 +679,12 @@ async fn the_dashboard_shows_the_week_and_check_ins_not_started(app: &TestApp) {
             .any(|m| m["meeting"]["person_name"] == name)
     );
     assert_eq!(board["proposals"][0]["series_id"], id);
+    // Two a week, less the one just planned (unless it falls in next week).
+    let this_week =
+        backend::rotation::week_start(soon) == backend::rotation::week_start(backend::now());
     assert_eq!(
         board["proposals"][0]["proposals"].as_array().unwrap().len(),
-        2
+        if this_week { 1 } else { 2 }
     );
     assert_eq!(board["email_enabled"], false);
 }

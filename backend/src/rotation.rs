@@ -52,6 +52,62 @@ pub fn quarter(at: i64) -> (i64, i64, String) {
     )
 }
 
+/// Monday 00:00 UTC of the week holding `at` (1970-01-01 was a Thursday).
+pub fn week_start(at: i64) -> i64 {
+    let day = at.div_euclid(DAY);
+    (day - (day + 3).rem_euclid(7)) * DAY
+}
+
+/// How many people a series should meet now, and when its next turn starts
+/// when that is none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Due {
+    pub count: usize,
+    pub next_turn: Option<i64>,
+}
+
+/// A weekly series meets its people a week, less those already planned
+/// this week; a quarterly one everyone not yet planned this quarter
+/// (`in_scope` left); a peer series one peer once its interval has passed
+/// since the last peer 1:1.
+pub fn due(series: &SeriesRow, history: &[HistoryRow], in_scope: usize, now: i64) -> Due {
+    let mine = history
+        .iter()
+        .filter(|h| h.series_id.as_deref() == Some(series.id.as_str()));
+    match series.cadence.as_str() {
+        "quarterly" => Due {
+            count: in_scope,
+            next_turn: None,
+        },
+        "peer" => {
+            let last = mine.map(|h| h.scheduled_at).max();
+            let weeks = series.interval_weeks.clamp(1, 52);
+            match last.map(|at| at + weeks * WEEK) {
+                Some(next) if next > now => Due {
+                    count: 0,
+                    next_turn: Some(next),
+                },
+                _ => Due {
+                    count: 1,
+                    next_turn: None,
+                },
+            }
+        }
+        _ => {
+            let start = week_start(now);
+            let planned = mine
+                .filter(|h| (start..start + WEEK).contains(&h.scheduled_at))
+                .count();
+            let per_week = usize::try_from(series.per_week).unwrap_or(1);
+            let count = per_week.saturating_sub(planned);
+            Due {
+                count,
+                next_turn: (count == 0).then_some(start + WEEK),
+            }
+        }
+    }
+}
+
 /// Everyone a series covers, with their level below the leader (1 = direct
 /// report). A skip-level series covers levels 2 and down (to its depth); a
 /// peer series covers people at the leader's level elsewhere in the tree.
@@ -245,7 +301,7 @@ fn capitalised(s: &str) -> String {
 mod tests {
     use super::*;
 
-    const NOW: i64 = 1_795_000_000; // 2026-11-19, a Thursday
+    const NOW: i64 = 1_795_000_000; // Wednesday 2026-11-18, 11:06 UTC
 
     fn person(
         id: &str,
@@ -320,6 +376,47 @@ mod tests {
         assert_eq!(start, 1_790_812_800); // 2026-10-01
         assert_eq!(end, 1_798_761_600); // 2027-01-01
         assert_eq!(quarter(end).2, "Q1 2027");
+    }
+
+    #[test]
+    fn a_weeks_people_a_quarters_batch_and_a_peer_once_the_interval_has_passed() {
+        let mut weekly = series("skip_level", None, &[]);
+        weekly.per_week = 2;
+        let this_week = vec![met("ann", 0)];
+        assert_eq!(
+            due(&weekly, &this_week, 9, NOW),
+            Due {
+                count: 1,
+                next_turn: None
+            }
+        );
+        let two = vec![met("ann", 0), met("bob", 0)];
+        let next_monday = week_start(NOW) + WEEK;
+        assert_eq!(
+            due(&weekly, &two, 9, NOW),
+            Due {
+                count: 0,
+                next_turn: Some(next_monday)
+            }
+        );
+        assert_eq!(week_start(NOW), 1_794_787_200, "Monday 2026-11-16");
+
+        let mut quarterly = series("skip_level", None, &[]);
+        quarterly.cadence = "quarterly".to_owned();
+        assert_eq!(due(&quarterly, &two, 9, NOW).count, 9);
+
+        let mut peer = series("peer", None, &[]);
+        peer.cadence = "peer".to_owned();
+        peer.interval_weeks = 4;
+        assert_eq!(due(&peer, &[], 3, NOW).count, 1);
+        assert_eq!(due(&peer, &[met("x", 5)], 3, NOW).count, 1);
+        assert_eq!(
+            due(&peer, &[met("x", 2)], 3, NOW),
+            Due {
+                count: 0,
+                next_turn: Some(NOW - 2 * WEEK + 4 * WEEK)
+            }
+        );
     }
 
     #[test]

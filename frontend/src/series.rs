@@ -392,7 +392,13 @@ fn SeriesView(
 ) -> impl IntoView {
     let series_id = detail.series.id.clone();
     let failure = RwSignal::new(None::<ApiError>);
-    let due = usize::try_from(detail.due).unwrap_or(1).max(1);
+    let due = usize::try_from(detail.due).unwrap_or(0);
+    let turn = detail.next_turn.filter(|_| due == 0).map(|at| {
+        view! { <p class="notice">{format!(
+            "This turn is planned: the next proposals come from {}. You can still meet someone from the list below.",
+            format_time(at)
+        )}</p> }
+    });
     let mut proposals = detail.proposals;
     let others = proposals.split_off(due.min(proposals.len()));
     let row = {
@@ -414,9 +420,10 @@ fn SeriesView(
         {move || failure.get().map(|error| view! { <Failure error /> })}
         <h2>"Next to meet"</h2>
         {empty}
+        {turn}
         <ul class="proposals">{next}</ul>
         {(others_count > 0).then(|| view! {
-            <details>
+            <details open=due == 0>
                 <summary>{format!("Someone else instead ({others_count}, in order)")}</summary>
                 <ul class="proposals">{rest}</ul>
             </details>

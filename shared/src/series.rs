@@ -199,9 +199,11 @@ pub struct SeriesDetail {
     /// Everyone still to meet this quarter, best first: the first `due` are
     /// this turn's proposals, the rest are there to swap one for.
     pub proposals: Vec<Proposal>,
-    /// How many to meet this turn: a week's people, a quarter's batch, or
-    /// one peer.
+    /// How many to meet this turn: a week's people not yet planned, the
+    /// quarter's batch, or one peer once the interval has passed.
     pub due: u32,
+    /// When the next turn starts, when nobody is due now.
+    pub next_turn: Option<i64>,
     /// Meetings of the series, newest first.
     pub meetings: Vec<MeetingSummary>,
     /// Why there are no proposals, when there are none.

@@ -25,8 +25,8 @@ use crate::mail::{self, Outgoing};
 use crate::rotation::{self, Context};
 use crate::templates;
 
-/// Most people listed after the proposals, to swap one for.
-const ALTERNATIVES: usize = 50;
+/// Most people listed, proposals and the people to take instead.
+const ALTERNATIVES: usize = 60;
 /// How long a manager's page for a round stays open after the round.
 const MANAGER_LINK_GRACE: i64 = 30 * 86_400;
 
@@ -45,16 +45,6 @@ fn kind_of(row: &SeriesRow) -> SeriesKind {
         SeriesKind::Peer
     } else {
         SeriesKind::SkipLevel
-    }
-}
-
-/// How many proposals a series makes at a time: a week's people, a
-/// quarter's batch (everyone left), or the next peer.
-fn due(row: &SeriesRow, in_scope: usize) -> usize {
-    match Cadence::parse(&row.cadence) {
-        Some(Cadence::Weekly) => usize::try_from(row.per_week).unwrap_or(1),
-        Some(Cadence::Quarterly) => in_scope,
-        _ => 1,
     }
 }
 
@@ -83,8 +73,9 @@ async fn load(db: &Db, leader: &AuthLeader, row: &SeriesRow) -> Result<Loaded, A
     })
 }
 
-/// The ordered list: the proposals first (`due` of them), then alternatives.
-fn ordered(row: &SeriesRow, loaded: &Loaded, me: &str) -> (Vec<Proposal>, usize, usize) {
+/// The ordered list: the proposals first (`due.count` of them), then the
+/// people to take instead; and how many the series covers.
+fn ordered(row: &SeriesRow, loaded: &Loaded, me: &str) -> (Vec<Proposal>, rotation::Due, usize) {
     let candidates = rotation::scope(row, &loaded.people, me);
     let ctx = Context {
         series: row,
@@ -93,8 +84,8 @@ fn ordered(row: &SeriesRow, loaded: &Loaded, me: &str) -> (Vec<Proposal>, usize,
         skipped: &loaded.skipped,
         now: loaded.now,
     };
-    let due = due(row, candidates.len());
-    let list = rotation::propose(&candidates, ctx, due.max(1) + ALTERNATIVES);
+    let list = rotation::propose(&candidates, ctx, candidates.len().min(ALTERNATIVES));
+    let due = rotation::due(row, &loaded.history, list.len(), loaded.now);
     (list, due, candidates.len())
 }
 
@@ -333,7 +324,10 @@ pub(super) async fn detail(
     let (proposals, due, empty_reason) = match leader.person_id.as_deref() {
         None => (
             Vec::new(),
-            0,
+            rotation::Due {
+                count: 0,
+                next_turn: None,
+            },
             Some(format!(
                 "Your account ({}) has no place in the directory. Ask an admin to import you with this email.",
                 leader.email
@@ -351,14 +345,15 @@ pub(super) async fn detail(
             } else {
                 None
             };
-            (list, u32::try_from(due).unwrap_or(u32::MAX), reason)
+            (list, due, reason)
         }
     };
     let meetings = state.db.meetings_of_series(&row.id).await?;
     Ok(Json(SeriesDetail {
         series,
         proposals,
-        due,
+        due: u32::try_from(due.count).unwrap_or(u32::MAX),
+        next_turn: due.next_turn,
         meetings: meetings.iter().map(meeting_summary).collect(),
         empty_reason,
     }))
@@ -817,8 +812,7 @@ pub(super) async fn dashboard(
 ) -> Result<Json<Dashboard>, ApiError> {
     const DAY: i64 = 86_400;
     let now = crate::now();
-    // Monday 00:00 UTC of this week (1970-01-01 was a Thursday).
-    let week_start = (now.div_euclid(DAY) - (now.div_euclid(DAY) + 3).rem_euclid(7)) * DAY;
+    let week_start = rotation::week_start(now);
     let entry = |m: &crate::db::MeetingRow| DashboardMeeting {
         meeting: meeting_summary(m),
         series_name: m.round_name.clone(),
@@ -837,7 +831,7 @@ pub(super) async fn dashboard(
         for row in state.db.series_of_leader(&leader.account_id).await? {
             let loaded = load(&state.db, &leader, &row).await?;
             let (mut list, due, _) = ordered(&row, &loaded, me);
-            list.truncate(due.min(5));
+            list.truncate(due.count.min(5));
             proposals.push(SeriesProposals {
                 series_id: row.id.clone(),
                 series_name: row.name.clone(),
