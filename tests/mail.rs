@@ -14,6 +14,8 @@ on_both!(
     without_smtp_nothing_fails_and_nothing_is_sent,
     a_broken_smtp_server_fails_no_request,
     a_reminder_sends_a_new_link_that_replaces_the_old,
+    a_failed_reminder_leaves_the_old_link_working,
+    a_password_reset_by_an_admin_is_told_to_the_account_owner,
     smtp_settings_are_checked_admin_only_and_never_show_the_password,
     the_servers_environment_is_used_when_the_organisation_sets_none,
     new_rounds_take_the_organisations_k,
@@ -94,10 +96,19 @@ async fn an_invitation_and_the_managers_notice_are_emailed_and_recorded(app: &Te
     assert_eq!(messages.len(), 2);
     let to_person = messages.iter().find(|m| m.rcpt == [person_email]).unwrap();
     let text = to_person.text();
-    assert!(
-        text.contains(invitation["url"].as_str().unwrap()),
-        "the link is in the email"
+    assert!(text.contains("/checkin/#i="), "the link is in the email");
+    assert_eq!(
+        invitation["url"],
+        Value::Null,
+        "an emailed link reaches its owner only"
     );
+    assert!(
+        !invitation["text"]
+            .as_str()
+            .unwrap()
+            .contains("/checkin/#i=")
+    );
+    assert!(!invitation["ics"].as_str().unwrap().contains("/checkin/#i="));
     assert!(
         text.contains("text/calendar"),
         "the calendar file is attached"
@@ -204,7 +215,7 @@ async fn a_reminder_sends_a_new_link_that_replaces_the_old(app: &TestApp) {
     use_sink(app, &cookie, &sink).await;
     let invitation = schedule_one(app, &cookie).await;
     let meeting = invitation["meeting"]["id"].as_str().unwrap();
-    let old = token_of(invitation["url"].as_str().unwrap(), "#i=");
+    let old = token_of(&link_in(&sink.messages()[0].text()), "#i=");
 
     let reply = app
         .as_account(
@@ -219,12 +230,7 @@ async fn a_reminder_sends_a_new_link_that_replaces_the_old(app: &TestApp) {
     assert_eq!(reply.json()["sent"], true);
     let reminder = sink.messages().into_iter().last().unwrap().text();
     assert!(reminder.contains("Subject: Reminder"), "{reminder}");
-    let link = reminder
-        .split_whitespace()
-        .find(|w| w.contains("/checkin/#i="))
-        .unwrap()
-        .to_owned();
-    let new = token_of(&link, "#i=");
+    let new = token_of(&link_in(&reminder), "#i=");
     assert_ne!(new, old);
     let old_opens = app
         .with_token(Method::GET, "/api/checkin", &old, None)
@@ -234,6 +240,14 @@ async fn a_reminder_sends_a_new_link_that_replaces_the_old(app: &TestApp) {
         .await;
     assert_eq!(old_opens.status, StatusCode::NOT_FOUND);
     assert_eq!(new_opens.status, StatusCode::OK);
+}
+
+/// The personal link in an email.
+fn link_in(text: &str) -> String {
+    text.split_whitespace()
+        .find(|w| w.contains("/checkin/#i="))
+        .unwrap()
+        .to_owned()
 }
 
 async fn smtp_settings_are_checked_admin_only_and_never_show_the_password(app: &TestApp) {
@@ -419,4 +433,110 @@ async fn new_rounds_take_the_organisations_k(app: &TestApp) {
         .await
         .json();
     assert_eq!(checkin["k"], 7, "the round locked k = 7 when it opened");
+}
+
+async fn a_failed_reminder_leaves_the_old_link_working(app: &TestApp) {
+    let cookie = app.login().await;
+    // No SMTP while scheduling: the leader gets the link to hand over.
+    let invitation = schedule_one(app, &cookie).await;
+    let meeting = invitation["meeting"]["id"].as_str().unwrap();
+    let old = token_of(invitation["url"].as_str().unwrap(), "#i=");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let body =
+        json!({"host": "127.0.0.1", "port": port, "tls": "none", "from": "skipcheck@demo.example"});
+    app.as_account(
+        &cookie,
+        Method::PUT,
+        "/api/admin/settings/smtp",
+        Some(&body),
+    )
+    .await;
+
+    let reply = app
+        .as_account(
+            &cookie,
+            Method::POST,
+            &format!("/api/meetings/{meeting}/remind"),
+            Some(&json!({})),
+        )
+        .await;
+    let opens = app
+        .with_token(Method::GET, "/api/checkin", &old, None)
+        .await;
+    let links: i64 =
+        sqlx::query_scalar("select count(*) from links where meeting_id = $1 and kind = 'invite'")
+            .bind(meeting)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    // Once started, no reminder: it would cut off the open page.
+    let draft = json!({"answers": {"personal": {"text": "started"}}}).to_string();
+    app.with_token(Method::PUT, "/api/checkin/draft", &old, Some(&draft))
+        .await;
+    let started = app
+        .as_account(
+            &cookie,
+            Method::POST,
+            &format!("/api/meetings/{meeting}/remind"),
+            Some(&json!({})),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.json()["sent"], false);
+    assert_eq!(opens.status, StatusCode::OK, "the old link still works");
+    assert_eq!(links, 1, "the unsent link is gone");
+    assert_eq!(started.status, StatusCode::CONFLICT);
+}
+
+async fn a_password_reset_by_an_admin_is_told_to_the_account_owner(app: &TestApp) {
+    let sink = SmtpSink::start().await;
+    let admin = app.login().await;
+    leader_only(app, &admin).await;
+    use_sink(app, &admin, &sink).await;
+    let accounts = app
+        .as_account(&admin, Method::GET, "/api/admin/accounts", None)
+        .await
+        .json();
+    let lee = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["email"] == "lee@demo.example")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let link = app
+        .as_account(
+            &admin,
+            Method::POST,
+            &format!("/api/admin/accounts/{lee}/link"),
+            None,
+        )
+        .await;
+
+    assert_eq!(link.status, StatusCode::CREATED);
+    let notice = sink
+        .messages()
+        .into_iter()
+        .find(|m| m.rcpt == ["lee@demo.example"])
+        .unwrap();
+    let text = notice.text();
+    assert!(
+        text.contains("made a one-time link to set a new password"),
+        "{text}"
+    );
+    let url = link.json()["url"].as_str().unwrap().to_owned();
+    assert!(!text.contains(&url), "the notice does not carry the link");
+    assert!(
+        app.login_as("lee@demo.example", "leader password 1")
+            .await
+            .is_ok(),
+        "the password works until the link is used"
+    );
 }

@@ -19,6 +19,7 @@ on_both!(
     the_dashboard_shows_the_week_and_check_ins_not_started,
     a_leader_outside_the_directory_is_told_why,
     a_new_joiner_is_proposed_first,
+    a_started_meeting_does_not_move_and_an_email_does_not_change_before_it,
 );
 
 const DAY: i64 = 86_400;
@@ -731,4 +732,74 @@ async fn a_new_joiner_is_proposed_first(app: &TestApp) {
         "{}",
         first["reason"]
     );
+}
+
+async fn a_started_meeting_does_not_move_and_an_email_does_not_change_before_it(app: &TestApp) {
+    let cookie = app.login().await;
+    let (_, invitation) = scheduled(app, &cookie).await;
+    let meeting = invitation["meeting"]["id"].as_str().unwrap();
+    let person_email = invitation["person_email"].as_str().unwrap().to_owned();
+    let people = app
+        .as_account(&cookie, Method::GET, "/api/admin/people", None)
+        .await
+        .json();
+    let person = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["email"] == person_email.as_str())
+        .unwrap()
+        .clone();
+    let uri = format!("/api/admin/people/{}", person["id"].as_str().unwrap());
+    let mut edit = json!({"name": person["name"], "email": "someone.else@demo.example",
+        "title": person["title"], "team": person["team"], "manager_email": person["manager_email"]});
+
+    let email_change = app
+        .as_account(&cookie, Method::PUT, &uri, Some(&edit))
+        .await;
+    edit["email"] = json!(person_email);
+    edit["title"] = json!("Staff Engineer");
+    let title_change = app
+        .as_account(&cookie, Method::PUT, &uri, Some(&edit))
+        .await;
+    let next_year = app
+        .as_account(
+            &cookie,
+            Method::PUT,
+            &format!("/api/meetings/{meeting}/time"),
+            Some(&json!({"at": backend::now() + 200 * DAY})),
+        )
+        .await;
+    app.db
+        .reschedule_meeting(meeting, backend::now() - 60)
+        .await
+        .unwrap();
+    let started = app
+        .as_account(
+            &cookie,
+            Method::PUT,
+            &format!("/api/meetings/{meeting}/time"),
+            Some(&json!({"at": backend::now() + DAY})),
+        )
+        .await;
+
+    assert_eq!(
+        email_change.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        email_change.text()
+    );
+    assert_eq!(email_change.json()["fields"][0]["field"], "email");
+    assert_eq!(
+        title_change.status,
+        StatusCode::OK,
+        "{}",
+        title_change.text()
+    );
+    assert_eq!(
+        next_year.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "outside the round's quarter"
+    );
+    assert_eq!(started.status, StatusCode::CONFLICT);
 }

@@ -28,3 +28,7 @@ create table mail_log (
 );
 
 create index mail_log_org on mail_log (org_id, sent_at);
+
+-- a manager has one page per round, even when two meetings of their team
+-- are scheduled at the same moment.
+create unique index links_manager_once on links (round_id, person_id) where kind = 'manager';

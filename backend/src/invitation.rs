@@ -79,7 +79,10 @@ pub fn reminder(m: &InvitationRow, url: &str, utc_offset_minutes: i32) -> (Strin
     let when = format_time(m.scheduled_at, utc_offset_minutes);
     let subject = format!("Reminder: your check-in before we meet on {when}");
     let text = format!(
-        "Hi {first},\n\n         A reminder that we meet on {when}. If you have a few minutes before then, the check-in helps me make the most of our time:\n{url}\n\n         This link replaces the one in your invitation. Your written answers are only for me; a few questions are anonymous and only ever counted together with at least {k} people's.\n\n         {leader}",
+        "Hi {first},\n\n\
+         A reminder that we meet on {when}. If you have a few minutes before then, the check-in helps me make the most of our time:\n{url}\n\n\
+         This link replaces the one in your invitation. Your written answers are only for me; a few questions are anonymous and only ever counted together with at least {k} people's.\n\n\
+         {leader}",
         first = first_name(&m.person_name),
         k = m.k_threshold,
         leader = m.leader_name,
@@ -199,6 +202,14 @@ mod tests {
         ] {
             assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
         }
+    }
+
+    #[test]
+    fn a_reminder_has_the_new_link_and_no_stray_indentation() {
+        let (subject, text) = reminder(&meeting(), "https://x/checkin/#i=new", 0);
+        assert!(subject.starts_with("Reminder: your check-in"));
+        assert!(text.contains("https://x/checkin/#i=new"));
+        assert!(text.lines().all(|l| !l.starts_with(' ')), "{text}");
     }
 
     #[test]

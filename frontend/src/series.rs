@@ -635,7 +635,10 @@ fn InvitationPanel(invitation: Invitation) -> impl IntoView {
             }}</p>
             <CopyText id="invitation-subject".to_owned() label="Subject".to_owned() text=invitation.subject.clone() />
             <CopyText id="invitation-text".to_owned() label="Invitation".to_owned() text=invitation.text multiline=true />
-            <CopyText id="invitation-link".to_owned() label="Personal link".to_owned() text=invitation.url />
+            {match invitation.url {
+                Some(url) => view! { <CopyText id="invitation-link".to_owned() label="Personal link".to_owned() text=url /> }.into_any(),
+                None => view! { <p class="muted">"The personal link went only to them, by email: whoever holds it can answer in their name, so nobody else sees it."</p> }.into_any(),
+            }}
             <p><a href=ics_href download="skip-level.ics">"Download the calendar file (.ics)"</a></p>
             {manager}
         </section>

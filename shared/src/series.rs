@@ -286,8 +286,9 @@ pub struct Invitation {
     pub subject: String,
     /// The transparent invitation: why, what to expect, who sees what, the link.
     pub text: String,
-    /// The personal link (shown once; a new one kills it).
-    pub url: String,
+    /// The personal link, shown once (a new one kills it); absent when it
+    /// was emailed, so that it only ever reaches the person it is for.
+    pub url: Option<String>,
     /// When the link stops working.
     pub expires_at: i64,
     /// The calendar file (text/calendar).

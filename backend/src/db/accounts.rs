@@ -169,6 +169,12 @@ impl Db {
         is_leader: Option<bool>,
     ) -> DbResult<RolesOutcome> {
         let mut tx = self.pool.begin().await?;
+        // Two admins demoting each other at once: the organisation's row is
+        // the lock, so the second sees the first's change and is refused.
+        sqlx::query("update organisations set k_threshold = k_threshold where id = $1")
+            .bind(org_id)
+            .execute(&mut *tx)
+            .await?;
         let found = sqlx::query(
             "update accounts set is_admin = coalesce($3, is_admin), is_leader = coalesce($4, is_leader)
              where org_id = $1 and id = $2",

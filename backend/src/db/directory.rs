@@ -322,7 +322,8 @@ pub(super) fn parse_template(body: &str) -> DbResult<Template> {
 async fn link_accounts(tx: &mut sqlx::Transaction<'_, sqlx::Any>, org_id: &str) -> DbResult<()> {
     sqlx::query(
         "update accounts set person_id = (
-             select p.id from people p where p.org_id = accounts.org_id and p.email = accounts.email)
+             select p.id from people p
+             where p.org_id = accounts.org_id and p.email = accounts.email and p.active = 1)
          where org_id = $1",
     )
     .bind(org_id)

@@ -196,6 +196,26 @@ impl Db {
         Ok(r.id.to_owned())
     }
 
+    /// A series round's window (opens, closes); none for rounds without one.
+    pub async fn round_window(&self, round_id: &str) -> DbResult<Option<(i64, i64)>> {
+        sqlx::query_as("select opens_at, closes_at from rounds where id = $1 and closes_at > 0")
+            .bind(round_id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Whether a person has a meeting still to come.
+    pub async fn has_upcoming_meeting(&self, person_id: &str, now: i64) -> DbResult<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "select count(*) from meetings where person_id = $1 and scheduled_at > $2",
+        )
+        .bind(person_id)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+
     /// When a round's window closes.
     pub async fn round_closes_at(&self, round_id: &str) -> DbResult<Option<i64>> {
         sqlx::query_scalar("select closes_at from rounds where id = $1 and closes_at > 0")
@@ -271,23 +291,28 @@ impl Db {
         Ok(true)
     }
 
-    /// Replaces a meeting's invite link: the old one stops working.
-    pub async fn replace_invite(
+    /// Adds an invite link to a meeting; with `replace`, every other invite
+    /// link of the meeting stops working, in the same transaction.
+    pub async fn add_invite(
         &self,
         meeting_id: &str,
         invite_hash: &str,
         expires_at: i64,
+        replace: bool,
     ) -> DbResult<()> {
         let mut tx = self.pool.begin().await?;
+        // The meeting's row is locked first (a write), so two requests for
+        // the same meeting take turns on both databases, and SQLite never
+        // has to upgrade a read to a write.
+        sqlx::query("update meetings set duration_minutes = duration_minutes where id = $1")
+            .bind(meeting_id)
+            .execute(&mut *tx)
+            .await?;
         let (round_id, person_id): (String, String) =
             sqlx::query_as("select round_id, person_id from meetings where id = $1")
                 .bind(meeting_id)
                 .fetch_one(&mut *tx)
                 .await?;
-        sqlx::query("delete from links where meeting_id = $1 and kind = 'invite'")
-            .bind(meeting_id)
-            .execute(&mut *tx)
-            .await?;
         insert_invite(
             &mut tx,
             meeting_id,
@@ -297,7 +322,36 @@ impl Db {
             expires_at,
         )
         .await?;
+        if replace {
+            drop_others(&mut tx, meeting_id, invite_hash).await?;
+        }
         tx.commit().await
+    }
+
+    /// Keeps only this invite link of a meeting (`keep = true`), or drops
+    /// this one (`keep = false`).
+    pub async fn settle_invite(&self, meeting_id: &str, hash: &str, keep: bool) -> DbResult<()> {
+        let mut tx = self.pool.begin().await?;
+        if keep {
+            drop_others(&mut tx, meeting_id, hash).await?;
+        } else {
+            sqlx::query("delete from links where token_hash = $1")
+                .bind(hash)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
+    }
+
+    /// Replaces a meeting's invite link: the old one stops working.
+    pub async fn replace_invite(
+        &self,
+        meeting_id: &str,
+        invite_hash: &str,
+        expires_at: i64,
+    ) -> DbResult<()> {
+        self.add_invite(meeting_id, invite_hash, expires_at, true)
+            .await
     }
 
     /// Moves a meeting; its link then works until `expires_at`.
@@ -380,6 +434,19 @@ impl Db {
         .fetch_all(&self.pool)
         .await
     }
+}
+
+async fn drop_others(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    meeting_id: &str,
+    keep_hash: &str,
+) -> DbResult<()> {
+    sqlx::query("delete from links where meeting_id = $1 and kind = 'invite' and token_hash <> $2")
+        .bind(meeting_id)
+        .bind(keep_hash)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
 }
 
 async fn insert_invite(

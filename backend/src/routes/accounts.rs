@@ -20,6 +20,7 @@ use crate::accounts::issue_link;
 use crate::auth::{AuthAccount, AuthAdmin, PasswordLink, password};
 use crate::db::{AccountListRow, NewAccount, RolesOutcome, new_id};
 use crate::error::{ApiError, ApiJson, Fields};
+use crate::mail;
 
 fn summary(a: AccountListRow) -> AccountSummary {
     AccountSummary {
@@ -182,15 +183,38 @@ pub(super) async fn new_link(
     } else {
         "invite"
     };
-    let (url, expires_at) = issue_link(
-        &state.db,
-        &id,
-        purpose,
-        &state.config.public_url,
-        crate::now(),
-    )
-    .await?;
+    let now = crate::now();
+    let (url, expires_at) =
+        issue_link(&state.db, &id, purpose, &state.config.public_url, now).await?;
     tracing::info!(account = %id, by = %admin.account_id, purpose, "one-time link issued");
+    // Whoever holds the link can take over the account: its owner hears of
+    // it by email where SMTP is set, and their password works until the link
+    // is used.
+    if account.has_password
+        && let Some(smtp) =
+            mail::smtp_for(&state.db, state.config.smtp.as_ref(), &admin.org_id).await?
+    {
+        let text = format!(
+            "Hi {},\n\n{} ({}) made a one-time link to set a new password for your Skipcheck account. If you asked for it, they will send it to you. If you did not, tell them or another admin now: your current password keeps working until the link is used, and using it ends all your sessions.",
+            account.name, admin.name, admin.email
+        );
+        mail::send(
+            &state.db,
+            &smtp,
+            &admin.org_id,
+            &mail::Outgoing {
+                kind: "password_notice",
+                to_name: &account.name,
+                to_email: &account.email,
+                reply_to: None,
+                subject: "A new password link was made for your Skipcheck account",
+                text: &text,
+                ics: None,
+            },
+            now,
+        )
+        .await;
+    }
     Ok((
         StatusCode::CREATED,
         Json(OneTimeLink {

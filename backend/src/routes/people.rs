@@ -175,6 +175,19 @@ async fn save(
         return Err(ApiError::NotFound);
     }
     let (name, email, title, team, manager_id) = check_person(req, &people, id)?;
+    if let Some(id) = id
+        && people
+            .iter()
+            .any(|p| p.id == id && p.email != email.as_str())
+        && state.db.has_upcoming_meeting(id, crate::now()).await?
+    {
+        // Their invitation and reminders go to this address: a change now
+        // could send their personal link to someone else.
+        return Err(ApiError::field(
+            "email",
+            "This person has an upcoming skip-level, so their email can't change until it has happened.",
+        ));
+    }
     let fields = PersonFields {
         name: &name,
         email: email.as_str(),

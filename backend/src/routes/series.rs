@@ -549,13 +549,26 @@ async fn make_invitation(
         person_email: m.person_email.clone(),
         subject,
         text,
-        url,
+        url: Some(url.clone()),
         expires_at: m.scheduled_at + LINK_GRACE_SECONDS,
         ics,
         manager,
         email_outcome: None,
     };
     email(state, leader, &m, &mut invitation).await?;
+    if invitation
+        .email_outcome
+        .as_deref()
+        .is_some_and(|o| o.starts_with("sent"))
+    {
+        // Emailed: the link reaches only its owner. Whoever else holds an
+        // employee's link could answer in their name, anonymous questions
+        // included.
+        let hidden = "[the personal link, sent only to them by email]";
+        invitation.url = None;
+        invitation.text = invitation.text.replace(&url, hidden);
+        invitation.ics = invitation::ics(&m, &invitation.subject, &invitation.text, now);
+    }
     Ok(invitation)
 }
 
@@ -650,14 +663,24 @@ pub(super) async fn remind(
                     .to_owned(),
             )
         })?;
+    let started = state
+        .db
+        .meeting_of_leader(&leader.account_id, &id)
+        .await?
+        .is_some_and(|row| row.has_checkin > 0);
+    if started {
+        // A new link would cut off the page they may have open.
+        return Err(ApiError::Conflict(
+            "They have started their check-in already: no reminder needed.".to_owned(),
+        ));
+    }
+    // The new link works beside the old one until the email is out: if it
+    // fails, nobody is left with a dead link.
     let token = new_token();
+    let hash = hash_token(&token);
     state
         .db
-        .replace_invite(
-            &id,
-            &hash_token(&token),
-            m.scheduled_at + LINK_GRACE_SECONDS,
-        )
+        .add_invite(&id, &hash, m.scheduled_at + LINK_GRACE_SECONDS, false)
         .await?;
     let url = format!("{}/checkin/#i={token}", state.config.public_url);
     let (subject, text) = invitation::reminder(&m, &url, body.utc_offset_minutes);
@@ -677,10 +700,9 @@ pub(super) async fn remind(
         now,
     )
     .await;
-    Ok(Json(SendOutcome {
-        sent: outcome.starts_with("sent"),
-        outcome,
-    }))
+    let sent = outcome.starts_with("sent");
+    state.db.settle_invite(&id, &hash, sent).await?;
+    Ok(Json(SendOutcome { sent, outcome }))
 }
 
 async fn manager_notice(
@@ -702,7 +724,7 @@ async fn manager_notice(
             .round_closes_at(&m.round_id)
             .await?
             .unwrap_or(m.scheduled_at);
-        state
+        let made = state
             .db
             .insert_manager_link(
                 &m.round_id,
@@ -710,12 +732,20 @@ async fn manager_notice(
                 &hash_token(&token),
                 closes + MANAGER_LINK_GRACE,
             )
-            .await?;
-        let link = format!("{}/estimate#m={token}", state.config.public_url);
-        text.push_str(&format!(
-            "\n\nYour page for this quarter lists your team's skip-levels and asks how you think your team's morale is (it helps me read the anonymous figures):\n{link}"
-        ));
-        url = Some(link);
+            .await;
+        match made {
+            // Another meeting of the same team, scheduled at the same moment,
+            // made the page first.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {}
+            other => {
+                other?;
+                let link = format!("{}/estimate#m={token}", state.config.public_url);
+                text.push_str(&format!(
+                    "\n\nYour page for this quarter lists your team's skip-levels and asks how you think your team's morale is (it helps me read the anonymous figures):\n{link}"
+                ));
+                url = Some(link);
+            }
+        }
     }
     Ok(ManagerNotice {
         name: name.to_owned(),
@@ -779,12 +809,31 @@ pub(super) async fn move_meeting(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<RescheduleRequest>,
 ) -> Result<Json<MeetingSummary>, ApiError> {
-    state
+    let meeting = state
         .db
         .meeting_of_leader(&leader.account_id, &id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    check_time(req.at, req.duration_minutes, crate::now())?;
+    let now = crate::now();
+    if meeting.scheduled_at <= now {
+        // Moving it would reopen a locked check-in and revive its link.
+        return Err(ApiError::Conflict(
+            "This meeting has started, so it can't be moved. Schedule a new one instead."
+                .to_owned(),
+        ));
+    }
+    check_time(req.at, req.duration_minutes, now)?;
+    if let Some((opens, closes)) = state.db.round_window(&meeting.round_id).await?
+        && !(opens..closes).contains(&req.at)
+    {
+        return Err(ApiError::field(
+            "at",
+            format!(
+                "Keep it within the round's quarter, before {}; for a later quarter, schedule it there.",
+                invitation::format_time(closes, 0)
+            ),
+        ));
+    }
     state
         .db
         .move_meeting(
