@@ -33,6 +33,13 @@ test("a new admin sets up an empty server, imports the directory and invites a l
   const context = await browser.newContext();
   const page = await newPage(context);
 
+  // The setup page fits a phone.
+  const narrow = await newPage(browser, { viewport: { width: 320, height: 700 } });
+  await narrow.goto(`${base}/admin/setup`);
+  await narrow.getByRole("heading", { name: "Set up Skipcheck" }).waitFor();
+  await assertFits(narrow, "the setup page");
+  await narrow.close();
+
   // An empty server opens its setup page.
   await page.goto(`${base}/`);
   await page.waitForURL(`${base}/admin/setup`);
@@ -79,10 +86,11 @@ test("a new admin sets up an empty server, imports the directory and invites a l
   await page.getByRole("cell", { name: /until/ }).first().waitFor();
 
   // The leader opens it in their own browser, chooses a password, and is in.
-  const theirs = await browser.newContext();
+  const theirs = await browser.newContext({ viewport: { width: 320, height: 800 } });
   const lee = await newPage(theirs);
   await lee.goto(link);
   await lee.getByRole("heading", { name: "Welcome to Skipcheck" }).waitFor();
+  await assertFits(lee, "the page a one-time link opens");
   await lee.getByLabel("Password", { exact: true }).fill("lee's own long password");
   await lee.getByLabel("Password again").fill("lee's own long password");
   await lee.getByRole("button", { name: "Save and log in" }).click();
@@ -91,6 +99,7 @@ test("a new admin sets up an empty server, imports the directory and invites a l
   // Lee starts a quarterly skip-level series and is proposed the people two levels down.
   await lee.getByRole("link", { name: "Start a series" }).click();
   await lee.getByRole("heading", { name: "Start a series" }).waitFor();
+  await assertFits(lee, "the new series page");
   await lee.getByRole("button", { name: "Start the series" }).click();
   await lee.getByRole("heading", { name: "Next to meet" }).waitFor();
   const proposals = lee.locator(".proposal");
