@@ -20,6 +20,7 @@ on_both!(
     a_leader_outside_the_directory_is_told_why,
     a_new_joiner_is_proposed_first,
     a_started_meeting_does_not_move_and_an_email_does_not_change_before_it,
+    a_cancelled_meeting_kills_its_link_and_frees_the_person,
 );
 
 const DAY: i64 = 86_400;
@@ -495,7 +496,7 @@ async fn series_routes_admit_only_their_leader(app: &TestApp) {
         true,
     )
     .await;
-    let routes: [(Method, String, Option<Value>); 8] = [
+    let routes: [(Method, String, Option<Value>); 9] = [
         (Method::GET, format!("/api/series/{series}"), None),
         (
             Method::POST,
@@ -524,6 +525,7 @@ async fn series_routes_admit_only_their_leader(app: &TestApp) {
             format!("/api/meetings/{meeting}/remind"),
             Some(json!({})),
         ),
+        (Method::DELETE, format!("/api/meetings/{meeting}"), None),
     ];
 
     for (method, uri, body) in &routes {
@@ -802,4 +804,96 @@ async fn a_started_meeting_does_not_move_and_an_email_does_not_change_before_it(
         "outside the round's quarter"
     );
     assert_eq!(started.status, StatusCode::CONFLICT);
+}
+
+async fn a_cancelled_meeting_kills_its_link_and_frees_the_person(app: &TestApp) {
+    let cookie = app.login().await;
+    let (series, invitation) = scheduled(app, &cookie).await;
+    let meeting = invitation["meeting"]["id"].as_str().unwrap();
+    let token = token_of(invitation["url"].as_str().unwrap(), "#i=");
+    let draft = json!({"answers": {"personal": {"text": "to be deleted"}}}).to_string();
+    app.with_token(Method::PUT, "/api/checkin/draft", &token, Some(&draft))
+        .await;
+
+    let cancelled = app
+        .as_account(
+            &cookie,
+            Method::DELETE,
+            &format!("/api/meetings/{meeting}"),
+            None,
+        )
+        .await;
+    let link = app
+        .with_token(Method::GET, "/api/checkin", &token, None)
+        .await;
+    let again = app
+        .as_account(
+            &cookie,
+            Method::DELETE,
+            &format!("/api/meetings/{meeting}"),
+            None,
+        )
+        .await;
+    let after = detail(app, &cookie, &series).await;
+    let kept: i64 = sqlx::query_scalar("select count(*) from checkins where meeting_id = $1")
+        .bind(meeting)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    // A meeting that has started stays.
+    let demo_round = app
+        .as_account(&cookie, Method::GET, "/api/rounds", None)
+        .await
+        .json();
+    let old_round = demo_round
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Q4 skip-levels")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let old = app
+        .as_account(
+            &cookie,
+            Method::GET,
+            &format!("/api/rounds/{old_round}"),
+            None,
+        )
+        .await
+        .json();
+    let started = old["meetings"][0]["id"].as_str().unwrap().to_owned();
+    app.db
+        .reschedule_meeting(&started, backend::now() - 60)
+        .await
+        .unwrap();
+    let refused = app
+        .as_account(
+            &cookie,
+            Method::DELETE,
+            &format!("/api/meetings/{started}"),
+            None,
+        )
+        .await;
+
+    assert_eq!(
+        cancelled.status,
+        StatusCode::NO_CONTENT,
+        "{}",
+        cancelled.text()
+    );
+    assert_eq!(link.status, StatusCode::NOT_FOUND);
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    assert_eq!(kept, 0, "the written answers are gone");
+    assert_eq!(after["meetings"], json!([]));
+    assert!(
+        after["proposals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == invitation["meeting"]["person_name"]),
+        "the person can be proposed again"
+    );
+    assert_eq!(refused.status, StatusCode::CONFLICT);
 }

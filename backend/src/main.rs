@@ -31,7 +31,7 @@ async fn main() -> anyhow::Result<()> {
             if !db.has_accounts().await? {
                 if config.setup_allowed {
                     tracing::info!(
-                        "no account yet: open {}/setup to create the first admin",
+                        "no account yet: open {}/admin/setup to create the first admin",
                         config.public_url
                     );
                 } else {

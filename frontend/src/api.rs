@@ -449,3 +449,8 @@ pub async fn test_email(body: &TestEmail) -> Result<SendOutcome> {
 pub async fn mail_log() -> Result<Vec<MailRecord>> {
     get("/api/admin/mail", None).await
 }
+
+/// Cancels a meeting that has not started.
+pub async fn cancel_meeting(meeting_id: &str) -> Result<()> {
+    call_empty::<()>("DELETE", &format!("/api/meetings/{meeting_id}"), None, None).await
+}

@@ -581,6 +581,27 @@ fn MeetingRow(
             }
         });
     };
+    let id_cancel = meeting.id.clone();
+    let who_cancel = meeting.person_name.clone();
+    let cancel = move |_| {
+        let question = format!(
+            "Cancel the skip-level with {who_cancel}? Their link stops working and their written answers are deleted."
+        );
+        if !window().confirm_with_message(&question).unwrap_or(false) {
+            return;
+        }
+        let id = id_cancel.clone();
+        spawn_local(async move {
+            match api::cancel_meeting(&id).await {
+                Ok(()) => {
+                    failure.set(None);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let upcoming = meeting.meeting_at > (js_sys::Date::now() / 1000.0) as i64;
     let who = meeting.person_name.clone();
     let move_id = format!("move-{}", meeting.id);
     view! {
@@ -592,6 +613,9 @@ fn MeetingRow(
                 <button type="button" class="small secondary" aria-label=format!("New link for {who}") on:click=reissue>"New link"</button>
                 <button type="button" class="small secondary" aria-label=format!("Move the meeting with {who}") aria-expanded=move || moving.get().to_string()
                     on:click=move |_| moving.update(|m| *m = !*m)>"Move"</button>
+                {upcoming.then(|| view! {
+                    <button type="button" class="small secondary" aria-label=format!("Cancel the meeting with {}", meeting.person_name) on:click=cancel.clone()>"Cancel"</button>
+                })}
                 <Show when=move || moving.get()>
                     <form class="inline-form" on:submit=save_move.clone()>
                         <label for=move_id.clone()>"New time"</label>

@@ -250,4 +250,10 @@ test("a leader schedules from the series page with the keyboard alone, at 320 px
   await page.getByRole("region", { name: "Invitation for Sam Engineer" }).waitFor();
   await page.waitForFunction(() => document.activeElement?.id === "invitation"); // the invitation takes the focus
   await assertFits(page, "the series page with an invitation");
+
+  // Scheduled by mistake: cancelled after a confirmation, and proposed again.
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.getByRole("button", { name: "Cancel the meeting with Sam Engineer" }).click();
+  await page.getByRole("button", { name: "Cancel the meeting with Sam Engineer" }).waitFor({ state: "detached" });
+  await page.getByRole("button", { name: "Schedule Sam Engineer" }).waitFor();
 });

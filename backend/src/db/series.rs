@@ -204,6 +204,21 @@ impl Db {
             .await
     }
 
+    /// Cancels a meeting: it, its links and its check-in (the confidential
+    /// answers) go. An anonymous ballot already cast stays counted: nothing
+    /// links it to the person, so it can't be taken back.
+    pub async fn cancel_meeting(&self, meeting_id: &str) -> DbResult<()> {
+        let mut tx = self.pool.begin().await?;
+        for sql in [
+            "delete from links where meeting_id = $1",
+            "delete from checkins where meeting_id = $1",
+            "delete from meetings where id = $1",
+        ] {
+            sqlx::query(sql).bind(meeting_id).execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    }
+
     /// Whether a person has a meeting still to come.
     pub async fn has_upcoming_meeting(&self, person_id: &str, now: i64) -> DbResult<bool> {
         let n: i64 = sqlx::query_scalar(

@@ -92,7 +92,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rounds::list))
         .routes(routes!(rounds::detail))
         .routes(routes!(rounds::morale))
-        .routes(routes!(meetings::briefing))
+        .routes(routes!(meetings::briefing, series::cancel))
         .fallback(no_route);
     let mut router = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))

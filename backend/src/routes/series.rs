@@ -851,6 +851,38 @@ pub(super) async fn move_meeting(
     Ok(Json(meeting_summary(&m)))
 }
 
+/// Cancels a meeting that has not started: its personal link stops working
+/// and the person's confidential answers are deleted with it; anonymous
+/// answers already sent stay counted (nothing links them to the person).
+/// The person can be proposed and scheduled again. Leaders only, their own
+/// meetings.
+#[utoipa::path(delete, path = "/meetings/{id}", tag = "series", security(("session" = [])),
+    params(("id" = String, Path, description = "Meeting id")),
+    responses(
+        (status = 204, description = "Cancelled"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The meeting has started", body = ErrorBody),
+    ))]
+pub(super) async fn cancel(
+    State(state): State<AppState>,
+    leader: AuthLeader,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let meeting = state
+        .db
+        .meeting_of_leader(&leader.account_id, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if meeting.scheduled_at <= crate::now() {
+        return Err(ApiError::Conflict(
+            "This meeting has started, so it stays in the record.".to_owned(),
+        ));
+    }
+    state.db.cancel_meeting(&id).await?;
+    tracing::info!(meeting = %id, "meeting cancelled");
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The leader's home: this week's meetings, check-ins not started a day
 /// before their meeting, and each series' next proposals. Leaders only.
 #[utoipa::path(get, path = "/dashboard", tag = "series", security(("session" = [])),
