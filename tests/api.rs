@@ -264,13 +264,12 @@ async fn anonymous_answers_count_once_and_are_then_sealed(app: &TestApp) {
         .fetch_one(app.db.pool())
         .await
         .unwrap();
-    let counted: i64 = sqlx::query_scalar(
-        "select cast(sum(count) as bigint) from anonymous_tallies where question_id = 'morale'",
-    )
-    .fetch_one(app.db.pool())
-    .await
-    .unwrap();
-    assert_eq!((ballots, counted), (1, 1));
+    let waiting: i64 = sqlx::query_scalar("select count(*) from pending_ballots")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    // One ballot, its answers waiting sealed (k = 5): the second attempt added none.
+    assert_eq!((ballots, waiting), (1, 1));
 }
 
 async fn nothing_changes_once_the_meeting_has_started(app: &TestApp) {
@@ -340,8 +339,12 @@ async fn anonymous_answers_are_stored_with_nothing_that_links_them_to_a_person(a
 }
 
 async fn no_row_of_the_counts_points_at_the_newest_ballot(app: &TestApp) {
+    // k = 5: the fifth submission counts all five at once.
     app.submit_scores(0, 3, 4).await;
     app.submit_scores(1, 9, 8).await;
+    for i in 2..5 {
+        app.submit_scores(i, 5, 5).await;
+    }
 
     // Every value has its count, at zero if nobody chose it: a row that
     // appeared only when first chosen would say what its ballot chose.
@@ -356,7 +359,7 @@ async fn no_row_of_the_counts_points_at_the_newest_ballot(app: &TestApp) {
         .filter(|(_, _, n)| *n > 0)
         .map(|(q, a, _)| (q.as_str(), a.as_str()))
         .collect();
-    assert_eq!(chosen.len(), 4);
+    assert_eq!(chosen.len(), 6);
     assert!(chosen.contains(&("morale", r#"{"scale":8}"#)));
 
     // SQLite zeroes what a grown count leaves behind when it moves in its page.
@@ -552,4 +555,86 @@ async fn repeated_wrong_passwords_lock_that_email_for_a_while(app: &TestApp) {
         failures, 10,
         "the lock is kept in the database, for every instance"
     );
+}
+
+/// Plays someone who copies the SQLite file and its `-wal` after every
+/// submission, in a known order: between two folds the copies hold the
+/// answers only sealed, all of one size, and the counts unchanged; at the
+/// k-th submission they move by k at once.
+#[tokio::test]
+async fn copies_of_the_sqlite_files_between_folds_show_no_answer_and_no_order() {
+    let app = TestApp::sqlite().await;
+    let path = app.sqlite_path().unwrap();
+    let wal = path.with_extension("db-wal");
+    let morale = [2, 9, 4, 7, 5];
+    let answer = regex_like_scale();
+    let mut snapshots = Vec::new();
+
+    for (i, m) in morale.iter().enumerate() {
+        let reply = app.submit_scores(i, 6, *m).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        let dir = std::env::temp_dir().join(format!(
+            "skipcheck-copy-{i}-{}",
+            backend::auth::token::random_hex(4)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(&path, dir.join("copy.db")).unwrap();
+        if wal.exists() {
+            std::fs::copy(&wal, dir.join("copy.db-wal")).unwrap();
+        }
+        snapshots.push(dir);
+    }
+
+    for (i, dir) in snapshots.iter().enumerate() {
+        let mut raw = std::fs::read(dir.join("copy.db")).unwrap();
+        raw.extend(std::fs::read(dir.join("copy.db-wal")).unwrap_or_default());
+        let copy = backend::Db::connect(&format!("sqlite://{}", dir.join("copy.db").display()))
+            .await
+            .unwrap();
+        let counted: i64 = sqlx::query_scalar(
+            "select coalesce(sum(count), 0) from anonymous_tallies where question_id = 'morale'",
+        )
+        .fetch_one(copy.pool())
+        .await
+        .unwrap();
+        let sealed: Vec<String> = sqlx::query_scalar("select sealed from pending_ballots")
+            .fetch_all(copy.pool())
+            .await
+            .unwrap();
+        copy.close().await;
+        if i < 4 {
+            assert_eq!(
+                counted,
+                0,
+                "after {} submissions nothing is counted yet",
+                i + 1
+            );
+            assert_eq!(sealed.len(), i + 1);
+            assert!(
+                sealed.iter().all(|s| s.len() == sealed[0].len()),
+                "one size for all"
+            );
+            assert!(
+                !answer(&raw),
+                "after {} submissions an answer is readable in the files",
+                i + 1
+            );
+        } else {
+            assert_eq!(counted, 5, "the fifth submission counts all five at once");
+            assert!(sealed.is_empty(), "nothing waits once counted");
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    app.finish().await;
+}
+
+/// Whether bytes hold an anonymous answer as the counts store it
+/// (`{"scale":N}`).
+fn regex_like_scale() -> impl Fn(&[u8]) -> bool {
+    |bytes: &[u8]| {
+        let needle = br#"{"scale":"#;
+        bytes
+            .windows(needle.len() + 1)
+            .any(|w| w.starts_with(needle) && w[needle.len()].is_ascii_digit())
+    }
 }

@@ -160,6 +160,13 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub smtp: SmtpArgs,
 
+    /// The server's key file, which seals anonymous answers until k of them
+    /// can be counted at once. Created on first start (readable by its owner
+    /// only); back it up with the database. Default: skipcheck.key in the
+    /// data directory. SKIPCHECK_KEY (64 hex digits) overrides the file.
+    #[arg(long, env = "SKIPCHECK_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+
     /// Allow the first-run setup page over plain HTTP on an address other
     /// than loopback. Without it, setup there needs an `https://` public URL,
     /// so the first admin's password never crosses a network in clear.
@@ -232,10 +239,19 @@ impl ServeArgs {
         let setup_allowed = public_url.starts_with("https://")
             || self.address.listen.ip().is_loopback()
             || self.allow_insecure_setup;
+        let key_file = self
+            .key_file
+            .clone()
+            .unwrap_or_else(|| self.database.data_dir.join("skipcheck.key"));
+        let key = match std::env::var("SKIPCHECK_KEY") {
+            Ok(hex) if !hex.trim().is_empty() => crate::sealed::ServerKey::from_hex(&hex)?,
+            _ => crate::sealed::ServerKey::load_or_create(&key_file)?,
+        };
         Ok(Config {
             public_url,
             setup_allowed,
             smtp: self.smtp.smtp()?,
+            key: std::sync::Arc::new(key),
         })
     }
 }
@@ -265,6 +281,8 @@ pub struct Config {
     pub setup_allowed: bool,
     /// The server's SMTP server, for organisations that set none.
     pub smtp: Option<crate::mail::Smtp>,
+    /// The key that seals anonymous answers until k of them are counted.
+    pub key: std::sync::Arc<crate::sealed::ServerKey>,
 }
 
 impl Config {
@@ -274,6 +292,7 @@ impl Config {
             public_url: public_url.into(),
             setup_allowed: true,
             smtp: None,
+            key: std::sync::Arc::new(crate::sealed::ServerKey::random()),
         }
     }
 

@@ -18,6 +18,7 @@ pub mod mail;
 pub mod morale;
 pub mod rotation;
 pub mod routes;
+pub mod sealed;
 pub mod templates;
 
 use std::future::Future;

@@ -247,6 +247,11 @@ impl TestApp {
         }
     }
 
+    /// The SQLite file of this test, if it runs on SQLite.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        self._dir.as_ref().map(|d| d.0.join("test.db"))
+    }
+
     /// The same database behind another configuration.
     pub fn router_with(&self, config: Config) -> Router {
         backend::app(AppState::new(self.db.clone(), config))

@@ -9,6 +9,7 @@ use sqlx::FromRow;
 
 use super::directory::parse_template;
 use super::{Db, DbResult};
+use crate::sealed::ServerKey;
 
 /// A personal link, found by its token's hash.
 #[derive(Debug, Clone, FromRow)]
@@ -120,6 +121,7 @@ impl Db {
     ///
     /// Runs in one transaction: the ballot, the counts and the release of new
     /// figures stand or fall together.
+    #[allow(clippy::too_many_arguments)]
     pub async fn submit_checkin(
         &self,
         link: &LinkRow,
@@ -127,6 +129,7 @@ impl Db {
         template: &Template,
         confidential: &Answers,
         anonymous: &Answers,
+        key: &ServerKey,
         now: i64,
     ) -> DbResult<SubmitOutcome> {
         let mut tx = self.pool.begin().await?;
@@ -163,7 +166,7 @@ impl Db {
                     other?;
                 }
             }
-            add_to_tallies(&mut tx, &link.round_id, template, anonymous).await?;
+            add_to_tallies(&mut tx, &link.round_id, template, anonymous, key).await?;
             sealed = 1;
         }
         tx.commit().await?;
@@ -223,20 +226,25 @@ impl Db {
     }
 }
 
-/// Counts anonymous answers in, and releases new figures when the ballot count
-/// reaches the next multiple of k.
+/// Puts a ballot's anonymous answers aside, sealed; on every k-th ballot of
+/// the round, opens all that wait, adds them to the counts at once, and
+/// releases new figures.
 ///
-/// Every count of the round is rewritten, in one statement, by every
-/// submission: a count that changed alone would share its row version with
-/// the ballot written in the same transaction (Postgres shows it to any reader
-/// as `xmin`), and so give away whose answer it was. Likewise every possible
-/// value has its row, at zero, before the first answer: a row created for a
-/// new value would say which value its ballot chose.
+/// Until then the database holds the answers only sealed with the server's
+/// key, so a copy of its files taken between two folds (SQLite's `-wal`
+/// included) shows each submission as a blob of one size and the counts
+/// unchanged. When the counts do move, every count of the round is
+/// rewritten in one statement: a count that changed alone would share its
+/// row version with the ballot written in the same transaction (Postgres
+/// shows it to any reader as `xmin`). Every possible value has its row, at
+/// zero, from the first fold on: a row created for a new value would say
+/// which value was chosen.
 async fn add_to_tallies(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     round_id: &str,
     template: &Template,
     anonymous: &Answers,
+    key: &ServerKey,
 ) -> DbResult<()> {
     // Bumping the counter locks the round's row, so concurrent submissions
     // each see their own exact count.
@@ -246,9 +254,46 @@ async fn add_to_tallies(
     .bind(round_id)
     .fetch_one(&mut **tx)
     .await?;
-    // The first ballot of the round gives every value its row, at zero. (The
-    // round's template never changes: a new version is a new template.)
-    if ballots == 1 {
+    let sealed = key
+        .seal(to_json(anonymous)?.as_bytes())
+        .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query("insert into pending_ballots (id, round_id, sealed) values ($1, $2, $3)")
+        .bind(super::new_id())
+        .bind(round_id)
+        .bind(sealed)
+        .execute(&mut **tx)
+        .await?;
+    if k <= 0 || ballots % k != 0 {
+        return Ok(());
+    }
+
+    // The k-th ballot: open everything that waits and count it.
+    let waiting: Vec<String> =
+        sqlx::query_scalar("select sealed from pending_ballots where round_id = $1")
+            .bind(round_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    let mut counts: std::collections::BTreeMap<(String, String), i64> =
+        std::collections::BTreeMap::new();
+    for sealed in &waiting {
+        let plain = key
+            .open(sealed)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        let answers: Answers =
+            serde_json::from_slice(&plain).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        for (question_id, answer) in &answers {
+            *counts
+                .entry((question_id.clone(), to_json::<Answer>(answer)?))
+                .or_default() += 1;
+        }
+    }
+    let seeded: i64 =
+        sqlx::query_scalar("select count(*) from anonymous_tallies where round_id = $1")
+            .bind(round_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    // The round's template never changes: a new version is a new template.
+    if seeded == 0 {
         let anonymous_questions = template
             .questions()
             .filter(|q| q.visibility == Visibility::Anonymous);
@@ -266,40 +311,53 @@ async fn add_to_tallies(
             }
         }
     }
-    // count = count + (1 where the answer is one of these, else 0), for every row.
-    let chosen: Vec<String> = (0..anonymous.len())
-        .map(|i| format!("(question_id = ${} and answer = ${})", 2 * i + 2, 2 * i + 3))
+    // count = count + (n where the answer is one of these, else 0), for every row.
+    let cases: Vec<String> = (0..counts.len())
+        .map(|i| {
+            format!(
+                "when question_id = ${} and answer = ${} then ${}",
+                3 * i + 2,
+                3 * i + 3,
+                3 * i + 4
+            )
+        })
         .collect();
-    let condition = if chosen.is_empty() {
-        "false".to_owned()
+    let sql = if cases.is_empty() {
+        "update anonymous_tallies set count = count where round_id = $1".to_owned()
     } else {
-        chosen.join(" or ")
+        format!(
+            "update anonymous_tallies set count = count + case {} else 0 end where round_id = $1",
+            cases.join(" ")
+        )
     };
-    let sql = format!(
-        "update anonymous_tallies set count = count + case when {condition} then 1 else 0 end where round_id = $1"
-    );
     let mut update = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round_id);
-    for (question_id, answer) in anonymous {
-        update = update.bind(question_id).bind(to_json::<Answer>(answer)?);
+    for ((question_id, answer), n) in &counts {
+        update = update
+            .bind(question_id.clone())
+            .bind(answer.clone())
+            .bind(*n);
     }
     update.execute(&mut **tx).await?;
-    if k > 0 && ballots % k == 0 {
-        sqlx::query("delete from released_tallies where round_id = $1")
-            .bind(round_id)
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query(
-            "insert into released_tallies (round_id, question_id, answer, count)
-             select round_id, question_id, answer, count from anonymous_tallies where round_id = $1",
-        )
+    sqlx::query("delete from pending_ballots where round_id = $1")
         .bind(round_id)
         .execute(&mut **tx)
         .await?;
-        sqlx::query("update rounds set released_n = $1 where id = $2")
-            .bind(ballots)
-            .bind(round_id)
-            .execute(&mut **tx)
-            .await?;
-    }
+    // The figures the leader sees move with it.
+    sqlx::query("delete from released_tallies where round_id = $1")
+        .bind(round_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "insert into released_tallies (round_id, question_id, answer, count)
+         select round_id, question_id, answer, count from anonymous_tallies where round_id = $1",
+    )
+    .bind(round_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("update rounds set released_n = $1 where id = $2")
+        .bind(ballots)
+        .bind(round_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }

@@ -110,6 +110,7 @@ pub(super) async fn save_draft(
     ))]
 pub(super) async fn submit(
     State(db): State<Db>,
+    State(config): State<std::sync::Arc<crate::Config>>,
     invite: InviteLink,
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<Json<Saved>, ApiError> {
@@ -148,6 +149,7 @@ pub(super) async fn submit(
             &template,
             &confidential,
             &anonymous,
+            &config.key,
             now,
         )
         .await?
