@@ -21,6 +21,8 @@ on_both!(
     a_new_joiner_is_proposed_first,
     a_started_meeting_does_not_move_and_an_email_does_not_change_before_it,
     a_cancelled_meeting_kills_its_link_and_frees_the_person,
+    the_leader_downloads_a_meeting_for_their_calendar_without_the_link,
+    a_stopped_series_proposes_and_schedules_no_one_and_keeps_its_meetings,
 );
 
 const DAY: i64 = 86_400;
@@ -896,4 +898,86 @@ async fn a_cancelled_meeting_kills_its_link_and_frees_the_person(app: &TestApp) 
         "the person can be proposed again"
     );
     assert_eq!(refused.status, StatusCode::CONFLICT);
+}
+
+async fn the_leader_downloads_a_meeting_for_their_calendar_without_the_link(app: &TestApp) {
+    let cookie = app.login().await;
+    let (_, invitation) = scheduled(app, &cookie).await;
+    let meeting = invitation["meeting"]["id"].as_str().unwrap();
+    let uri = format!("/api/meetings/{meeting}/calendar.ics");
+
+    let ics = app.as_account(&cookie, Method::GET, &uri, None).await;
+    let nobody = app.send(Method::GET, &uri, &[], None).await;
+    let admin_only = account(app, &cookie, "cal-admin@demo.example", true, false).await;
+    let admin = app.as_account(&admin_only, Method::GET, &uri, None).await;
+
+    assert_eq!(ics.status, StatusCode::OK);
+    assert!(
+        ics.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    let text = ics.text();
+    assert!(
+        text.contains("BEGIN:VEVENT") && text.contains("DTSTART:"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("checkin/#i="),
+        "no personal link in the leader's calendar"
+    );
+    assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(admin.status, StatusCode::FORBIDDEN);
+}
+
+async fn a_stopped_series_proposes_and_schedules_no_one_and_keeps_its_meetings(app: &TestApp) {
+    let cookie = app.login().await;
+    let (series, invitation) = scheduled(app, &cookie).await;
+    let uri = format!("/api/series/{series}");
+    let other = account(
+        app,
+        &cookie,
+        "priya.natarajan@demo.skipcheck.test",
+        false,
+        true,
+    )
+    .await;
+
+    let not_theirs = app.as_account(&other, Method::DELETE, &uri, None).await;
+    let stopped = app.as_account(&cookie, Method::DELETE, &uri, None).await;
+    let after = detail(app, &cookie, &series).await;
+    let next = schedule(app, &cookie, &series, "anyone", backend::now() + DAY).await;
+    let board = app
+        .as_account(&cookie, Method::GET, "/api/dashboard", None)
+        .await
+        .json();
+    let link = token_of(invitation["url"].as_str().unwrap(), "#i=");
+    let still = app
+        .with_token(Method::GET, "/api/checkin", &link, None)
+        .await;
+
+    assert_eq!(not_theirs.status, StatusCode::NOT_FOUND);
+    assert_eq!(stopped.status, StatusCode::NO_CONTENT);
+    assert_eq!(after["series"]["stopped"], true);
+    assert_eq!(after["proposals"], json!([]));
+    assert!(after["empty_reason"].as_str().unwrap().contains("stopped"));
+    assert_eq!(
+        after["meetings"].as_array().unwrap().len(),
+        1,
+        "its meetings stay"
+    );
+    assert_eq!(next.status, StatusCode::CONFLICT);
+    assert!(
+        board["proposals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["series_id"] != series.as_str())
+    );
+    assert_eq!(
+        still.status,
+        StatusCode::OK,
+        "a scheduled meeting's link still works"
+    );
 }

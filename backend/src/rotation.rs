@@ -353,6 +353,7 @@ mod tests {
             per_week: 2,
             interval_weeks: 4,
             created_at: 0,
+            stopped_at: None,
         }
     }
 

@@ -454,3 +454,8 @@ pub async fn mail_log() -> Result<Vec<MailRecord>> {
 pub async fn cancel_meeting(meeting_id: &str) -> Result<()> {
     call_empty::<()>("DELETE", &format!("/api/meetings/{meeting_id}"), None, None).await
 }
+
+/// Stops a series.
+pub async fn stop_series(id: &str) -> Result<()> {
+    call_empty::<()>("DELETE", &format!("/api/series/{id}"), None, None).await
+}

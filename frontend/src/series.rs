@@ -60,8 +60,11 @@ fn cadence_words(s: &SeriesSummary) -> String {
         Cadence::Peer => format!("one every {} weeks", s.interval_weeks),
     };
     format!(
-        "{scope}{teams} · {cadence} · {} of {} people met or planned · {} upcoming",
-        s.met, s.people, s.upcoming
+        "{}{scope}{teams} · {cadence} · {} of {} people met or planned · {} upcoming",
+        if s.stopped { "stopped · " } else { "" },
+        s.met,
+        s.people,
+        s.upcoming
     )
 }
 
@@ -429,6 +432,25 @@ fn SeriesView(
             </details>
         })}
         <h2>"Meetings"</h2>
+        {(!detail.series.stopped).then(|| {
+            let id = series_id.clone();
+            let stop = move |_| {
+                if !window()
+                    .confirm_with_message("Stop this series? It will propose no one and schedule nothing more; its meetings stay.")
+                    .unwrap_or(false)
+                {
+                    return;
+                }
+                let id = id.clone();
+                spawn_local(async move {
+                    match api::stop_series(&id).await {
+                        Ok(()) => version.update(|v| *v += 1),
+                        Err(e) => failure.set(Some(e)),
+                    }
+                });
+            };
+            view! { <p class="stop"><button type="button" class="small secondary" on:click=stop>"Stop this series"</button></p> }
+        })}
         <div class="table-wrap">
             <table>
                 <thead><tr><th scope="col">"Person"</th><th scope="col">"Meeting"</th><th scope="col">"Check-in"</th><th scope="col">"Actions"</th></tr></thead>
@@ -613,6 +635,7 @@ fn MeetingRow(
                 <button type="button" class="small secondary" aria-label=format!("New link for {who}") on:click=reissue>"New link"</button>
                 <button type="button" class="small secondary" aria-label=format!("Move the meeting with {who}") aria-expanded=move || moving.get().to_string()
                     on:click=move |_| moving.update(|m| *m = !*m)>"Move"</button>
+                <a class="small-link" href=format!("/api/meetings/{}/calendar.ics", meeting.id) download="meeting.ics">"Calendar file"</a>
                 {upcoming.then(|| view! {
                     <button type="button" class="small secondary" aria-label=format!("Cancel the meeting with {}", meeting.person_name) on:click=cancel.clone()>"Cancel"</button>
                 })}

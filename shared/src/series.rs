@@ -175,6 +175,8 @@ pub struct SeriesSummary {
     pub met: u32,
     /// Meetings still to come.
     pub upcoming: u32,
+    /// Whether the leader stopped the series.
+    pub stopped: bool,
 }
 
 /// One person the rotation proposes, and why.

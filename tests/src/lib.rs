@@ -152,6 +152,10 @@ impl TestApp {
         drop_database: Option<(String, String)>,
         dir: Option<TempDir>,
     ) -> Self {
+        // SKIPCHECK_TEST_LOG=1 shows the server's log, 500s' causes included.
+        if std::env::var_os("SKIPCHECK_TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt().with_test_writer().try_init();
+        }
         let public_url = PUBLIC_URL.to_owned();
         let demo = if with_demo {
             backend::demo::create(&db, &public_url, false, backend::now())

@@ -21,6 +21,8 @@ pub struct SeriesRow {
     pub per_week: i64,
     pub interval_weeks: i64,
     pub created_at: i64,
+    /// When the leader stopped it, if they did.
+    pub stopped_at: Option<i64>,
 }
 
 impl SeriesRow {
@@ -73,7 +75,7 @@ pub struct NewRound<'a> {
 
 const SERIES_SELECT: &str =
     "select id, org_id, leader_id, kind, name, template_key, cadence, depth, teams,
-        per_week, interval_weeks, created_at from series";
+        per_week, interval_weeks, created_at, stopped_at from series";
 
 impl Db {
     /// Stores a new series.
@@ -107,6 +109,19 @@ impl Db {
             .bind(leader_id)
             .fetch_all(&self.pool)
             .await
+    }
+
+    /// Stops a series; its rounds and meetings stay.
+    pub async fn stop_series(&self, leader_id: &str, id: &str, now: i64) -> DbResult<bool> {
+        let done = sqlx::query(
+            "update series set stopped_at = coalesce(stopped_at, $3) where id = $1 and leader_id = $2",
+        )
+        .bind(id)
+        .bind(leader_id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
     }
 
     /// One of a leader's series.

@@ -135,6 +135,7 @@ async fn summary(
         )
         .unwrap_or(u32::MAX),
         upcoming: u32::try_from(upcoming).unwrap_or(u32::MAX),
+        stopped: row.stopped_at.is_some(),
     })
 }
 
@@ -243,6 +244,7 @@ fn series_row(leader: &AuthLeader, req: &NewSeries, id: String, now: i64) -> Ser
         per_week: i64::from(req.per_week),
         interval_weeks: i64::from(req.interval_weeks),
         created_at: now,
+        stopped_at: None,
     }
 }
 
@@ -332,6 +334,14 @@ pub(super) async fn detail(
                 "Your account ({}) has no place in the directory. Ask an admin to import you with this email.",
                 leader.email
             )),
+        ),
+        Some(_) if row.stopped_at.is_some() => (
+            Vec::new(),
+            rotation::Due {
+                count: 0,
+                next_turn: None,
+            },
+            Some("You stopped this series: it proposes no one. Its meetings stay below; start a new series to go on.".to_owned()),
         ),
         Some(me) => {
             let (list, due, in_scope) = ordered(&row, &loaded, me);
@@ -462,6 +472,11 @@ pub(super) async fn schedule(
     ApiJson(req): ApiJson<ScheduleRequest>,
 ) -> Result<(StatusCode, Json<Invitation>), ApiError> {
     let row = own_series(&state.db, &leader, &id).await?;
+    if row.stopped_at.is_some() {
+        return Err(ApiError::Conflict(
+            "This series is stopped. Start a new one to schedule.".to_owned(),
+        ));
+    }
     let me = leader_person(&leader)?;
     let now = crate::now();
     check_time(req.at, req.duration_minutes, now)?;
@@ -851,6 +866,75 @@ pub(super) async fn move_meeting(
     Ok(Json(meeting_summary(&m)))
 }
 
+/// Stops a series: it proposes no one and schedules nothing more; its
+/// rounds and meetings stay. Leaders only, their own series.
+#[utoipa::path(delete, path = "/series/{id}", tag = "series", security(("session" = [])),
+    params(("id" = String, Path, description = "Series id")),
+    responses(
+        (status = 204, description = "Stopped"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+pub(super) async fn stop(
+    State(state): State<AppState>,
+    leader: AuthLeader,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    if !state
+        .db
+        .stop_series(&leader.account_id, &id, crate::now())
+        .await?
+    {
+        return Err(ApiError::NotFound);
+    }
+    tracing::info!(series = %id, "series stopped");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The meeting as a calendar file, for the leader's own calendar. It
+/// carries no personal link: that went to the person alone. Leaders only,
+/// their own meetings.
+#[utoipa::path(get, path = "/meetings/{id}/calendar.ics", tag = "series", security(("session" = [])),
+    params(("id" = String, Path, description = "Meeting id")),
+    responses(
+        (status = 200, description = "The meeting (text/calendar)", content_type = "text/calendar"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+pub(super) async fn calendar(
+    State(state): State<AppState>,
+    leader: AuthLeader,
+    Path(id): Path<String>,
+) -> Result<impl axum::response::IntoResponse, ApiError> {
+    let m = state
+        .db
+        .invitation(&leader.account_id, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let what = if m.series_kind.as_deref() == Some("peer") {
+        "Peer 1:1"
+    } else {
+        "Skip-level 1:1"
+    };
+    let subject = format!("{what}: {} and {}", m.person_name, m.leader_name);
+    let text = format!(
+        "{what} with {}. Their check-in and your notes: {}/meetings/{}",
+        m.person_name, state.config.public_url, m.meeting_id
+    );
+    let ics = invitation::ics(&m, &subject, &text, crate::now());
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"meeting.ics\"",
+            ),
+        ],
+        ics,
+    ))
+}
+
 /// Cancels a meeting that has not started: its personal link stops working
 /// and the person's confidential answers are deleted with it; anonymous
 /// answers already sent stay counted (nothing links them to the person).
@@ -910,6 +994,9 @@ pub(super) async fn dashboard(
     let mut proposals = Vec::new();
     if let Some(me) = leader.person_id.as_deref() {
         for row in state.db.series_of_leader(&leader.account_id).await? {
+            if row.stopped_at.is_some() {
+                continue;
+            }
             let loaded = load(&state.db, &leader, &row).await?;
             let (mut list, due, _) = ordered(&row, &loaded, me);
             list.truncate(due.count.min(5));
