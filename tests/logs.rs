@@ -60,12 +60,80 @@ async fn nothing_logged_holds_an_answer_or_a_token_even_at_trace_level() {
     let set_reply = app
         .with_token(Method::POST, "/api/password/link", &one_time, Some(&set))
         .await;
+    // A series scheduled and emailed through a sink, then a reminder: the
+    // emails carry personal links, and the SMTP login has a password.
+    let sink = tests::smtp::SmtpSink::start().await;
+    let smtp_password = "smtp-secret-31f9";
+    let smtp = json!({"host": "127.0.0.1", "port": sink.addr.port(), "tls": "none",
+        "from": "skipcheck@demo.example", "username": "mailer", "password": smtp_password});
+    app.as_account(
+        &cookie,
+        Method::PUT,
+        "/api/admin/settings/smtp",
+        Some(&smtp),
+    )
+    .await;
+    let series = app
+        .as_account(
+            &cookie,
+            Method::POST,
+            "/api/series",
+            Some(&json!({"kind": "skip_level", "name": "S", "cadence": "weekly"})),
+        )
+        .await
+        .json();
+    let id = series["id"].as_str().unwrap();
+    let detail = app
+        .as_account(&cookie, Method::GET, &format!("/api/series/{id}"), None)
+        .await
+        .json();
+    let scheduled = app
+        .as_account(
+            &cookie,
+            Method::POST,
+            &format!("/api/series/{id}/meetings"),
+            Some(&json!({"person_id": detail["proposals"][0]["person_id"], "at": backend::now() + 86_400})),
+        )
+        .await
+        .json();
+    let meeting = scheduled["meeting"]["id"].as_str().unwrap();
+    app.as_account(
+        &cookie,
+        Method::POST,
+        &format!("/api/meetings/{meeting}/remind"),
+        Some(&json!({})),
+    )
+    .await;
+    let emailed_links: Vec<String> = sink
+        .messages()
+        .iter()
+        .flat_map(|m| {
+            m.text()
+                .split_whitespace()
+                .filter(|w| w.contains("#i=") || w.contains("#m="))
+                .map(|w| w.split('=').nth(1).unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    // Four more ballots: the fifth opens and counts the sealed answers.
+    for i in 1..5 {
+        app.submit_scores(i, 3, 2).await;
+    }
+    let sealed_left: i64 = sqlx::query_scalar("select count(*) from pending_ballots")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
     app.finish().await;
 
     assert_eq!(saved.status, StatusCode::OK);
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(submitted.status, StatusCode::OK);
     assert_eq!(set_reply.status, StatusCode::OK);
+    assert!(
+        emailed_links.len() >= 2,
+        "the invitation and the reminder were emailed"
+    );
+    assert_eq!(sealed_left, 0, "the fold ran");
     let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
     assert!(
         logs.contains("/api/checkin/draft"),
@@ -79,9 +147,20 @@ async fn nothing_logged_holds_an_answer_or_a_token_even_at_trace_level() {
         password.as_str(),
         one_time.as_str(),
         new_password,
+        smtp_password,
     ] {
         assert!(!logs.contains(forbidden), "the logs hold {forbidden:?}");
     }
     let session = cookie.split('=').nth(1).unwrap();
     assert!(!logs.contains(session), "the logs hold the session token");
+    for link in &emailed_links {
+        assert!(
+            !logs.contains(link.as_str()),
+            "the logs hold an emailed link's token"
+        );
+    }
+    assert!(
+        !logs.contains(r#"{"scale":"#),
+        "the logs hold an anonymous answer"
+    );
 }
