@@ -436,23 +436,9 @@ async fn people_are_added_changed_and_deactivated_one_at_a_time(app: &TestApp) {
 
 async fn only_admins_reach_the_directory(app: &TestApp) {
     let admin = app.login().await;
-    let invite = json!({"name": "Lee", "email": "lee@demo.example", "is_leader": true});
-    let link = app
-        .as_account(&admin, Method::POST, "/api/admin/accounts", Some(&invite))
-        .await
-        .json();
-    let token = tests::token_of(link["url"].as_str().unwrap(), "#t=");
-    app.with_token(
-        Method::POST,
-        "/api/password/link",
-        &token,
-        Some(&json!({"password": "leader password 1"}).to_string()),
-    )
-    .await;
     let leader = app
-        .login_as("lee@demo.example", "leader password 1")
-        .await
-        .unwrap();
+        .new_account(&admin, "lee@demo.example", false, true, "leader password 1")
+        .await;
     let csv = "email,name,manager_email\nx@x.example,X,\n";
 
     for uri in [PREVIEW, IMPORT] {

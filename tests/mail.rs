@@ -337,18 +337,8 @@ async fn smtp_settings_are_checked_admin_only_and_never_show_the_password(app: &
 
 /// A leader-only account, logged in.
 async fn leader_only(app: &TestApp, admin: &str) -> String {
-    let body = json!({"name": "Lee", "email": "lee@demo.example", "is_leader": true});
-    let link = app
-        .as_account(admin, Method::POST, "/api/admin/accounts", Some(&body))
+    app.new_account(admin, "lee@demo.example", false, true, "leader password 1")
         .await
-        .json();
-    let token = token_of(link["url"].as_str().unwrap(), "#t=");
-    let set = json!({"password": "leader password 1"}).to_string();
-    app.with_token(Method::POST, "/api/password/link", &token, Some(&set))
-        .await;
-    app.login_as("lee@demo.example", "leader password 1")
-        .await
-        .unwrap()
 }
 
 async fn the_servers_environment_is_used_when_the_organisation_sets_none(app: &TestApp) {

@@ -472,17 +472,8 @@ async fn account(
     is_admin: bool,
     is_leader: bool,
 ) -> String {
-    let body =
-        json!({"name": "Someone", "email": email, "is_admin": is_admin, "is_leader": is_leader});
-    let link = app
-        .as_account(admin, Method::POST, "/api/admin/accounts", Some(&body))
+    app.new_account(admin, email, is_admin, is_leader, "a long password 1")
         .await
-        .json();
-    let token = token_of(link["url"].as_str().unwrap(), "#t=");
-    let set = json!({"password": "a long password 1"}).to_string();
-    app.with_token(Method::POST, "/api/password/link", &token, Some(&set))
-        .await;
-    app.login_as(email, "a long password 1").await.unwrap()
 }
 
 async fn series_routes_admit_only_their_leader(app: &TestApp) {

@@ -68,7 +68,9 @@ pub fn invitation(m: &InvitationRow, url: &str, utc_offset_minutes: i32) -> (Str
          See you then,\n{leader}",
         minutes = m.duration_minutes,
         org = m.org_name,
-        manager_cap = capitalised(&manager).trim_end_matches(',').to_owned(),
+        manager_cap = shared::text::capitalised(&manager)
+            .trim_end_matches(',')
+            .to_owned(),
         k = m.k_threshold,
     );
     (subject, text)
@@ -137,13 +139,6 @@ pub fn ics(m: &InvitationRow, subject: &str, text: &str, now: i64) -> String {
 
 fn first_name(name: &str) -> &str {
     name.split_whitespace().next().unwrap_or(name)
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::{ExposeSecret, SecretString};
+use shared::admin::SendOutcome;
 
 use crate::db::{Db, new_id};
 
@@ -146,9 +147,16 @@ fn transport(smtp: &Smtp) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> 
     Ok(builder.build())
 }
 
-/// Sends one email and records the attempt; returns the outcome in words
-/// ("sent to …" or "not sent: …"). Never fails the caller.
-pub async fn send(db: &Db, smtp: &Smtp, org_id: &str, mail: &Outgoing<'_>, now: i64) -> String {
+/// Sends one email and records the attempt; returns whether it went, and the
+/// outcome in words ("sent to …" or "not sent to …: why"). Never fails the
+/// caller.
+pub async fn send(
+    db: &Db,
+    smtp: &Smtp,
+    org_id: &str,
+    mail: &Outgoing<'_>,
+    now: i64,
+) -> SendOutcome {
     let result = async {
         let message = message(smtp, mail)?;
         transport(smtp)?
@@ -178,5 +186,8 @@ pub async fn send(db: &Db, smtp: &Smtp, org_id: &str, mail: &Outgoing<'_>, now: 
     {
         tracing::error!(error = %e, "could not record an email");
     }
-    outcome
+    SendOutcome {
+        sent: result.is_ok(),
+        outcome,
+    }
 }

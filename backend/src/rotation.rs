@@ -120,27 +120,11 @@ pub fn scope<'a>(
     let teams: HashSet<String> = series.teams().into_iter().collect();
     let in_teams = |p: &PersonRow| teams.is_empty() || teams.contains(&p.team);
     if series.kind == "peer" {
-        let places = directory::places(people);
-        let Some(mine) = places.get(leader_person) else {
-            return Vec::new();
-        };
-        let below: HashSet<&str> = directory::below(people, leader_person)
+        return peers(people, leader_person)
             .into_iter()
-            .map(|(p, _)| p.id.as_str())
-            .collect();
-        let mut peers: Vec<(&PersonRow, u32)> = people
-            .iter()
-            .filter(|p| {
-                p.active != 0
-                    && p.id != leader_person
-                    && !below.contains(p.id.as_str())
-                    && places.get(&p.id).is_some_and(|pl| pl.level == mine.level)
-                    && in_teams(p)
-            })
+            .filter(|p| in_teams(p))
             .map(|p| (p, 0))
             .collect();
-        peers.sort_by(|(a, _), (b, _)| a.name.cmp(&b.name).then_with(|| a.email.cmp(&b.email)));
-        return peers;
     }
     let deepest = series
         .depth
@@ -150,6 +134,30 @@ pub fn scope<'a>(
         .into_iter()
         .filter(|(p, level)| (SKIP_FROM_LEVEL..=deepest).contains(level) && in_teams(p))
         .collect()
+}
+
+/// Active people at the leader's level in the reporting tree, outside the
+/// leader's own tree, by name.
+pub fn peers<'a>(people: &'a [PersonRow], leader_person: &str) -> Vec<&'a PersonRow> {
+    let places = directory::places(people);
+    let Some(mine) = places.get(leader_person) else {
+        return Vec::new();
+    };
+    let below: HashSet<&str> = directory::below(people, leader_person)
+        .into_iter()
+        .map(|(p, _)| p.id.as_str())
+        .collect();
+    let mut peers: Vec<&PersonRow> = people
+        .iter()
+        .filter(|p| {
+            p.active != 0
+                && p.id != leader_person
+                && !below.contains(p.id.as_str())
+                && places.get(&p.id).is_some_and(|pl| pl.level == mine.level)
+        })
+        .collect();
+    peers.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.email.cmp(&b.email)));
+    peers
 }
 
 /// What rotation needs to know besides the directory.
@@ -274,7 +282,7 @@ fn reason(person: &PersonRow, met: Option<i64>, teams: &HashSet<&str>, ctx: Cont
         }
     };
     let mut parts = vec![match met {
-        Some(at) if at > ctx.now => format!("{} planned", capitalised(what)),
+        Some(at) if at > ctx.now => format!("{} planned", shared::text::capitalised(what)),
         Some(at) => format!("Last {what} {}", weeks(at)),
         None if person.joined_at > 0 && ctx.now - person.joined_at <= NEW_JOINER_DAYS * DAY => {
             format!(
@@ -288,13 +296,6 @@ fn reason(person: &PersonRow, met: Option<i64>, teams: &HashSet<&str>, ctx: Cont
         parts.push(format!("nobody from {} this quarter", person.team));
     }
     parts.join("; ")
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

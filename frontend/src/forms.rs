@@ -94,7 +94,7 @@ pub fn ErrorSummary(
                     let text = match label.and_then(|l| l(&f.field)) {
                         Some(name) => format!("{name}: {}", f.message),
                         None if f.field.starts_with("line ") || f.field == "file" => {
-                            format!("{}: {}", capitalise(&f.field), f.message)
+                            format!("{}: {}", shared::text::capitalised(&f.field), f.message)
                         }
                         None => f.message,
                     };
@@ -118,13 +118,6 @@ pub fn ErrorSummary(
             }
         })
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 /// A text field with its label, an optional hint and its error.

@@ -13,6 +13,7 @@ pub mod api;
 pub mod people;
 pub mod series;
 pub mod template;
+pub mod text;
 pub mod validate;
 
 pub use people::Email;

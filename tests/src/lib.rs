@@ -275,6 +275,31 @@ impl TestApp {
         }
     }
 
+    /// An account invited by `admin` (a `Cookie` header) with these roles,
+    /// its password set through its one-time link; returns its `Cookie`.
+    pub async fn new_account(
+        &self,
+        admin: &str,
+        email: &str,
+        is_admin: bool,
+        is_leader: bool,
+        password: &str,
+    ) -> String {
+        let body = serde_json::json!({"name": "Someone", "email": email,
+            "is_admin": is_admin, "is_leader": is_leader});
+        let link = self
+            .as_account(admin, Method::POST, "/api/admin/accounts", Some(&body))
+            .await;
+        assert_eq!(link.status, StatusCode::CREATED, "{}", link.text());
+        let token = token_of(link.json()["url"].as_str().unwrap(), "#t=");
+        let set = serde_json::json!({"password": password}).to_string();
+        let reply = self
+            .with_token(Method::POST, "/api/password/link", &token, Some(&set))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        self.login_as(email, password).await.unwrap()
+    }
+
     /// A logged-in request with a JSON body (or none).
     pub async fn as_account(
         &self,

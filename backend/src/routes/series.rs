@@ -139,6 +139,24 @@ async fn summary(
     })
 }
 
+/// One of the leader's meetings, or 404.
+async fn own_meeting(
+    db: &Db,
+    leader: &AuthLeader,
+    id: &str,
+) -> Result<crate::db::MeetingRow, ApiError> {
+    db.meeting_of_leader(&leader.account_id, id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// What an invitation says about one of the leader's meetings, or 404.
+async fn own_invitation(db: &Db, leader: &AuthLeader, id: &str) -> Result<InvitationRow, ApiError> {
+    db.invitation(&leader.account_id, id)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
 async fn own_series(db: &Db, leader: &AuthLeader, id: &str) -> Result<SeriesRow, ApiError> {
     db.series_one(&leader.account_id, id)
         .await?
@@ -191,8 +209,7 @@ pub(super) async fn options(
         }
         levels[i] += 1;
     }
-    let peer_probe = series_row(&leader, &blank_series(), String::new(), 0);
-    let peers = rotation::scope(&peer_probe, &people, me).len();
+    let peers = rotation::peers(&people, me).len();
     Ok(Json(SeriesOptions {
         in_directory: true,
         teams: teams
@@ -205,18 +222,6 @@ pub(super) async fn options(
         levels,
         peers: u32::try_from(peers).unwrap_or(u32::MAX),
     }))
-}
-
-fn blank_series() -> NewSeries {
-    NewSeries {
-        kind: SeriesKind::Peer,
-        name: String::new(),
-        cadence: Cadence::Peer,
-        depth: None,
-        teams: Vec::new(),
-        per_week: 1,
-        interval_weeks: 4,
-    }
 }
 
 fn series_row(leader: &AuthLeader, req: &NewSeries, id: String, now: i64) -> SeriesRow {
@@ -570,12 +575,7 @@ async fn make_invitation(
         manager,
         email_outcome: None,
     };
-    email(state, leader, &m, &mut invitation).await?;
-    if invitation
-        .email_outcome
-        .as_deref()
-        .is_some_and(|o| o.starts_with("sent"))
-    {
+    if email(state, leader, &m, &mut invitation).await? {
         // Emailed: the link reaches only its owner. Whoever else holds an
         // employee's link could answer in their name, anonymous questions
         // included.
@@ -588,58 +588,57 @@ async fn make_invitation(
 }
 
 /// Emails the invitation (with its calendar file) and the manager's
-/// notice, where SMTP is set, and notes what became of each.
+/// notice, where SMTP is set, and notes what became of each. True when the
+/// invitation went.
 async fn email(
     state: &AppState,
     leader: &AuthLeader,
     m: &InvitationRow,
     invitation: &mut Invitation,
-) -> Result<(), ApiError> {
+) -> Result<bool, ApiError> {
     let Some(smtp) = mail::smtp_for(&state.db, state.config.smtp.as_ref(), &leader.org_id).await?
     else {
-        return Ok(());
+        return Ok(false);
     };
     let now = crate::now();
     let reply_to = Some((m.leader_name.as_str(), m.leader_email.as_str()));
-    invitation.email_outcome = Some(
-        mail::send(
+    let sent = mail::send(
+        &state.db,
+        &smtp,
+        &leader.org_id,
+        &Outgoing {
+            kind: "invitation",
+            to_name: &m.person_name,
+            to_email: &m.person_email,
+            reply_to,
+            subject: &invitation.subject,
+            text: &invitation.text,
+            ics: Some(&invitation.ics),
+        },
+        now,
+    )
+    .await;
+    invitation.email_outcome = Some(sent.outcome);
+    if let Some(notice) = &mut invitation.manager {
+        let told = mail::send(
             &state.db,
             &smtp,
             &leader.org_id,
             &Outgoing {
-                kind: "invitation",
-                to_name: &m.person_name,
-                to_email: &m.person_email,
+                kind: "manager_notice",
+                to_name: &notice.name,
+                to_email: &notice.email,
                 reply_to,
-                subject: &invitation.subject,
-                text: &invitation.text,
-                ics: Some(&invitation.ics),
+                subject: &notice.subject,
+                text: &notice.text,
+                ics: None,
             },
             now,
         )
-        .await,
-    );
-    if let Some(notice) = &mut invitation.manager {
-        notice.email_outcome = Some(
-            mail::send(
-                &state.db,
-                &smtp,
-                &leader.org_id,
-                &Outgoing {
-                    kind: "manager_notice",
-                    to_name: &notice.name,
-                    to_email: &notice.email,
-                    reply_to,
-                    subject: &notice.subject,
-                    text: &notice.text,
-                    ics: None,
-                },
-                now,
-            )
-            .await,
-        );
+        .await;
+        notice.email_outcome = Some(told.outcome);
     }
-    Ok(())
+    Ok(sent.sent)
 }
 
 /// Reminds someone who has not started their check-in: a new personal link
@@ -659,11 +658,7 @@ pub(super) async fn remind(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Reissue>,
 ) -> Result<Json<SendOutcome>, ApiError> {
-    let m = state
-        .db
-        .invitation(&leader.account_id, &id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let m = own_invitation(&state.db, &leader, &id).await?;
     let now = crate::now();
     if m.scheduled_at <= now {
         return Err(ApiError::Conflict(
@@ -699,7 +694,7 @@ pub(super) async fn remind(
         .await?;
     let url = format!("{}/checkin/#i={token}", state.config.public_url);
     let (subject, text) = invitation::reminder(&m, &url, body.utc_offset_minutes);
-    let outcome = mail::send(
+    let sent = mail::send(
         &state.db,
         &smtp,
         &leader.org_id,
@@ -715,9 +710,8 @@ pub(super) async fn remind(
         now,
     )
     .await;
-    let sent = outcome.starts_with("sent");
-    state.db.settle_invite(&id, &hash, sent).await?;
-    Ok(Json(SendOutcome { sent, outcome }))
+    state.db.settle_invite(&id, &hash, sent.sent).await?;
+    Ok(Json(sent))
 }
 
 async fn manager_notice(
@@ -789,11 +783,7 @@ pub(super) async fn reissue(
     ApiJson(body): ApiJson<Reissue>,
 ) -> Result<(StatusCode, Json<Invitation>), ApiError> {
     let offset = body.utc_offset_minutes;
-    let m = state
-        .db
-        .invitation(&leader.account_id, &id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let m = own_invitation(&state.db, &leader, &id).await?;
     let token = new_token();
     state
         .db
@@ -824,11 +814,7 @@ pub(super) async fn move_meeting(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<RescheduleRequest>,
 ) -> Result<Json<MeetingSummary>, ApiError> {
-    let meeting = state
-        .db
-        .meeting_of_leader(&leader.account_id, &id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let meeting = own_meeting(&state.db, &leader, &id).await?;
     let now = crate::now();
     if meeting.scheduled_at <= now {
         // Moving it would reopen a locked check-in and revive its link.
@@ -858,11 +844,7 @@ pub(super) async fn move_meeting(
             req.at + LINK_GRACE_SECONDS,
         )
         .await?;
-    let m = state
-        .db
-        .meeting_of_leader(&leader.account_id, &id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let m = own_meeting(&state.db, &leader, &id).await?;
     Ok(Json(meeting_summary(&m)))
 }
 
@@ -904,11 +886,7 @@ pub(super) async fn calendar(
     leader: AuthLeader,
     Path(id): Path<String>,
 ) -> Result<impl axum::response::IntoResponse, ApiError> {
-    let m = state
-        .db
-        .invitation(&leader.account_id, &id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let m = own_invitation(&state.db, &leader, &id).await?;
     let what = if m.series_kind.as_deref() == Some("peer") {
         "Peer 1:1"
     } else {
@@ -952,11 +930,7 @@ pub(super) async fn cancel(
     leader: AuthLeader,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let meeting = state
-        .db
-        .meeting_of_leader(&leader.account_id, &id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let meeting = own_meeting(&state.db, &leader, &id).await?;
     if meeting.scheduled_at <= crate::now() {
         return Err(ApiError::Conflict(
             "This meeting has started, so it stays in the record.".to_owned(),

@@ -189,7 +189,7 @@ pub(super) async fn test(
     let smtp = mail::smtp_for(&state.db, state.config.smtp.as_ref(), &admin.org_id)
         .await?
         .ok_or_else(|| ApiError::Conflict("No SMTP server is set: save one first.".to_owned()))?;
-    let outcome = mail::send(
+    let sent = mail::send(
         &state.db,
         &smtp,
         &admin.org_id,
@@ -205,10 +205,7 @@ pub(super) async fn test(
         crate::now(),
     )
     .await;
-    Ok(Json(SendOutcome {
-        sent: outcome.starts_with("sent"),
-        outcome,
-    }))
+    Ok(Json(sent))
 }
 
 /// The newest 100 emails, with their outcome. Admins only.
