@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-const BUNDLES: [&str; 3] = ["checkin", "leader", "admin"];
+const BUNDLES: [&str; 4] = ["checkin", "leader", "admin", "insights"];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);

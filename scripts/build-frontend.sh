@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the three page bundles with Trunk (release: wasm-opt -Oz) into
-# frontend/dist/{checkin,leader,admin}, which the server embeds when it is built.
+# Builds the four page bundles with Trunk (release: wasm-opt -Oz) into
+# frontend/dist/{checkin,leader,admin,insights}, which the server embeds when it is built.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 build() { # bundle, public url
@@ -22,3 +22,4 @@ build() { # bundle, public url
 build checkin /checkin/
 build leader /
 build admin /admin/
+build insights /insights/

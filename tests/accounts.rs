@@ -284,7 +284,7 @@ async fn each_route_admits_only_its_roles(app: &TestApp) {
     let leader_routes = [
         "/api/rounds".to_owned(),
         format!("/api/rounds/{round}"),
-        format!("/api/rounds/{round}/morale"),
+        format!("/api/rounds/{round}/report"),
         format!("/api/meetings/{meeting}"),
     ];
     let admin_routes = ["/api/admin/accounts", "/api/admin/people"];

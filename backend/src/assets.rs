@@ -22,7 +22,8 @@ fn configure(pages: MemoryServe) -> MemoryServe {
 }
 
 /// `/checkin/…`: the employee's bundle. `/admin/…`: the admin's bundle.
-/// Everything else: the leader's pages. The admin's and the leader's
+/// `/insights/…`: the leader's round reports and trends (charts, in a
+/// bundle of their own). Everything else: the leader's pages. The admin's and the leader's
 /// client-side routes fall back to their bundle's `index.html`.
 pub fn router() -> Router {
     PAGES
@@ -33,6 +34,10 @@ pub fn router() -> Router {
                 .fallback_status(StatusCode::OK)
                 .into_router();
             let admin = configure(memory_serve::load!("admin"))
+                .fallback(Some("/index.html"))
+                .fallback_status(StatusCode::OK)
+                .into_router();
+            let insights = configure(memory_serve::load!("insights"))
                 .fallback(Some("/index.html"))
                 .fallback_status(StatusCode::OK)
                 .into_router();
@@ -49,6 +54,7 @@ pub fn router() -> Router {
                     axum::routing::get(|| async { axum::response::Redirect::permanent("/admin/") }),
                 )
                 .nest("/admin/", admin)
+                .nest("/insights/", insights)
                 // Short addresses for pages of the admin's bundle that every
                 // account uses (a redirect keeps a link's #fragment).
                 .route(

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod assets;
 pub mod auth;
+pub mod breakdown;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod invitation;
 pub mod mail;
 pub mod morale;
+pub mod report;
 pub mod rotation;
 pub mod routes;
 pub mod sealed;

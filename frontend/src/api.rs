@@ -15,7 +15,7 @@ use shared::admin::{
 };
 use shared::api::{
     Briefing, CheckinView, DraftRequest, ErrorBody, EstimateRequest, EstimateView, LoginRequest,
-    Me, MeetingSummary, MoraleReport, RoundDetail, RoundSummary, Saved, SubmitRequest,
+    Me, MeetingSummary, RoundDetail, RoundReport, RoundSummary, Saved, SubmitRequest, TrendPoint,
 };
 use shared::series::{
     Dashboard, Invitation, NewSeries, Reissue, RescheduleRequest, ScheduleRequest, SeriesDetail,
@@ -220,9 +220,14 @@ pub async fn round(id: &str) -> Result<RoundDetail> {
     get(&format!("/api/rounds/{id}"), None).await
 }
 
-/// A round's anonymous figures and managers' estimates.
-pub async fn morale(id: &str) -> Result<MoraleReport> {
-    get(&format!("/api/rounds/{id}/morale"), None).await
+/// A round's report: response, anonymous figures, breakdown, estimates.
+pub async fn report(id: &str) -> Result<RoundReport> {
+    get(&format!("/api/rounds/{id}/report"), None).await
+}
+
+/// The leader's rounds as a trend.
+pub async fn trends() -> Result<Vec<TrendPoint>> {
+    get("/api/trends", None).await
 }
 
 /// One meeting's briefing.

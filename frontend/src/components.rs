@@ -5,7 +5,7 @@ use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::validate::{LONG_TEXT_MAX, SHORT_TEXT_MAX};
-use shared::{Answer, Question, QuestionKind};
+use shared::{Answer, Question, QuestionKind, Visibility};
 use wasm_bindgen::JsCast;
 
 use crate::api::ApiError;
@@ -154,7 +154,7 @@ pub fn QuestionField(
             })
         }
         kind => {
-            let (options, ends): (Vec<(String, Answer)>, Option<String>) = match kind {
+            let (mut options, ends): (Vec<(String, Answer)>, Option<String>) = match kind {
                 QuestionKind::Scale {
                     min,
                     max,
@@ -181,6 +181,10 @@ pub fn QuestionField(
                     None,
                 ),
             };
+            // An anonymous question can be declined: that is counted too.
+            if question.visibility == Visibility::Anonymous {
+                options.push(("Prefer not to say".to_owned(), Answer::PreferNotToSay));
+            }
             let scale = matches!(kind, QuestionKind::Scale { .. });
             // What the ends of a scale mean is read out with every option.
             let described = if scale {
@@ -194,8 +198,9 @@ pub fn QuestionField(
                 .map(|(i, (label, answer))| {
                     let input_id = format!("{id}-{i}");
                     let checked_answer = answer.clone();
+                    let decline = answer == Answer::PreferNotToSay;
                     view! {
-                        <span class="choice">
+                        <span class="choice" class:decline=decline>
                             <input type="radio" id=input_id.clone() name=id.clone() aria-describedby=described.clone()
                                 aria-invalid=invalid disabled=disabled
                                 prop:checked=move || value.with(|v| v.as_ref() == Some(&checked_answer))
@@ -246,5 +251,37 @@ where
             <h1>{title}</h1>
             <Failure error />
         }),
+    }
+}
+
+/// One anonymous figure in a sentence: its mean and median, or why it is not shown.
+pub fn figure_summary(result: &shared::api::Aggregate) -> String {
+    use shared::api::Aggregate;
+    match result {
+        Aggregate::Released {
+            n,
+            buckets,
+            mean,
+            median,
+            declined,
+        } => {
+            let declined = if *declined > 0 {
+                format!(" {declined} preferred not to say.")
+            } else {
+                String::new()
+            };
+            match (mean, median) {
+                _ if buckets.is_empty() => {
+                    format!("{n} people answered; too few gave a value to show one.{declined}")
+                }
+                (Some(m), Some(d)) => {
+                    format!("Mean {m:.1}, median {d:.1}, over {n} people.{declined}")
+                }
+                _ => format!("{n} people answered.{declined}"),
+            }
+        }
+        Aggregate::Suppressed { n, k } => {
+            format!("Not shown until {k} people have answered ({n} so far).")
+        }
     }
 }

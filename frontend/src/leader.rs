@@ -6,13 +6,11 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Routes};
 use leptos_router::hooks::use_params_map;
 use leptos_router::path;
-use shared::api::{
-    Aggregate, AnonymousResult, Briefing, CheckinStatus, MeetingSummary, MoraleReport, RoundDetail,
-};
-use shared::{Answer, Score, Visibility};
+use shared::api::{Briefing, CheckinStatus, MeetingSummary, RoundDetail, RoundReport};
+use shared::{Answer, Visibility};
 
 use crate::api;
-use crate::components::{IncompleteLink, format_time};
+use crate::components::{IncompleteLink, figure_summary, format_time};
 use crate::estimate::EstimatePage;
 use crate::series::{Home, NewSeriesPage, SeriesPage};
 use crate::shell::{Bundle, Shell, loaded, set_title};
@@ -70,7 +68,11 @@ pub(crate) fn Rounds() -> impl IntoView {
                     </li>
                 })
                 .collect_view();
-            view! { <ul class="rounds">{items}</ul> }.into_any()
+            view! {
+                <ul class="rounds">{items}</ul>
+                <p><a href="/insights/trends" rel="external">"Trends across your rounds"</a></p>
+            }
+            .into_any()
         })}
     }
 }
@@ -95,9 +97,9 @@ fn Round() -> impl IntoView {
         let id = id();
         async move { api::round(&id).await }
     });
-    let morale = LocalResource::new(move || {
+    let report = LocalResource::new(move || {
         let id = id();
-        async move { api::morale(&id).await }
+        async move { api::report(&id).await }
     });
     view! {
         <p><a href="/">"← Your rounds"</a></p>
@@ -116,8 +118,16 @@ fn Round() -> impl IntoView {
                 </div>
             }
         })}
-        <h2>"Anonymous morale"</h2>
-        {loaded(morale, morale_report)}
+        <h2>"Anonymous figures"</h2>
+        {loaded(report, |r: RoundReport| view! {
+            <p>{format!(
+                "{} of {} people have answered anonymously; {} are counted in the figures (at least {} people, in steps of {}).",
+                r.response.respondents, r.response.planned, r.response.counted, r.k, r.k
+            )}</p>
+            <p><a href=format!("/insights/rounds/{}", r.round_id) rel="external" class="button">
+                "Open the round report: figures, breakdown by manager, estimates, downloads"
+            </a></p>
+        })}
     }
 }
 
@@ -129,125 +139,6 @@ fn meeting_row(m: MeetingSummary) -> impl IntoView {
             <td>{format_time(m.meeting_at)}</td>
             <td>{status_label(m.status)}</td>
         </tr>
-    }
-}
-
-fn morale_report(report: MoraleReport) -> impl IntoView {
-    let k = report.k;
-    let round_mean = report
-        .results
-        .iter()
-        .find(|r| r.question_id == "morale")
-        .and_then(|r| match r.result {
-            Aggregate::Released { mean, .. } => mean,
-            Aggregate::Suppressed { .. } => None,
-        });
-    let results = report
-        .results
-        .into_iter()
-        .map(aggregate_view)
-        .collect_view();
-    let estimates = report
-        .manager_estimates
-        .into_iter()
-        .map(|e| {
-            let compared = compare_estimate(e.morale.map(Score::get), round_mean);
-            view! {
-                <tr><td>{e.manager_name}</td><td>{e.team_size}</td><td>{compared}</td></tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <p class="muted">{format!(
-            "{} people have answered. Figures show only once at least {k} have, and change only in steps of {k}, so no one's answer can be singled out.",
-            report.respondents
-        )}</p>
-        {results}
-        <h2>"What managers believe"</h2>
-        <div class="table-wrap">
-            <table>
-                <thead><tr>
-                    <th scope="col">"Manager"</th><th scope="col">"People in team"</th>
-                    <th scope="col">"Their estimate (1-10), beside the round's morale"</th>
-                </tr></thead>
-                <tbody>{estimates}</tbody>
-            </table>
-        </div>
-    }
-}
-
-/// A manager's morale estimate beside the mean the round's people gave, in
-/// words: "Thinks 8 · the round says 6.2 (1.8 higher)". The round's figure
-/// is everyone's, not the manager's team's: per-team figures need breakdowns
-/// that keep every group at k or more, which are not built yet.
-pub fn compare_estimate(estimate: Option<i32>, round_mean: Option<f64>) -> String {
-    let round = round_mean.map_or_else(
-        || "the round's figure is not out yet".to_owned(),
-        |m| format!("the round says {m:.1}"),
-    );
-    match (estimate, round_mean) {
-        (None, _) => format!("No estimate yet · {round}"),
-        (Some(e), Some(m)) => {
-            let gap = f64::from(e) - m;
-            let gap = if gap.abs() < 0.05 {
-                "the same".to_owned()
-            } else if gap > 0.0 {
-                format!("{gap:.1} higher")
-            } else {
-                format!("{:.1} lower", -gap)
-            };
-            format!("Thinks {e} · {round} ({gap})")
-        }
-        (Some(e), None) => format!("Thinks {e} · {round}"),
-    }
-}
-
-/// One anonymous figure in a sentence: its mean, or why it is not shown.
-fn figure_summary(result: &Aggregate) -> String {
-    match result {
-        Aggregate::Released {
-            n, mean: Some(m), ..
-        } => format!("Mean {m:.1} over {n} people."),
-        Aggregate::Released { n, .. } => format!("{n} people answered."),
-        Aggregate::Suppressed { n, k } => {
-            format!("Not shown until {k} people have answered ({n} so far).")
-        }
-    }
-}
-
-fn aggregate_view(r: AnonymousResult) -> impl IntoView {
-    let summary = figure_summary(&r.result);
-    let body = match r.result {
-        Aggregate::Suppressed { .. } => view! { <p class="notice">{summary}</p> }.into_any(),
-        Aggregate::Released { buckets, .. } => {
-            let most = buckets.iter().map(|b| b.count).max().unwrap_or(1).max(1);
-            let rows = buckets
-                .into_iter()
-                .map(|b| {
-                    let width = format!("width: {}%", b.count * 100 / most);
-                    view! {
-                        <tr>
-                            <th scope="row">{b.label}</th>
-                            <td class="bar-cell"><span class="bar" style=width aria-hidden="true"></span>{b.count}</td>
-                        </tr>
-                    }
-                })
-                .collect_view();
-            view! {
-                <p>{summary}</p>
-                <table class="distribution">
-                    <thead><tr><th scope="col">"Answer"</th><th scope="col">"People"</th></tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            }
-            .into_any()
-        }
-    };
-    view! {
-        <section class="figure">
-            <h3>{r.prompt}</h3>
-            {body}
-        </section>
     }
 }
 
@@ -283,7 +174,7 @@ fn briefing_view(b: Briefing) -> impl IntoView {
         let round_id = round_id.clone();
         move || {
             let round_id = round_id.clone();
-            async move { api::morale(&round_id).await }
+            async move { api::report(&round_id).await }
         }
     });
     let sent = submitted_at.map_or_else(
@@ -328,14 +219,14 @@ fn briefing_view(b: Briefing) -> impl IntoView {
             <aside class="round-figures" aria-labelledby="round-figures">
                 <h2 id="round-figures">"The round, anonymously"</h2>
                 {loaded(morale, round_figures)}
-                <p><a href=format!("/rounds/{round_id}")>"All figures and managers' estimates"</a></p>
+                <p><a href=format!("/insights/rounds/{round_id}") rel="external">"The round report: breakdown by manager and estimates"</a></p>
             </aside>
         </div>
     }
 }
 
 /// The round's anonymous figures in brief, beside one person's answers.
-fn round_figures(report: MoraleReport) -> impl IntoView {
+fn round_figures(report: RoundReport) -> impl IntoView {
     let items = report
         .results
         .into_iter()

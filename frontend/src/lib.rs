@@ -1,6 +1,7 @@
-//! The Skipcheck pages, as three WebAssembly bundles: `checkin` (what an
+//! The Skipcheck pages, as four WebAssembly bundles: `checkin` (what an
 //! employee loads from their personal link; kept small, so no router),
-//! `leader` (the leader's pages and the manager's form, with a router) and
+//! `leader` (the leader's pages and the manager's form, with a router),
+//! `insights` (the leader's round reports and trends, with their charts) and
 //! `admin` (setup, people and accounts). `shell` holds what the last two share.
 //!
 //! `api` does all the HTTP; `components` holds what both bundles show.
@@ -9,10 +10,12 @@
 pub mod account;
 pub mod admin;
 pub mod api;
+pub mod charts;
 pub mod checkin;
 pub mod components;
 pub mod estimate;
 pub mod forms;
+pub mod insights;
 pub mod leader;
 pub mod series;
 pub mod shell;

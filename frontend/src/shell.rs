@@ -29,6 +29,7 @@ pub enum Session {
 pub enum Bundle {
     Leader,
     Admin,
+    Insights,
 }
 
 /// Shows a loaded value, a loading line, or the error; a lost session sends

@@ -3,9 +3,9 @@
 
 use frontend::checkin::{CheckinForm, Link, parse_fragment, who_sees};
 use frontend::components::QuestionField;
-use frontend::leader::compare_estimate;
+use frontend::insights::gap_text;
 use leptos::prelude::*;
-use shared::api::CheckinView;
+use shared::api::{Bucket, CheckinView};
 use shared::validate::SHORT_TEXT_MAX;
 use shared::{Answer, Answers, Question, QuestionKind, Section, Template, Visibility};
 use wasm_bindgen::JsCast;
@@ -233,21 +233,67 @@ async fn a_check_in_after_the_meeting_started_is_read_only() {
 }
 
 #[wasm_bindgen_test]
-fn a_manager_estimate_reads_beside_the_rounds_figure() {
+fn a_managers_gap_reads_in_words() {
+    assert_eq!(gap_text(Some(1.84)), "thinks 1.8 higher");
+    assert_eq!(gap_text(Some(-1.0)), "thinks 1.0 lower");
+    assert_eq!(gap_text(Some(0.01)), "the same");
+    assert_eq!(gap_text(None), "–");
+}
+
+#[wasm_bindgen_test]
+async fn an_anonymous_question_can_be_declined_and_the_choice_is_reported() {
+    let parent = container();
+    let chosen = RwSignal::new(None::<Answer>);
+    let handle = mount_to(parent.clone(), move || {
+        view! {
+            <QuestionField
+                question=scale_question()
+                note=String::new()
+                value=chosen
+                error=Signal::derive(|| None::<String>)
+                disabled=false
+                on_change=Callback::new(move |a| chosen.set(a))
+                on_blur=Callback::new(|()| {})
+            />
+        }
+    });
+    // Ten points, then "Prefer not to say".
+    let decline: web_sys::HtmlElement = parent
+        .query_selector("#morale-10")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    let label = parent
+        .query_selector("label[for=morale-10]")
+        .unwrap()
+        .unwrap()
+        .text_content();
+    decline.click();
+    leptos::task::tick().await;
+
+    assert_eq!(label.as_deref(), Some("Prefer not to say"));
+    assert_eq!(chosen.get_untracked(), Some(Answer::PreferNotToSay));
+    drop(handle);
+}
+
+#[wasm_bindgen_test]
+fn a_histogram_is_one_image_with_a_sentence_and_a_bar_per_value() {
+    let parent = container();
+    let buckets: Vec<Bucket> = (1..=4)
+        .map(|i| Bucket {
+            label: i.to_string(),
+            count: i,
+        })
+        .collect();
+    let handle = mount_to(parent.clone(), move || {
+        frontend::charts::histogram(&buckets, "Morale: mean 3.0".to_owned())
+    });
+    let svg = parent.query_selector("svg").unwrap().unwrap();
+    assert_eq!(svg.get_attribute("role").as_deref(), Some("img"));
     assert_eq!(
-        compare_estimate(Some(8), Some(6.2)),
-        "Thinks 8 · the round says 6.2 (1.8 higher)"
+        svg.get_attribute("aria-label").as_deref(),
+        Some("Morale: mean 3.0")
     );
-    assert_eq!(
-        compare_estimate(Some(5), Some(6.0)),
-        "Thinks 5 · the round says 6.0 (1.0 lower)"
-    );
-    assert_eq!(
-        compare_estimate(None, Some(6.0)),
-        "No estimate yet · the round says 6.0"
-    );
-    assert_eq!(
-        compare_estimate(Some(7), None),
-        "Thinks 7 · the round's figure is not out yet"
-    );
+    assert_eq!(parent.inner_html().matches("<rect").count(), 4);
+    drop(handle);
 }

@@ -197,11 +197,17 @@ pub struct Bucket {
 pub enum Aggregate {
     /// Too few answers to show anything: `n` of the `k` needed.
     Suppressed { n: u32, k: u32 },
-    /// The distribution over `n` respondents (`n ≥ k`), and its mean for scales.
+    /// The distribution over `n` respondents (`n ≥ k`), and its mean and
+    /// median for scales; `declined` of them preferred not to say, and are in
+    /// no bar. With fewer than `k` values given, only `n` and `declined` show.
     Released {
         n: u32,
         buckets: Vec<Bucket>,
         mean: Option<f64>,
+        #[serde(default)]
+        median: Option<f64>,
+        #[serde(default)]
+        declined: u32,
     },
 }
 
@@ -219,20 +225,123 @@ pub struct AnonymousResult {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ManagerEstimate {
     pub manager_name: String,
+    /// People of the manager's team, at any depth, who meet the leader this round.
     pub team_size: u32,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>))]
     pub morale: Option<Score>,
+    /// The breakdown's row for this manager's team, if it has one.
+    #[serde(default)]
+    pub group_id: Option<String>,
 }
 
-/// The round's anonymous results and the managers' estimates.
+/// Who was planned, who answered, and how many answers the figures hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Response {
+    /// Meetings in the round.
+    pub planned: u32,
+    /// Check-ins sent to the leader.
+    pub submitted: u32,
+    /// People whose anonymous answers are in.
+    pub respondents: u32,
+    /// Of those, the answers counted in the figures; the rest wait until
+    /// their group has `k` more.
+    pub counted: u32,
+}
+
+/// Why a group of the breakdown shows figures or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum GroupStatus {
+    /// Its figures, over at least `k` people.
+    Shown,
+    /// Fewer than `k` of its people meet the leader this round: their answers
+    /// count in the enclosing group.
+    TooSmall,
+    /// Fewer than `k` of its answers are counted so far.
+    Waiting,
+    /// Enough answers, hidden because a group beside it is suppressed: the
+    /// whole minus the shown groups must never single anyone out.
+    Hidden,
+}
+
+/// One group of the breakdown by manager.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct MoraleReport {
-    pub k: u32,
-    /// People whose anonymous answers are in (the figures move only in steps of `k`).
-    pub respondents: u32,
+pub struct GroupReport {
+    /// The manager's person id; stable from round to round.
+    pub id: String,
+    /// The enclosing group's id, for a group one level further down.
+    pub parent: Option<String>,
+    /// 1: the team under one of the leader's direct reports; 2: one level further.
+    pub level: u32,
+    pub manager_name: String,
+    /// Meetings in the round with people of this team.
+    pub planned: u32,
+    pub status: GroupStatus,
+    /// Answers in the figures (0 unless shown).
+    pub n: u32,
+    /// The figures, when shown.
     pub results: Vec<AnonymousResult>,
+    /// The manager's own estimate of the team's morale.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i32>))]
+    pub estimate: Option<Score>,
+    /// Estimate minus the team's mean morale, when both are there.
+    pub gap: Option<f64>,
+}
+
+/// A round's anonymous results: the whole round, the breakdown by manager,
+/// and the managers' estimates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RoundReport {
+    pub round_id: String,
+    pub round_name: String,
+    pub k: u32,
+    pub response: Response,
+    /// The whole round's figures.
+    pub results: Vec<AnonymousResult>,
+    /// Level-1 groups, each followed by its level-2 groups.
+    pub groups: Vec<GroupReport>,
     pub manager_estimates: Vec<ManagerEstimate>,
+}
+
+/// One question's figure in one round of a trend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TrendFigure {
+    pub question_id: String,
+    pub prompt: String,
+    /// `None` where the round's figure is not shown.
+    pub mean: Option<f64>,
+    pub median: Option<f64>,
+    /// Answers in the figure (0 where not shown).
+    pub n: u32,
+}
+
+/// One group's morale in one round of a trend, only where that round shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TrendGroup {
+    pub id: String,
+    pub manager_name: String,
+    pub mean: Option<f64>,
+    pub n: u32,
+}
+
+/// One round as a point of the leader's trend.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TrendPoint {
+    pub round_id: String,
+    pub round_name: String,
+    /// When the round opened (or was made), Unix seconds.
+    pub at: i64,
+    pub k: u32,
+    pub response: Response,
+    pub figures: Vec<TrendFigure>,
+    pub groups: Vec<TrendGroup>,
 }
 
 /// What the leader reads before one meeting.

@@ -100,8 +100,8 @@ impl Template {
     }
 }
 
-/// One answer. Serialised as `{"text": "…"}`, `{"scale": 7}`, `{"choice": "…"}`
-/// or `{"yes_no": true}`.
+/// One answer. Serialised as `{"text": "…"}`, `{"scale": 7}`, `{"choice": "…"}`,
+/// `{"yes_no": true}` or `"prefer_not_to_say"`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Answer {
@@ -109,6 +109,9 @@ pub enum Answer {
     Scale(i32),
     Choice(String),
     YesNo(bool),
+    /// Only for an anonymous question: counted as a value of its own, so that
+    /// every anonymous question has exactly one answer per ballot.
+    PreferNotToSay,
 }
 
 impl Answer {
@@ -119,6 +122,7 @@ impl Answer {
             Self::Scale(n) => n.to_string(),
             Self::YesNo(true) => "yes".to_owned(),
             Self::YesNo(false) => "no".to_owned(),
+            Self::PreferNotToSay => "prefer not to say".to_owned(),
         }
     }
 }

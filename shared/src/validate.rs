@@ -88,6 +88,7 @@ pub fn check_answer(
             }
         }
         (QuestionKind::YesNo, Answer::YesNo(_)) => Ok(()),
+        (_, Answer::PreferNotToSay) if question.visibility == Visibility::Anonymous => Ok(()),
         _ => Err(AnswerError::WrongKind),
     }
 }
@@ -392,6 +393,25 @@ mod tests {
         assert_eq!(
             check_answer(&q, Some(&Answer::YesNo(false)), Mode::Draft),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn prefer_not_to_say_answers_an_anonymous_question_only() {
+        let anonymous = question("m", scale(), Visibility::Anonymous, true);
+        let confidential = question("c", scale(), Visibility::Confidential, false);
+        let declined = Answer::PreferNotToSay;
+        assert_eq!(
+            check_answer(&anonymous, Some(&declined), Mode::Submit),
+            Ok(())
+        );
+        assert_eq!(
+            check_answer(&confidential, Some(&declined), Mode::Submit),
+            Err(AnswerError::WrongKind)
+        );
+        assert_eq!(
+            serde_json::to_string(&declined).unwrap(),
+            r#""prefer_not_to_say""#
         );
     }
 

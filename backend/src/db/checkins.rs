@@ -8,7 +8,7 @@ use shared::{Answer, Answers, Template, Visibility};
 use sqlx::FromRow;
 
 use super::directory::parse_template;
-use super::{Db, DbResult};
+use super::{Db, DbResult, groups};
 use crate::sealed::ServerKey;
 
 /// A personal link, found by its token's hash.
@@ -166,7 +166,7 @@ impl Db {
                     other?;
                 }
             }
-            add_to_tallies(&mut tx, &link.round_id, template, anonymous, key).await?;
+            add_to_tallies(&mut tx, link, template, anonymous, key).await?;
             sealed = 1;
         }
         tx.commit().await?;
@@ -226,53 +226,83 @@ impl Db {
     }
 }
 
-/// Puts a ballot's anonymous answers aside, sealed; on every k-th ballot of
-/// the round, opens all that wait, adds them to the counts at once, and
+/// Puts a ballot's anonymous answers aside, sealed, in the group of the
+/// breakdown they will be counted in (fixed now, for good); when that group
+/// has k of them waiting, opens them, adds them to its counts at once, and so
 /// releases new figures.
 ///
 /// Until then the database holds the answers only sealed with the server's
 /// key, so a copy of its files taken between two folds (SQLite's `-wal`
 /// included) shows each submission as a blob of one size and the counts
-/// unchanged. When the counts do move, every count of the round is
+/// unchanged. When the counts do move, every count of the group is
 /// rewritten in one statement: a count that changed alone would share its
 /// row version with the ballot written in the same transaction (Postgres
 /// shows it to any reader as `xmin`). Every possible value has its row, at
-/// zero, from the first fold on: a row created for a new value would say
-/// which value was chosen.
+/// zero, from the group's first fold on: a row created for a new value would
+/// say which value was chosen.
 async fn add_to_tallies(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    round_id: &str,
+    link: &LinkRow,
     template: &Template,
     anonymous: &Answers,
     key: &ServerKey,
 ) -> DbResult<()> {
-    // Bumping the counter locks the round's row, so concurrent submissions
-    // each see their own exact count.
-    let (ballots, k): (i64, i64) = sqlx::query_as(
-        "update rounds set ballots = ballots + 1 where id = $1 returning ballots, k_threshold",
+    let round_id = link.round_id.as_str();
+    // Bumping the counters locks the round's and the group's rows, so
+    // concurrent submissions each see their own exact count.
+    let k: i64 = sqlx::query_scalar(
+        "update rounds set ballots = ballots + 1 where id = $1 returning k_threshold",
     )
     .bind(round_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let chain = groups::place(tx, round_id, &link.person_id, super::count(k)).await?;
+    groups::ensure(tx, round_id, &chain).await?;
+    let group = chain
+        .last()
+        .map_or(crate::breakdown::WHOLE_ROUND, |g| g.id.as_str());
+    let (ballots, counted): (i64, i64) = sqlx::query_as(
+        "update round_groups set ballots = ballots + 1 where round_id = $1 and group_id = $2
+         returning ballots, counted",
+    )
+    .bind(round_id)
+    .bind(group)
     .fetch_one(&mut **tx)
     .await?;
     let sealed = key
         .seal(to_json(anonymous)?.as_bytes())
         .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query("insert into pending_ballots (id, round_id, sealed) values ($1, $2, $3)")
-        .bind(super::new_id())
-        .bind(round_id)
-        .bind(sealed)
-        .execute(&mut **tx)
-        .await?;
-    if k <= 0 || ballots % k != 0 {
+    sqlx::query(
+        "insert into pending_ballots (id, round_id, group_id, sealed) values ($1, $2, $3, $4)",
+    )
+    .bind(super::new_id())
+    .bind(round_id)
+    .bind(group)
+    .bind(sealed)
+    .execute(&mut **tx)
+    .await?;
+    if k <= 0 || ballots - counted < k {
         return Ok(());
     }
+    fold(tx, round_id, group, template, key, ballots).await
+}
 
-    // The k-th ballot: open everything that waits and count it.
-    let waiting: Vec<String> =
-        sqlx::query_scalar("select sealed from pending_ballots where round_id = $1")
-            .bind(round_id)
-            .fetch_all(&mut **tx)
-            .await?;
+/// Opens the k answers that wait in a group and adds them to its counts.
+async fn fold(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    round_id: &str,
+    group: &str,
+    template: &Template,
+    key: &ServerKey,
+    ballots: i64,
+) -> DbResult<()> {
+    let waiting: Vec<String> = sqlx::query_scalar(
+        "select sealed from pending_ballots where round_id = $1 and group_id = $2",
+    )
+    .bind(round_id)
+    .bind(group)
+    .fetch_all(&mut **tx)
+    .await?;
     let mut counts: std::collections::BTreeMap<(String, String), i64> =
         std::collections::BTreeMap::new();
     for sealed in &waiting {
@@ -287,23 +317,32 @@ async fn add_to_tallies(
                 .or_default() += 1;
         }
     }
-    let seeded: i64 =
-        sqlx::query_scalar("select count(*) from anonymous_tallies where round_id = $1")
-            .bind(round_id)
-            .fetch_one(&mut **tx)
-            .await?;
+    let seeded: i64 = sqlx::query_scalar(
+        "select count(*) from group_tallies where round_id = $1 and group_id = $2",
+    )
+    .bind(round_id)
+    .bind(group)
+    .fetch_one(&mut **tx)
+    .await?;
     // The round's template never changes: a new version is a new template.
     if seeded == 0 {
         let anonymous_questions = template
             .questions()
             .filter(|q| q.visibility == Visibility::Anonymous);
         for question in anonymous_questions {
-            for value in question.kind.values() {
+            let values = question
+                .kind
+                .values()
+                .into_iter()
+                .chain([Answer::PreferNotToSay]);
+            for value in values {
                 sqlx::query(
-                    "insert into anonymous_tallies (round_id, question_id, answer, count) values ($1, $2, $3, 0)
-                     on conflict (round_id, question_id, answer) do nothing",
+                    "insert into group_tallies (round_id, group_id, question_id, answer, count)
+                     values ($1, $2, $3, $4, 0)
+                     on conflict (round_id, group_id, question_id, answer) do nothing",
                 )
                 .bind(round_id)
+                .bind(group)
                 .bind(&question.id)
                 .bind(to_json(&value)?)
                 .execute(&mut **tx)
@@ -316,21 +355,23 @@ async fn add_to_tallies(
         .map(|i| {
             format!(
                 "when question_id = ${} and answer = ${} then ${}",
-                3 * i + 2,
                 3 * i + 3,
-                3 * i + 4
+                3 * i + 4,
+                3 * i + 5
             )
         })
         .collect();
     let sql = if cases.is_empty() {
-        "update anonymous_tallies set count = count where round_id = $1".to_owned()
+        "update group_tallies set count = count where round_id = $1 and group_id = $2".to_owned()
     } else {
         format!(
-            "update anonymous_tallies set count = count + case {} else 0 end where round_id = $1",
+            "update group_tallies set count = count + case {} else 0 end where round_id = $1 and group_id = $2",
             cases.join(" ")
         )
     };
-    let mut update = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round_id);
+    let mut update = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(round_id)
+        .bind(group);
     for ((question_id, answer), n) in &counts {
         update = update
             .bind(question_id.clone())
@@ -338,24 +379,20 @@ async fn add_to_tallies(
             .bind(*n);
     }
     update.execute(&mut **tx).await?;
-    sqlx::query("delete from pending_ballots where round_id = $1")
+    sqlx::query("delete from pending_ballots where round_id = $1 and group_id = $2")
         .bind(round_id)
+        .bind(group)
         .execute(&mut **tx)
         .await?;
-    // The figures the leader sees move with it.
-    sqlx::query("delete from released_tallies where round_id = $1")
-        .bind(round_id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(
-        "insert into released_tallies (round_id, question_id, answer, count)
-         select round_id, question_id, answer, count from anonymous_tallies where round_id = $1",
-    )
-    .bind(round_id)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query("update rounds set released_n = $1 where id = $2")
+    sqlx::query("update round_groups set counted = $1 where round_id = $2 and group_id = $3")
         .bind(ballots)
+        .bind(round_id)
+        .bind(group)
+        .execute(&mut **tx)
+        .await?;
+    let folded = i64::try_from(waiting.len()).unwrap_or(0);
+    sqlx::query("update rounds set released_n = released_n + $1 where id = $2")
+        .bind(folded)
         .bind(round_id)
         .execute(&mut **tx)
         .await?;

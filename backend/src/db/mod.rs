@@ -5,6 +5,7 @@
 mod accounts;
 mod checkins;
 mod directory;
+mod groups;
 mod mail;
 mod rounds;
 mod series;
@@ -109,6 +110,6 @@ pub fn new_id() -> String {
 }
 
 /// Converts a count read from the database.
-fn count(n: i64) -> u32 {
+pub(crate) fn count(n: i64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }

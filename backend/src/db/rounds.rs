@@ -15,6 +15,8 @@ pub struct RoundRow {
     pub k_threshold: i64,
     pub ballots: i64,
     pub released_n: i64,
+    /// When the round opened (or was made).
+    pub opens_at: i64,
     pub template_name: String,
     pub template_body: String,
     pub meetings: i64,
@@ -73,6 +75,7 @@ pub struct EstimateRow {
 }
 
 const ROUND_SELECT: &str = "select r.id, r.name, r.cadence, r.k_threshold, r.ballots, r.released_n,
+        case when r.opens_at > 0 then r.opens_at else r.created_at end as opens_at,
         t.name as template_name, t.body as template_body,
         (select count(*) from meetings m where m.round_id = r.id) as meetings,
         (select count(*) from meetings m join checkins c on c.meeting_id = m.id
@@ -227,16 +230,6 @@ impl Db {
             .bind(leader_id)
             .fetch_optional(&self.pool)
             .await
-    }
-
-    /// The released anonymous counts of a round: (question, answer json, count).
-    pub async fn released_tallies(&self, round_id: &str) -> DbResult<Vec<(String, String, i64)>> {
-        sqlx::query_as(
-            "select question_id, answer, count from released_tallies where round_id = $1",
-        )
-        .bind(round_id)
-        .fetch_all(&self.pool)
-        .await
     }
 
     /// Every manager with a perception link in a round, and their estimate.

@@ -118,7 +118,7 @@ pub(super) async fn submit(
     let now = crate::now();
     ensure_open(&row, now)?;
     let sealed = row.sealed > 0;
-    let (anonymous, confidential): (Answers, Answers) =
+    let (mut anonymous, confidential): (Answers, Answers) =
         req.answers.into_iter().partition(|(id, _)| {
             template
                 .question(id)
@@ -141,6 +141,16 @@ pub(super) async fn submit(
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         valid(check_answers(&template, &all, None, Mode::Submit))?;
+        // An anonymous question left blank is counted as "prefer not to
+        // say": every anonymous question has one answer per ballot.
+        for q in template
+            .questions()
+            .filter(|q| q.visibility == Visibility::Anonymous)
+        {
+            anonymous
+                .entry(q.id.clone())
+                .or_insert(shared::Answer::PreferNotToSay);
+        }
     }
     match db
         .submit_checkin(

@@ -92,7 +92,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(settings::log))
         .routes(routes!(rounds::list))
         .routes(routes!(rounds::detail))
-        .routes(routes!(rounds::morale))
+        .routes(routes!(rounds::report))
+        .routes(routes!(rounds::report_csv))
+        .routes(routes!(rounds::report_json))
+        .routes(routes!(rounds::trends))
+        .routes(routes!(rounds::trends_csv))
         .routes(routes!(meetings::briefing, series::cancel))
         .fallback(no_route);
     let mut router = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())

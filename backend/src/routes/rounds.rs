@@ -2,16 +2,16 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use shared::Score;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use shared::api::{
-    CheckinStatus, ErrorBody, ManagerEstimate, MeetingSummary, MoraleReport, RoundDetail,
-    RoundSummary,
+    CheckinStatus, ErrorBody, MeetingSummary, RoundDetail, RoundReport, RoundSummary, TrendPoint,
 };
 
 use crate::auth::AuthLeader;
 use crate::db::{Db, MeetingRow, RoundRow};
 use crate::error::ApiError;
-use crate::morale;
+use crate::report::{self, Directory};
 
 fn summary(r: &RoundRow) -> RoundSummary {
     RoundSummary {
@@ -80,46 +80,102 @@ pub(super) async fn detail(
     }))
 }
 
-/// The round's anonymous figures (only over at least k people, moving only in
-/// steps of k) and each manager's estimate of their team's morale.
-#[utoipa::path(get, path = "/rounds/{id}/morale", tag = "rounds", security(("session" = [])),
+/// The round's report: response rate, the whole round's anonymous figures,
+/// the breakdown by manager with each manager's estimate and the gap, every
+/// figure over at least k people and moving only in steps of k, and no
+/// shown group that lets the others be subtracted from the whole.
+/// Leaders only, their own rounds.
+#[utoipa::path(get, path = "/rounds/{id}/report", tag = "rounds", security(("session" = [])),
     params(("id" = String, Path, description = "Round id")),
-    responses((status = 200, body = MoraleReport), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub(super) async fn morale(
+    responses((status = 200, body = RoundReport), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn report(
     State(db): State<Db>,
     leader: AuthLeader,
     Path(id): Path<String>,
-) -> Result<Json<MoraleReport>, ApiError> {
-    let round = own_round(&db, &leader, &id).await?;
-    let template = round.template()?;
-    let tallies = db.released_tallies(&round.id).await?;
-    let k = round.k();
-    let respondents = u32::try_from(round.ballots).unwrap_or(0);
-    let results = morale::results(&template, &tallies, respondents, k);
+) -> Result<Json<RoundReport>, ApiError> {
+    Ok(Json(load_report(&db, &leader, &id).await?))
+}
 
-    let people = db.people(&leader.org_id).await?;
-    let team_sizes = morale::team_sizes(
-        people
-            .iter()
-            .map(|p| (p.id.as_str(), p.manager_id.as_deref())),
-    );
-    let manager_estimates = db
-        .estimates_of_round(&round.id)
-        .await?
-        .into_iter()
-        .map(|e| ManagerEstimate {
-            team_size: team_sizes.get(e.manager_id.as_str()).copied().unwrap_or(0),
-            morale: e
-                .morale
-                .and_then(|n| i32::try_from(n).ok())
-                .and_then(|n| Score::parse(n).ok()),
-            manager_name: e.manager_name,
-        })
-        .collect();
-    Ok(Json(MoraleReport {
-        k,
-        respondents,
-        results,
-        manager_estimates,
-    }))
+async fn load_report(db: &Db, leader: &AuthLeader, id: &str) -> Result<RoundReport, ApiError> {
+    let round = own_round(db, leader, id).await?;
+    let dir = Directory::load(db, &leader.org_id, &leader.account_id).await?;
+    Ok(report::round_report(db, &round, &dir).await?)
+}
+
+fn download(content_type: &'static str, name: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The round's report as a CSV file: exactly what the report shows, under
+/// the same rules. Leaders only, their own rounds.
+#[utoipa::path(get, path = "/rounds/{id}/report.csv", tag = "rounds", security(("session" = [])),
+    params(("id" = String, Path, description = "Round id")),
+    responses(
+        (status = 200, description = "The report (text/csv)", content_type = "text/csv"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+pub(super) async fn report_csv(
+    State(db): State<Db>,
+    leader: AuthLeader,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let report = load_report(&db, &leader, &id).await?;
+    let csv = report::report_csv(&report).map_err(anyhow::Error::from)?;
+    Ok(download("text/csv; charset=utf-8", "round-report.csv", csv))
+}
+
+/// The round's report as a JSON file, the same body as `/rounds/{id}/report`.
+/// Leaders only, their own rounds.
+#[utoipa::path(get, path = "/rounds/{id}/report.json", tag = "rounds", security(("session" = [])),
+    params(("id" = String, Path, description = "Round id")),
+    responses(
+        (status = 200, body = RoundReport),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+pub(super) async fn report_json(
+    State(db): State<Db>,
+    leader: AuthLeader,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let report = load_report(&db, &leader, &id).await?;
+    let json = serde_json::to_string_pretty(&report).map_err(anyhow::Error::from)?;
+    Ok(download("application/json", "round-report.json", json))
+}
+
+/// The leader's rounds as a trend, oldest first: each round's figures and
+/// shown groups, exactly as that round's report shows them. Leaders only.
+#[utoipa::path(get, path = "/trends", tag = "rounds", security(("session" = [])),
+    responses((status = 200, body = Vec<TrendPoint>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub(super) async fn trends(
+    State(db): State<Db>,
+    leader: AuthLeader,
+) -> Result<Json<Vec<TrendPoint>>, ApiError> {
+    let dir = Directory::load(&db, &leader.org_id, &leader.account_id).await?;
+    Ok(Json(report::trend(&db, &leader.account_id, &dir).await?))
+}
+
+/// The trend as a CSV file. Leaders only.
+#[utoipa::path(get, path = "/trends.csv", tag = "rounds", security(("session" = [])),
+    responses(
+        (status = 200, description = "The trend (text/csv)", content_type = "text/csv"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    ))]
+pub(super) async fn trends_csv(
+    State(db): State<Db>,
+    leader: AuthLeader,
+) -> Result<Response, ApiError> {
+    let dir = Directory::load(&db, &leader.org_id, &leader.account_id).await?;
+    let points = report::trend(&db, &leader.account_id, &dir).await?;
+    let csv = report::trend_csv(&points).map_err(anyhow::Error::from)?;
+    Ok(download("text/csv; charset=utf-8", "trend.csv", csv))
 }

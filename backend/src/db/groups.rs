@@ -1,0 +1,121 @@
+//! The groups of a round's breakdown and their counts.
+
+use crate::breakdown::{self, Ancestor, GroupRow, NewGroup, Tally};
+
+use super::{Db, DbResult};
+
+type Tx<'t> = sqlx::Transaction<'t, sqlx::Any>;
+
+/// The groups a ballot of `person_id` in `round_id` is counted under, from the
+/// whole round down, as the directory and the round's meetings stand now.
+pub(super) async fn place(
+    tx: &mut Tx<'_>,
+    round_id: &str,
+    person_id: &str,
+    k: u32,
+) -> DbResult<Vec<NewGroup>> {
+    let leader_person: Option<String> = sqlx::query_scalar(
+        "select a.person_id from rounds r join accounts a on a.id = r.leader_id where r.id = $1",
+    )
+    .bind(round_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    // Everyone above the person, nearest first (the depth bound stops a circle).
+    let ancestors: Vec<Ancestor> = sqlx::query_as(
+        "with recursive up (id, manager_id, depth) as (
+             select id, manager_id, cast(0 as bigint) from people where id = $1
+             union all
+             select p.id, p.manager_id, up.depth + 1 from people p join up on p.id = up.manager_id
+             where up.depth < 64
+         )
+         select p.id, p.name from up join people p on p.id = up.id where up.depth > 0 order by up.depth",
+    )
+    .bind(person_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let heads = breakdown::heads(&ancestors, leader_person.as_deref());
+    let mut planned = Vec::new();
+    if let Some((direct, further)) = heads {
+        for head in [direct, further].into_iter().flatten() {
+            let n: i64 = sqlx::query_scalar(
+                "with recursive down (id, depth) as (
+                     select id, cast(1 as bigint) from people where manager_id = $1
+                     union all
+                     select p.id, down.depth + 1 from people p join down on p.manager_id = down.id
+                     where down.depth < 64
+                 )
+                 select count(*) from meetings m where m.round_id = $2
+                     and m.person_id in (select id from down)",
+            )
+            .bind(&head.0)
+            .bind(round_id)
+            .fetch_one(&mut **tx)
+            .await?;
+            planned.push((head.0.clone(), super::count(n)));
+        }
+    }
+    Ok(breakdown::placement(
+        heads,
+        |id| planned.iter().find(|(p, _)| p == id).map_or(0, |(_, n)| *n),
+        k,
+    ))
+}
+
+/// Makes the groups of a chain that do not exist yet.
+pub(super) async fn ensure(tx: &mut Tx<'_>, round_id: &str, chain: &[NewGroup]) -> DbResult<()> {
+    for g in chain {
+        sqlx::query(
+            "insert into round_groups (round_id, group_id, parent_id, level, manager_id, label)
+             values ($1, $2, $3, $4, $5, $6) on conflict (round_id, group_id) do nothing",
+        )
+        .bind(round_id)
+        .bind(&g.id)
+        .bind(&g.parent)
+        .bind(i64::from(g.level))
+        .bind(&g.manager_id)
+        .bind(&g.label)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+impl Db {
+    /// A round's groups.
+    pub async fn round_groups(&self, round_id: &str) -> DbResult<Vec<GroupRow>> {
+        sqlx::query_as(
+            "select group_id, parent_id, level, manager_id, label, ballots, counted
+             from round_groups where round_id = $1 order by level, label",
+        )
+        .bind(round_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// A round's counts: (group, question, answer json, count).
+    pub async fn group_tallies(&self, round_id: &str) -> DbResult<Vec<Tally>> {
+        sqlx::query_as(
+            "select group_id, question_id, answer, count from group_tallies where round_id = $1",
+        )
+        .bind(round_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// The people a round's meetings are with.
+    pub async fn planned_people(&self, round_id: &str) -> DbResult<Vec<String>> {
+        sqlx::query_scalar("select person_id from meetings where round_id = $1")
+            .bind(round_id)
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// The directory person behind an account, if any.
+    pub async fn account_person(&self, account_id: &str) -> DbResult<Option<String>> {
+        sqlx::query_scalar("select person_id from accounts where id = $1")
+            .bind(account_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map(Option::flatten)
+    }
+}

@@ -1,0 +1,5 @@
+//! The leader's reports bundle: only mounts.
+
+fn main() {
+    leptos::mount::mount_to_body(frontend::insights::InsightsApp);
+}
