@@ -119,6 +119,18 @@ async fn nothing_logged_holds_an_answer_or_a_token_even_at_trace_level() {
     for i in 1..5 {
         app.submit_scores(i, 3, 2).await;
     }
+    // The round's report, its exports and the trend: figures, no person.
+    let rounds = app.leader_get(&cookie, "/api/rounds").await.json();
+    let round = rounds[0]["id"].as_str().unwrap();
+    for uri in [
+        format!("/api/rounds/{round}/report"),
+        format!("/api/rounds/{round}/report.csv"),
+        format!("/api/rounds/{round}/report.json"),
+        "/api/trends".to_owned(),
+        "/api/trends.csv".to_owned(),
+    ] {
+        assert_eq!(app.leader_get(&cookie, &uri).await.status, StatusCode::OK);
+    }
     let sealed_left: i64 = sqlx::query_scalar("select count(*) from pending_ballots")
         .fetch_one(app.db.pool())
         .await

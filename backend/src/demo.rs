@@ -202,6 +202,18 @@ async fn build(db: &Db, public_url: &str, now: i64) -> anyhow::Result<DemoOutput
     )
     .await?;
 
+    past_round(
+        db,
+        &org_id,
+        &account_id,
+        &template_id,
+        &managers,
+        &engineers,
+        &deep,
+        now,
+    )
+    .await?;
+
     let round_id = new_id();
     db.insert_round(
         &round_id,
@@ -287,4 +299,112 @@ impl DemoOutput {
         }
         out
     }
+}
+
+/// Last quarter's round, over: 22 meetings, 15 check-ins in with their
+/// anonymous answers, each manager's estimate. Platform, Product and Data
+/// each have five answers counted in their own team; Mobile met too few
+/// people to be a group of its own, so the breakdown shows one team
+/// suppressed and the next-smallest hidden with it, and the trend has a
+/// first point.
+#[allow(clippy::too_many_arguments)]
+async fn past_round(
+    db: &Db,
+    org_id: &str,
+    account_id: &str,
+    template_id: &str,
+    managers: &[NewPerson],
+    engineers: &[NewPerson],
+    deep: &[NewPerson],
+    now: i64,
+) -> anyhow::Result<()> {
+    const DAY: i64 = 86_400;
+    let start = now - 100 * DAY;
+    let round_id = new_id();
+    let k = AnonymityThreshold::default().get();
+    db.insert_round(
+        &round_id,
+        org_id,
+        account_id,
+        template_id,
+        "Q3 skip-levels",
+        "quarterly",
+        k,
+        start,
+    )
+    .await?;
+    // Platform: all six and the two below its tech lead; Product: all six;
+    // Data: five; Mobile: three. The first five of each of the first three answer.
+    let mut met: Vec<(&NewPerson, bool)> = Vec::new();
+    for (team, size) in [(0, 6), (1, 6), (2, 5), (3, 3)] {
+        let people = &engineers[team * 6..team * 6 + size];
+        for (i, p) in people.iter().enumerate() {
+            met.push((p, team < 3 && i < 5));
+        }
+        if team == 0 {
+            met.extend(deep.iter().map(|p| (p, false)));
+        }
+    }
+    // The answers wait sealed until their team has k; this round's teams
+    // each get exactly k, so nothing is left waiting under this one-off key.
+    let key = crate::sealed::ServerKey::random();
+    let template = templates::skip_level();
+    const MORALE: [i32; 15] = [7, 8, 6, 7, 9, 5, 6, 4, 6, 5, 8, 7, 7, 9, 6];
+    const SUPPORT: [i32; 15] = [8, 8, 7, 6, 9, 6, 5, 5, 7, 6, 8, 8, 6, 9, 7];
+    // Everyone is scheduled first: a team is a group of its own if k of its
+    // people are planned when an answer comes in.
+    let mut planned = Vec::new();
+    for (i, (person, answers)) in met.into_iter().enumerate() {
+        let meeting_id = new_id();
+        let at = start + 7 * DAY + i64::try_from(i)? * DAY;
+        let hash = hash_token(&new_token());
+        db.schedule(&meeting_id, &round_id, &person.id, at, 30, &hash, at)
+            .await?;
+        if answers {
+            planned.push((person, meeting_id, at));
+        }
+    }
+    for (answered, (person, meeting_id, at)) in planned.into_iter().enumerate() {
+        let link = crate::db::LinkRow {
+            kind: "invite".to_owned(),
+            round_id: round_id.clone(),
+            person_id: person.id.clone(),
+            meeting_id: Some(meeting_id.clone()),
+            expires_at: at,
+        };
+        let confidential = shared::Answers::from([
+            (
+                "personal".to_owned(),
+                shared::Answer::Text("Busy but good.".to_owned()),
+            ),
+            (
+                "workload".to_owned(),
+                shared::Answer::Text("A lot of on-call this quarter.".to_owned()),
+            ),
+        ]);
+        let anonymous = shared::Answers::from([
+            (
+                "support".to_owned(),
+                shared::Answer::Scale(SUPPORT[answered]),
+            ),
+            ("morale".to_owned(), shared::Answer::Scale(MORALE[answered])),
+        ]);
+        db.submit_checkin(
+            &link,
+            &meeting_id,
+            &template,
+            &confidential,
+            &anonymous,
+            &key,
+            at - DAY,
+        )
+        .await?;
+    }
+    for (m, estimate) in managers.iter().zip([8, 6, 7, 7]) {
+        db.insert_manager_link(&round_id, &m.id, &hash_token(&new_token()), start)
+            .await?;
+        db.save_estimate(&round_id, &m.id, estimate, start + DAY)
+            .await?;
+    }
+    Ok(())
 }

@@ -117,7 +117,7 @@ fn figure(r: AnonymousResult, scope: &str) -> impl IntoView + use<> {
                 <p>{summary}</p>
                 <div class="chart-and-table">
                     {chart}
-                    {bucket_table(buckets, &r.prompt, table_id)}
+                    <div class="table-wrap">{bucket_table(buckets, &r.prompt, table_id)}</div>
                 </div>
             }
             .into_any()
@@ -363,11 +363,13 @@ fn trends_view(points: Vec<TrendPoint>) -> impl IntoView {
                     <h2>{prompt.clone()}</h2>
                     <div class="chart-and-table">
                         {charts::line(&chart_points, 1.0, 10.0, summary)}
-                        <table class="distribution">
-                            <caption>{format!("{prompt}: per round")}</caption>
-                            <thead><tr><th scope="col">"Round"</th><th scope="col">"Mean"</th><th scope="col">"Median"</th><th scope="col">"People"</th></tr></thead>
-                            <tbody>{rows}</tbody>
-                        </table>
+                        <div class="table-wrap">
+                            <table class="distribution">
+                                <caption>{format!("{prompt}: per round")}</caption>
+                                <thead><tr><th scope="col">"Round"</th><th scope="col">"Mean"</th><th scope="col">"Median"</th><th scope="col">"People"</th></tr></thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
                     </div>
                 </section>
             }
