@@ -119,6 +119,31 @@ async fn nothing_logged_holds_an_answer_or_a_token_even_at_trace_level() {
     for i in 1..5 {
         app.submit_scores(i, 3, 2).await;
     }
+    // Private notes and an action item in a meeting.
+    let note = "private-note-in-logs-5e1a";
+    let item = "action-item-in-logs-8c2d";
+    let meeting_id: String = sqlx::query_scalar("select id from meetings limit 1")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let noted = app
+        .as_account(
+            &cookie,
+            Method::PUT,
+            &format!("/api/meetings/{meeting_id}/notes"),
+            Some(&json!({"body": note})),
+        )
+        .await;
+    let added = app
+        .as_account(
+            &cookie,
+            Method::POST,
+            &format!("/api/meetings/{meeting_id}/items"),
+            Some(&json!({"title": item, "owner": "leader"})),
+        )
+        .await;
+    assert_eq!(noted.status, StatusCode::OK);
+    assert_eq!(added.status, StatusCode::CREATED);
     // The round's report, its exports and the trend: figures, no person.
     let rounds = app.leader_get(&cookie, "/api/rounds").await.json();
     let round = rounds[0]["id"].as_str().unwrap();
@@ -160,6 +185,8 @@ async fn nothing_logged_holds_an_answer_or_a_token_even_at_trace_level() {
         one_time.as_str(),
         new_password,
         smtp_password,
+        note,
+        item,
     ] {
         assert!(!logs.contains(forbidden), "the logs hold {forbidden:?}");
     }

@@ -20,6 +20,7 @@ on_both!(
     the_exports_hold_exactly_what_the_report_shows,
     the_trend_shows_each_round_as_its_own_report_shows_it,
     reports_and_exports_admit_only_their_leader,
+    k_stays_as_it_was_when_the_round_opened,
 );
 
 const K: u32 = 5;
@@ -717,4 +718,31 @@ async fn reports_and_exports_admit_only_their_leader(app: &TestApp) {
             );
         }
     }
+}
+
+async fn k_stays_as_it_was_when_the_round_opened(app: &TestApp) {
+    let org = build(app, &plain(&[("Ana", 4)])).await;
+    let cookie = org.cookie(app).await;
+    // The admin lowers the organisation's k to 3: new rounds only.
+    let lowered = app
+        .as_account(
+            &cookie,
+            Method::PUT,
+            "/api/admin/settings",
+            Some(&json!({"organisation": "Report Org", "k": 3})),
+        )
+        .await;
+    org.submit_all(app, &org.people[..3]).await;
+    let report = org.report(app, &cookie).await;
+
+    assert_eq!(lowered.status, StatusCode::OK, "{}", lowered.text());
+    assert_eq!(report["k"], K);
+    assert_eq!(
+        report["response"]["counted"], 0,
+        "three answers were counted"
+    );
+    assert_eq!(
+        report["results"][0]["result"]["status"], "suppressed",
+        "{report}"
+    );
 }

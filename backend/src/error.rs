@@ -69,6 +69,15 @@ impl ApiError {
     }
 }
 
+/// `Ok` when a check found no problem, else a validation error naming each field.
+pub fn valid(errors: Vec<FieldError>) -> Result<(), ApiError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
 impl ApiError {
     /// A problem with one field of a request body.
     pub fn field(field: &str, message: impl Into<String>) -> Self {

@@ -17,6 +17,7 @@ use shared::api::{
     Briefing, CheckinView, DraftRequest, ErrorBody, EstimateRequest, EstimateView, LoginRequest,
     Me, MeetingSummary, RoundDetail, RoundReport, RoundSummary, Saved, SubmitRequest, TrendPoint,
 };
+use shared::meeting::{ActionItem, ItemUpdate, MeetingView, NewItem, Notes, NotesSaved};
 use shared::series::{
     Dashboard, Invitation, NewSeries, Reissue, RescheduleRequest, ScheduleRequest, SeriesDetail,
     SeriesOptions, SeriesSummary, SkipRequest,
@@ -463,4 +464,41 @@ pub async fn cancel_meeting(meeting_id: &str) -> Result<()> {
 /// Stops a series.
 pub async fn stop_series(id: &str) -> Result<()> {
     call_empty::<()>("DELETE", &format!("/api/series/{id}"), None, None).await
+}
+
+/// The meeting view: briefing, talking points, notes, this meeting's items.
+pub async fn meeting_view(id: &str) -> Result<MeetingView> {
+    get(&format!("/api/meetings/{id}/view"), None).await
+}
+
+/// Saves the leader's private notes for a meeting.
+pub async fn save_notes(id: &str, body: &Notes) -> Result<NotesSaved> {
+    call(
+        "PUT",
+        &format!("/api/meetings/{id}/notes"),
+        None,
+        Some(body),
+    )
+    .await
+}
+
+/// Adds an action item to a meeting.
+pub async fn add_item(meeting_id: &str, body: &NewItem) -> Result<ActionItem> {
+    call(
+        "POST",
+        &format!("/api/meetings/{meeting_id}/items"),
+        None,
+        Some(body),
+    )
+    .await
+}
+
+/// Changes an action item.
+pub async fn update_item(id: &str, body: &ItemUpdate) -> Result<ActionItem> {
+    call("PATCH", &format!("/api/items/{id}"), None, Some(body)).await
+}
+
+/// The leader's open items due on `today` (`YYYY-MM-DD`) or earlier.
+pub async fn circle_back(today: String) -> Result<Vec<ActionItem>> {
+    get(&format!("/api/follow-ups?today={today}"), None).await
 }

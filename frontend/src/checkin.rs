@@ -6,6 +6,7 @@ use leptos::mount::mount_to_body;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::{CheckinView, DraftRequest, SubmitRequest};
+use shared::meeting::ItemStatus;
 use shared::validate::check_answer;
 use shared::{Answer, Answers, FieldError, Mode, Question, Visibility};
 
@@ -182,7 +183,28 @@ pub fn CheckinForm(
         unsent_changes,
         anonymous_sealed,
         k,
+        promised,
     } = view;
+    let promised = (!promised.is_empty()).then(|| {
+        let items = promised
+            .into_iter()
+            .map(|i| {
+                let state = match i.status {
+                    ItemStatus::Open => "open",
+                    ItemStatus::Done => "done",
+                    ItemStatus::Dropped => "dropped",
+                };
+                let due = i.due_on.map(|d| format!(", due {d}")).unwrap_or_default();
+                view! { <li>{i.title}<span class="muted">{format!(" ({state}{due})")}</span></li> }
+            })
+            .collect_view();
+        view! {
+            <section class="promised">
+                <h2>{format!("What {leader_name} follows up on with you")}</h2>
+                <ul>{items}</ul>
+            </section>
+        }
+    });
     let mut initial = saved;
     if anonymous_sealed {
         // Sent already (perhaps from another device): a copy left in this
@@ -529,6 +551,7 @@ pub fn CheckinForm(
                  once sent, because nothing links them to you any more."
             )}</p>
         </details>
+        {promised}
         {move || (!editable.get()).then(|| view! {
             <p class="notice" role="status">"The meeting has started, so this check-in is now read-only."</p>
         })}

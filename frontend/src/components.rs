@@ -19,6 +19,17 @@ pub fn format_time(secs: i64) -> String {
     ))
 }
 
+/// The reader's date today, `YYYY-MM-DD`, in their own time zone.
+pub fn today() -> String {
+    let now = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        now.get_full_year(),
+        now.get_month() + 1,
+        now.get_date()
+    )
+}
+
 /// The time now, as the reader's locale writes a time of day.
 pub fn time_now() -> String {
     String::from(

@@ -25,6 +25,7 @@ pub fn InsightsApp() -> impl IntoView {
             <Routes fallback=|| view! { <h1>"Not found"</h1><p><a href="/" rel="external">"Back to your rounds"</a></p> }>
                 <Route path=path!("/insights/rounds/:id") view=ReportPage />
                 <Route path=path!("/insights/trends") view=TrendsPage />
+                <Route path=path!("/insights/meetings/:id") view=crate::meeting::MeetingPage />
             </Routes>
         </Shell>
     }
@@ -421,7 +422,12 @@ fn trends_view(points: Vec<TrendPoint>) -> impl IntoView {
         .into_any()
     };
     view! {
-        <p class="downloads">"Download the trend: " <a href="/api/trends.csv" download="">"CSV"</a></p>
+        <p class="downloads">
+            "Download the trend: "
+            <a href="/api/trends.csv" download="">"CSV"</a>
+            " · "
+            <a href="/api/trends" download="trend.json">"JSON"</a>
+        </p>
         {charts}
         <section aria-labelledby="teams">
             <h2 id="teams">"Morale by team"</h2>

@@ -168,7 +168,17 @@ fn briefing_view(b: Briefing) -> impl IntoView {
         template,
         answers,
         submitted_at,
+        follow_ups,
     } = b;
+    let follow_ups = if follow_ups.is_empty() {
+        view! { <p class="muted">"Nothing open from earlier meetings with them."</p> }.into_any()
+    } else {
+        let items = follow_ups
+            .into_iter()
+            .map(|i| view! { <li>{i.title.clone()}<span class="muted">{format!(" · {}", crate::meeting::item_meta(&i))}</span></li> })
+            .collect_view();
+        view! { <ul class="items">{items}</ul> }.into_any()
+    };
     set_title(&format!("Briefing: {}", meeting.person_name));
     let morale = LocalResource::new({
         let round_id = round_id.clone();
@@ -214,6 +224,11 @@ fn briefing_view(b: Briefing) -> impl IntoView {
             status_label(meeting.status)
         )}</p>
         <p class="muted">{sent}</p>
+        <p><a class="button" href=format!("/insights/meetings/{}", meeting.id) rel="external">"Open the meeting view: notes and action items"</a></p>
+        <section aria-labelledby="open-follow-ups">
+            <h2 id="open-follow-ups">"Open follow-ups"</h2>
+            {follow_ups}
+        </section>
         <div class="briefing">
             <div>{sections}</div>
             <aside class="round-figures" aria-labelledby="round-figures">
@@ -233,4 +248,32 @@ fn round_figures(report: RoundReport) -> impl IntoView {
         .map(|r| view! { <dt>{r.prompt}</dt><dd>{figure_summary(&r.result)}</dd> })
         .collect_view();
     view! { <dl>{items}</dl> }
+}
+
+/// The leader's open follow-ups due today or earlier, oldest first.
+#[component]
+pub(crate) fn CircleBack() -> impl IntoView {
+    let today = crate::components::today();
+    let due = LocalResource::new(move || api::circle_back(today.clone()));
+    view! {
+        <h2>"Circle back"</h2>
+        {loaded(due, |items: Vec<shared::meeting::ActionItem>| {
+            if items.is_empty() {
+                return view! {
+                    <p class="muted">"Nothing due. Action items you add in a meeting show here from their due day until closed."</p>
+                }
+                .into_any();
+            }
+            let rows = items
+                .into_iter()
+                .map(|i| view! {
+                    <li>
+                        <a href=format!("/insights/meetings/{}", i.meeting_id) rel="external">{i.title.clone()}</a>
+                        <span class="muted">{format!(" · with {} · {}", i.person_name, crate::meeting::item_meta(&i))}</span>
+                    </li>
+                })
+                .collect_view();
+            view! { <ul class="items">{rows}</ul> }.into_any()
+        })}
+    }
 }

@@ -17,6 +17,7 @@ pub mod estimate;
 pub mod forms;
 pub mod insights;
 pub mod leader;
+pub mod meeting;
 pub mod series;
 pub mod shell;
 

@@ -78,6 +78,7 @@ pub fn Home() -> impl IntoView {
     view! {
         <h1>"This week"</h1>
         {loaded(dashboard, dashboard_view)}
+        <crate::leader::CircleBack />
         <h2>"Your series"</h2>
         {loaded(series, |list: Vec<SeriesSummary>| {
             let empty = list.is_empty().then(|| view! {

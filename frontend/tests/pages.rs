@@ -6,6 +6,7 @@ use frontend::components::QuestionField;
 use frontend::insights::gap_text;
 use leptos::prelude::*;
 use shared::api::{Bucket, CheckinView};
+use shared::meeting::{ItemStatus, SharedItem};
 use shared::validate::SHORT_TEXT_MAX;
 use shared::{Answer, Answers, Question, QuestionKind, Section, Template, Visibility};
 use wasm_bindgen::JsCast;
@@ -125,6 +126,11 @@ fn checkin_view(editable: bool) -> CheckinView {
         unsent_changes: false,
         anonymous_sealed: false,
         k: 5,
+        promised: vec![SharedItem {
+            title: "Find a mentor in the data team".into(),
+            due_on: Some("2026-12-15".into()),
+            status: ItemStatus::Open,
+        }],
     }
 }
 
@@ -146,6 +152,11 @@ async fn the_check_in_says_who_sees_each_answer_and_flags_what_is_missing_on_sub
 
     let text = parent.text_content().unwrap_or_default();
     assert!(text.contains("Your skip-level with Alex Rivera"), "{text}");
+    assert!(
+        text.contains("What Alex Rivera follows up on with you")
+            && text.contains("Find a mentor in the data team (open, due 2026-12-15)"),
+        "{text}"
+    );
     assert_eq!(
         text_of("personal-who"),
         "Confidential: only Alex Rivera will read this, with your name. Priya Shah won't see it."

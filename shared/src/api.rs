@@ -52,6 +52,10 @@ pub struct CheckinView {
     pub anonymous_sealed: bool,
     /// The anonymity threshold `k` of this round.
     pub k: u32,
+    /// What the leader promised to follow up on, with its status: the items
+    /// from earlier meetings the leader chose to share.
+    #[serde(default)]
+    pub promised: Vec<crate::meeting::SharedItem>,
 }
 
 /// A draft of the confidential answers, saved as the employee types.
@@ -358,4 +362,7 @@ pub struct Briefing {
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub answers: Answers,
     pub submitted_at: Option<i64>,
+    /// Open action items from earlier meetings with this person, oldest first.
+    #[serde(default)]
+    pub follow_ups: Vec<crate::meeting::ActionItem>,
 }

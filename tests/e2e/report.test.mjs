@@ -4,30 +4,20 @@
 // finds the trend; all with the keyboard and at 320 px.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { assertFits, bin, launchBrowser, newPage, startServer, tabTo } from "./support.mjs";
+import { assertFits, logIn as logInAs, newPage, startDemo, tabTo } from "./support.mjs";
 
-let server, browser, demo, base;
+let app, browser, demo, base;
 
 before(async () => {
-  server = await startServer((args) =>
-    JSON.parse(execFileSync(bin, ["demo", "--json", ...args], { encoding: "utf8" })));
-  demo = server.prepared;
-  base = server.base;
-  browser = await launchBrowser();
+  app = await startDemo();
+  ({ browser, demo, base } = app);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.stop();
+  await app?.stop();
 });
 
-async function logIn(page) {
-  await page.goto(`${base}/`);
-  await page.getByLabel("Email").fill(demo.leader.email);
-  await page.getByLabel("Password").fill(demo.leader.password);
-  await page.getByRole("button", { name: /log in/i }).click();
-}
+const logIn = (page) => logInAs(page, base, demo);
 
 test("the leader reads the breakdown with a team suppressed and a chart as a table", async () => {
   const page = await newPage(browser);

@@ -1,7 +1,7 @@
 // What the end-to-end tests share: a server of the real binary on a free
 // port with its own data directory, and Debian's Chromium.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -87,3 +87,32 @@ export async function newPage(browserOrContext, options) {
   page.on("pageerror", (e) => assert.fail(`page error on ${page.url()}: ${e.message}`));
   return page;
 }
+
+/**
+ * The real binary with the demo organisation (`skipcheck demo`) and a
+ * browser: { base, demo, browser, stop }.
+ */
+export async function startDemo() {
+  const server = await startServer((args) =>
+    JSON.parse(execFileSync(bin, ["demo", "--json", ...args], { encoding: "utf8" })));
+  const browser = await launchBrowser();
+  return {
+    base: server.base,
+    demo: server.prepared,
+    browser,
+    stop: async () => {
+      await browser.close();
+      server.stop();
+    },
+  };
+}
+
+/** Logs the demo leader in from the start page and waits for their home. */
+export async function logIn(page, base, demo) {
+  await page.goto(`${base}/`);
+  await page.getByLabel("Email").fill(demo.leader.email);
+  await page.getByLabel("Password").fill(demo.leader.password);
+  await page.getByRole("button", { name: /log in/i }).click();
+  await page.getByRole("heading", { level: 1, name: "This week" }).waitFor();
+}
+

@@ -24,6 +24,7 @@ pub struct LinkRow {
 /// Everything an employee's check-in page shows.
 #[derive(Debug, Clone, FromRow)]
 pub struct CheckinRow {
+    pub leader_id: String,
     pub person_name: String,
     pub leader_name: String,
     pub leader_title: String,
@@ -82,7 +83,7 @@ impl Db {
     /// What an employee's check-in page shows for one meeting.
     pub async fn checkin(&self, meeting_id: &str) -> DbResult<Option<CheckinRow>> {
         sqlx::query_as(
-            "select p.name as person_name,
+            "select r.leader_id, p.name as person_name,
                     coalesce(lp.name, a.email) as leader_name, coalesce(lp.title, '') as leader_title,
                     boss.name as manager_name, r.name as round_name, m.scheduled_at, r.k_threshold,
                     t.body as template_body, c.draft, c.submitted, c.submitted_at,

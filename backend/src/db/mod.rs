@@ -5,6 +5,7 @@
 mod accounts;
 mod checkins;
 mod directory;
+mod follow_ups;
 mod groups;
 mod mail;
 mod rounds;
@@ -20,6 +21,7 @@ pub use accounts::{
 };
 pub use checkins::{CheckinRow, LinkRow, SubmitOutcome};
 pub use directory::{NewPerson, PersonFields, PersonRow};
+pub use follow_ups::ItemRow;
 pub use mail::{MailLogRow, SmtpRow};
 pub use rounds::{EstimateRow, MeetingRow, RoundRow};
 pub use series::{HistoryRow, InvitationRow, NewRound, SeriesRow};

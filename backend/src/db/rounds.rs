@@ -41,6 +41,7 @@ pub struct MeetingRow {
     pub id: String,
     pub round_id: String,
     pub round_name: String,
+    pub person_id: String,
     pub person_name: String,
     pub person_title: String,
     pub manager_name: Option<String>,
@@ -82,7 +83,7 @@ const ROUND_SELECT: &str = "select r.id, r.name, r.cadence, r.k_threshold, r.bal
           where m.round_id = r.id and c.submitted_at is not null) as submitted
      from rounds r join templates t on t.id = r.template_id";
 
-const MEETING_SELECT: &str = "select m.id, m.round_id, r.name as round_name,
+const MEETING_SELECT: &str = "select m.id, m.round_id, r.name as round_name, m.person_id,
         p.name as person_name, p.title as person_title, boss.name as manager_name,
         m.scheduled_at,
         (select count(*) from checkins c where c.meeting_id = m.id) as has_checkin,

@@ -8,7 +8,7 @@ use shared::{Answers, Mode, Template, Visibility};
 
 use crate::auth::InviteLink;
 use crate::db::{CheckinRow, Db, SubmitOutcome};
-use crate::error::{ApiError, ApiJson};
+use crate::error::{ApiError, ApiJson, valid};
 
 async fn load(db: &Db, invite: &InviteLink) -> Result<(CheckinRow, Template), ApiError> {
     let row = db
@@ -28,14 +28,6 @@ fn ensure_open(row: &CheckinRow, now: i64) -> Result<(), ApiError> {
     }
 }
 
-fn valid(errors: Vec<shared::FieldError>) -> Result<(), ApiError> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
-    }
-}
-
 /// The check-in form, with what was saved so far.
 #[utoipa::path(get, path = "/checkin", tag = "check-in", security(("link" = [])),
     responses(
@@ -48,7 +40,14 @@ pub(super) async fn get_checkin(
     invite: InviteLink,
 ) -> Result<Json<CheckinView>, ApiError> {
     let (row, template) = load(&db, &invite).await?;
+    let promised = db
+        .shared_items(&row.leader_id, &invite.link.person_id)
+        .await?
+        .iter()
+        .map(crate::db::ItemRow::to_shared)
+        .collect();
     Ok(Json(CheckinView {
+        promised,
         answers: row.draft_answers()?,
         unsent_changes: row.unsent_changes(),
         editable: crate::now() < row.scheduled_at,

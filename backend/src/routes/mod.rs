@@ -98,6 +98,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rounds::trends))
         .routes(routes!(rounds::trends_csv))
         .routes(routes!(meetings::briefing, series::cancel))
+        .routes(routes!(meetings::view))
+        .routes(routes!(meetings::save_notes))
+        .routes(routes!(meetings::add_item))
+        .routes(routes!(meetings::update_item))
+        .routes(routes!(meetings::circle_back))
         .fallback(no_route);
     let mut router = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))

@@ -1,0 +1,95 @@
+// The meeting view in Chromium: the leader writes a private note and two
+// action items in last quarter's meeting with Amara, closes one, and finds
+// the other in this quarter's briefing with her and in "Circle back".
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { assertFits, logIn as logInAs, newPage, startDemo, tabTo } from "./support.mjs";
+
+let app, browser, demo, base;
+
+before(async () => {
+  app = await startDemo();
+  ({ browser, demo, base } = app);
+});
+
+after(async () => {
+  await app?.stop();
+});
+
+const logIn = (page) => logInAs(page, base, demo);
+
+/** The briefing of the demo's first person in a round, from the home page. */
+async function openBriefing(page, round) {
+  await page.goto(`${base}/`);
+  await page.getByRole("link", { name: new RegExp(round) }).click();
+  await page.getByRole("link", { name: demo.invites[0].name }).click();
+  await page.getByRole("heading", { level: 1, name: /Briefing/ }).waitFor();
+}
+
+test("notes and action items in one meeting carry to the next briefing and to circle back", async () => {
+  const page = await newPage(browser);
+  await logIn(page);
+  await openBriefing(page, "Q3 skip-levels");
+  await page.getByRole("link", { name: /Open the meeting view/ }).click();
+  await page.getByRole("heading", { level: 1, name: /Meeting with/ }).waitFor();
+
+  // A private note, saved as it is typed.
+  const note = `Wants to move towards data engineering ${Date.now()}`;
+  await page.getByLabel("Your private notes").fill(note);
+  await page.getByText(/^Saved /).waitFor();
+
+  const today = await page.evaluate(() => {
+    const d = new Date();
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  });
+  const add = async (title, due) => {
+    await page.getByLabel("What is to be done").fill(title);
+    await page.getByLabel("Due (optional)").fill(due);
+    await page.getByRole("button", { name: "Add the item" }).click();
+    await page.getByRole("button", { name: `Done: ${title}` }).waitFor();
+  };
+  await add("Send the team charter", today);
+  await add("Book a session with the data lead", today);
+  await page.getByRole("button", { name: "Done: Send the team charter" }).click();
+  await page.getByRole("button", { name: "Reopen: Send the team charter" }).waitFor();
+
+  // The note is there after a reload: it was saved.
+  await page.reload();
+  assert.equal(await page.getByLabel("Your private notes").inputValue(), note);
+
+  // This quarter's briefing with the same person lists the open one only.
+  await openBriefing(page, "Q4 skip-levels");
+  const followUps = page.getByRole("region", { name: "Open follow-ups" });
+  await followUps.getByText("Book a session with the data lead").waitFor();
+  assert.doesNotMatch(await followUps.innerText(), /team charter/);
+
+  // And the home page's "Circle back" has it, due today.
+  await page.goto(`${base}/`);
+  await page.getByRole("heading", { name: "Circle back" }).waitFor();
+  const link = page.getByRole("link", { name: "Book a session with the data lead" });
+  await link.waitFor();
+  assert.equal(await page.getByRole("link", { name: "Send the team charter" }).count(), 0);
+});
+
+test("the meeting view works with the keyboard alone and at 320 px", async () => {
+  const page = await newPage(browser, { viewport: { width: 320, height: 640 } });
+  await logIn(page);
+  await openBriefing(page, "Q4 skip-levels");
+  const open = page.getByRole("link", { name: /Open the meeting view/ });
+  await open.focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { level: 1, name: /Meeting with/ }).waitFor();
+  await assertFits(page, "the meeting view");
+
+  await tabTo(page, "notes");
+  await page.keyboard.type("Typed by keyboard");
+  await tabTo(page, "f-title");
+  await page.keyboard.type("Follow up by keyboard");
+  await page.keyboard.press("Enter");
+  await page.getByRole("button", { name: "Done: Follow up by keyboard" }).waitFor();
+  // An empty title is refused with a message, focus on the problem.
+  await tabTo(page, "f-title");
+  await page.keyboard.press("Enter");
+  await page.getByText("Say what is to be done.").first().waitFor();
+  await assertFits(page, "the meeting view with an error");
+});
