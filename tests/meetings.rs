@@ -14,6 +14,8 @@ on_both!(
     the_employee_sees_only_what_was_shared_with_them,
     bad_items_and_notes_are_refused_naming_the_field_and_change_nothing,
     meeting_routes_admit_only_their_leader,
+    the_history_and_its_exports_hold_every_meeting_newest_first,
+    an_admin_erases_a_persons_data_and_the_counts_stay,
 );
 
 /// The demo's first person (Amara) met the leader last quarter and meets
@@ -442,4 +444,163 @@ async fn meeting_routes_admit_only_their_leader(app: &TestApp) {
         }
         assert!(own.status.is_success(), "{method} {uri}: {}", own.text());
     }
+}
+
+async fn the_history_and_its_exports_hold_every_meeting_newest_first(app: &TestApp) {
+    let cookie = app.login().await;
+    let (first, second) = two_meetings(app, &cookie).await;
+    app.as_account(
+        &cookie,
+        Method::PUT,
+        &format!("/api/meetings/{first}/notes"),
+        Some(&json!({"body": "Last quarter: on-call is heavy"})),
+    )
+    .await;
+    add_item(
+        app,
+        &cookie,
+        &first,
+        json!({"title": "Rotate on-call", "owner": "manager"}),
+    )
+    .await;
+    add_item(
+        app,
+        &cookie,
+        &second,
+        json!({"title": "Check in on on-call", "owner": "leader"}),
+    )
+    .await;
+
+    let history = app
+        .leader_get(&cookie, &format!("/api/meetings/{second}/history"))
+        .await;
+    let markdown = app
+        .leader_get(&cookie, &format!("/api/meetings/{first}/history.md"))
+        .await;
+    let one = app
+        .leader_get(&cookie, &format!("/api/meetings/{first}/export.md"))
+        .await;
+
+    assert_eq!(history.status, StatusCode::OK, "{}", history.text());
+    let h = history.json();
+    assert_eq!(h["person_name"], app.demo.invites[0].name.as_str());
+    let meetings = h["meetings"].as_array().unwrap();
+    assert_eq!(meetings.len(), 2);
+    assert_eq!(
+        meetings[0]["briefing"]["meeting"]["id"],
+        second.as_str(),
+        "newest first"
+    );
+    assert_eq!(meetings[1]["notes"], "Last quarter: on-call is heavy");
+    assert_eq!(titles(&meetings[1]["items"]), ["Rotate on-call"]);
+    // The demo's last quarter check-in is in, with its confidential answers.
+    assert_eq!(
+        meetings[1]["briefing"]["answers"]["personal"]["text"],
+        "Busy but good."
+    );
+
+    assert_eq!(markdown.status, StatusCode::OK);
+    let text = markdown.text();
+    let newer = text.find("Check in on on-call").unwrap();
+    let older = text.find("Rotate on-call").unwrap();
+    assert!(newer < older, "{text}");
+    assert!(text.contains("> Last quarter: on-call is heavy"), "{text}");
+    assert!(text.contains("> Busy but good."), "{text}");
+    assert!(one.text().contains("Rotate on-call"));
+    assert!(
+        !one.text().contains("Check in on on-call"),
+        "one meeting only"
+    );
+    assert!(
+        one.text()
+            .contains("**How are things going for you personally?**"),
+        "{}",
+        one.text()
+    );
+    assert!(
+        !text.contains("morale"),
+        "no anonymous answer in an export: {text}"
+    );
+}
+
+async fn an_admin_erases_a_persons_data_and_the_counts_stay(app: &TestApp) {
+    let cookie = app.login().await;
+    let (first, second) = two_meetings(app, &cookie).await;
+    app.as_account(
+        &cookie,
+        Method::PUT,
+        &format!("/api/meetings/{second}/notes"),
+        Some(&json!({"body": "to be erased"})),
+    )
+    .await;
+    add_item(
+        app,
+        &cookie,
+        &first,
+        json!({"title": "Erase me", "owner": "leader"}),
+    )
+    .await;
+    let person: String = sqlx::query_scalar("select person_id from meetings where id = $1")
+        .bind(&first)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let counts_before: i64 =
+        sqlx::query_scalar("select cast(coalesce(sum(count), 0) as bigint) from group_tallies")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    let (_, leader_only) = outsiders(app, &cookie, "9").await;
+
+    let refused = app
+        .as_account(
+            &leader_only,
+            Method::DELETE,
+            &format!("/api/admin/people/{person}/data"),
+            None,
+        )
+        .await;
+    let unknown = app
+        .as_account(
+            &cookie,
+            Method::DELETE,
+            "/api/admin/people/nobody/data",
+            None,
+        )
+        .await;
+    let erased = app
+        .as_account(
+            &cookie,
+            Method::DELETE,
+            &format!("/api/admin/people/{person}/data"),
+            None,
+        )
+        .await;
+    let history = app
+        .leader_get(&cookie, &format!("/api/meetings/{first}/history"))
+        .await
+        .json();
+    let counts_after: i64 =
+        sqlx::query_scalar("select cast(coalesce(sum(count), 0) as bigint) from group_tallies")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(erased.status, StatusCode::OK, "{}", erased.text());
+    // Last quarter's submitted check-in, one note, one item.
+    assert_eq!(
+        erased.json(),
+        json!({"checkins": 1, "notes": 1, "items": 1})
+    );
+    for m in history["meetings"].as_array().unwrap() {
+        assert_eq!(m["briefing"]["answers"], json!({}));
+        assert_eq!(m["notes"], "");
+        assert_eq!(m["items"], json!([]));
+    }
+    assert_eq!(
+        counts_after, counts_before,
+        "anonymous counts hold no person"
+    );
 }

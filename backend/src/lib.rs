@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod export;
 pub mod invitation;
 pub mod mail;
 pub mod morale;

@@ -518,7 +518,52 @@ fn PersonForm(person: Option<PersonEntry>, on_done: Callback<Option<String>>) ->
                     {is_edit.then(|| view! { <button type="button" class="secondary" on:click=move |_| on_done.run(None)>"Cancel"</button> })}
                 </div>
             </form>
+            {editing.map(|p| view! { <EraseData id=p.id name=p.name /> })}
         </section>
+    }
+}
+
+/// Deleting a person's data on request, after a confirmation.
+#[component]
+fn EraseData(id: String, name: String) -> impl IntoView {
+    let confirming = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<String>);
+    let id = StoredValue::new(id);
+    let erase = move |_| {
+        spawn_local(async move {
+            let text = match api::erase_person_data(&id.get_value()).await {
+                Ok(e) => format!(
+                    "Deleted: {} check-ins, {} sets of meeting notes, {} action items.",
+                    e.checkins, e.notes, e.items
+                ),
+                Err(e) => format!("Nothing was deleted: {}", e.message()),
+            };
+            confirming.set(false);
+            outcome.set(Some(text));
+            focus_id("erase-outcome");
+        });
+    };
+    view! {
+        <details class="erase">
+            <summary>"Delete their data on request"</summary>
+            <p>{format!(
+                "Deletes {name}'s check-ins (their confidential answers), the leaders' notes of their meetings and their action items. \
+                 Anonymous figures stay: they hold no person. Their place in the directory stays; untick \"Still here\" when they leave."
+            )}</p>
+            {move || if confirming.get() {
+                view! {
+                    <p role="alert">"This can't be undone."</p>
+                    <div class="button-row">
+                        <button type="button" class="danger" on:click=erase>"Delete for good"</button>
+                        <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Keep it"</button>
+                    </div>
+                }
+                .into_any()
+            } else {
+                view! { <button type="button" class="secondary" on:click=move |_| confirming.set(true)>"Delete their data…"</button> }.into_any()
+            }}
+            <p id="erase-outcome" tabindex="-1" role="status">{move || outcome.get()}</p>
+        </details>
     }
 }
 

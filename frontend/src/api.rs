@@ -17,7 +17,9 @@ use shared::api::{
     Briefing, CheckinView, DraftRequest, ErrorBody, EstimateRequest, EstimateView, LoginRequest,
     Me, MeetingSummary, RoundDetail, RoundReport, RoundSummary, Saved, SubmitRequest, TrendPoint,
 };
-use shared::meeting::{ActionItem, ItemUpdate, MeetingView, NewItem, Notes, NotesSaved};
+use shared::meeting::{
+    ActionItem, ItemUpdate, MeetingView, NewItem, Notes, NotesSaved, PersonHistory,
+};
 use shared::series::{
     Dashboard, Invitation, NewSeries, Reissue, RescheduleRequest, ScheduleRequest, SeriesDetail,
     SeriesOptions, SeriesSummary, SkipRequest,
@@ -501,4 +503,20 @@ pub async fn update_item(id: &str, body: &ItemUpdate) -> Result<ActionItem> {
 /// The leader's open items due on `today` (`YYYY-MM-DD`) or earlier.
 pub async fn circle_back(today: String) -> Result<Vec<ActionItem>> {
     get(&format!("/api/follow-ups?today={today}"), None).await
+}
+
+/// Every meeting of a meeting's person with the leader, newest first.
+pub async fn history(meeting_id: &str) -> Result<PersonHistory> {
+    get(&format!("/api/meetings/{meeting_id}/history"), None).await
+}
+
+/// Deletes a person's confidential answers, notes and items (admins).
+pub async fn erase_person_data(person_id: &str) -> Result<shared::meeting::Erased> {
+    call::<(), _>(
+        "DELETE",
+        &format!("/api/admin/people/{person_id}/data"),
+        None,
+        None,
+    )
+    .await
 }

@@ -26,6 +26,7 @@ pub fn InsightsApp() -> impl IntoView {
                 <Route path=path!("/insights/rounds/:id") view=ReportPage />
                 <Route path=path!("/insights/trends") view=TrendsPage />
                 <Route path=path!("/insights/meetings/:id") view=crate::meeting::MeetingPage />
+                <Route path=path!("/insights/meetings/:id/history") view=crate::meeting::HistoryPage />
             </Routes>
         </Shell>
     }

@@ -6,7 +6,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::Answer;
-use shared::meeting::{ActionItem, ItemOwner, ItemStatus, ItemUpdate, MeetingView, NewItem, Notes};
+use shared::meeting::{
+    ActionItem, ItemOwner, ItemStatus, ItemUpdate, MeetingView, NewItem, Notes, PersonHistory,
+};
 
 use crate::api;
 use crate::components::format_time;
@@ -53,23 +55,8 @@ fn meeting_view(v: MeetingView) -> impl IntoView {
     let meeting_id = briefing.meeting.id.clone();
     let person = briefing.meeting.person_name.clone();
     set_title(&format!("Meeting with {person}"));
-    let answers = briefing
-        .template
-        .questions()
-        .filter(|q| q.visibility == shared::Visibility::Confidential)
-        .map(|q| {
-            let answer = match briefing.answers.get(&q.id) {
-                None => "No answer".to_owned(),
-                Some(Answer::Text(t)) => t.clone(),
-                Some(a) => a.label(),
-            };
-            view! { <dt>{q.prompt.clone()}</dt><dd class="answer">{answer}</dd> }
-        })
-        .collect_view();
-    let sent = briefing.submitted_at.map_or_else(
-        || "Their check-in is not sent yet.".to_owned(),
-        |at| format!("Check-in sent {}.", format_time(at)),
-    );
+    let answers = answers_list(&briefing);
+    let sent = sent_line(&briefing);
     let points = talking_points
         .into_iter()
         .map(|p| view! { <li>{p}</li> })
@@ -77,7 +64,8 @@ fn meeting_view(v: MeetingView) -> impl IntoView {
     let earlier = RwSignal::new(briefing.follow_ups);
     let mine = RwSignal::new(items);
     view! {
-        <p><a href=format!("/meetings/{meeting_id}") rel="external">"← Briefing"</a></p>
+        <p><a href=format!("/meetings/{meeting_id}") rel="external">"← Briefing"</a>
+            " · "<a href=format!("/insights/meetings/{meeting_id}/history")>"Every meeting with them"</a></p>
         <h1>{format!("Meeting with {person}")}</h1>
         <p class="meta">{format!(
             "{} · {} · {}",
@@ -110,6 +98,83 @@ fn meeting_view(v: MeetingView) -> impl IntoView {
                 </section>
             </div>
         </div>
+    }
+}
+
+/// The confidential answers of a check-in, question by question.
+fn answers_list(briefing: &shared::api::Briefing) -> impl IntoView + use<> {
+    briefing
+        .template
+        .questions()
+        .filter(|q| q.visibility == shared::Visibility::Confidential)
+        .map(|q| {
+            let answer = match briefing.answers.get(&q.id) {
+                None => "No answer".to_owned(),
+                Some(Answer::Text(t)) => t.clone(),
+                Some(a) => a.label(),
+            };
+            view! { <dt>{q.prompt.clone()}</dt><dd class="answer">{answer}</dd> }
+        })
+        .collect_view()
+}
+
+fn sent_line(briefing: &shared::api::Briefing) -> String {
+    briefing.submitted_at.map_or_else(
+        || "Their check-in is not sent yet.".to_owned(),
+        |at| format!("Check-in sent {}.", format_time(at)),
+    )
+}
+
+#[component]
+pub fn HistoryPage() -> impl IntoView {
+    let id = param_id();
+    let history = LocalResource::new(move || {
+        let id = id();
+        async move { api::history(&id).await }
+    });
+    view! { {loaded(history, move |h| history_view(h, id()))} }
+}
+
+fn history_view(h: PersonHistory, meeting_id: String) -> impl IntoView {
+    set_title(&format!("History with {}", h.person_name));
+    let meetings = h
+        .meetings
+        .into_iter()
+        .map(|m| {
+            let b = &m.briefing;
+            let heading = format!("{} · {}", format_time(b.meeting.meeting_at), b.round_name);
+            let notes = if m.notes.trim().is_empty() {
+                "No notes.".to_owned()
+            } else {
+                m.notes.clone()
+            };
+            let items = RwSignal::new(m.items.clone());
+            view! {
+                <section class="past">
+                    <h2>{heading}</h2>
+                    <p><a href=format!("/insights/meetings/{}", b.meeting.id)>"Open this meeting"</a></p>
+                    <h3>"Check-in"</h3>
+                    <p class="muted">{sent_line(b)}</p>
+                    <dl>{answers_list(b)}</dl>
+                    <h3>"Your notes"</h3>
+                    <p class="answer">{notes}</p>
+                    <h3>"Action items"</h3>
+                    <ItemList items empty="None." />
+                </section>
+            }
+        })
+        .collect_view();
+    view! {
+        <p><a href=format!("/insights/meetings/{meeting_id}")>"← Meeting view"</a></p>
+        <h1>{format!("History with {}", h.person_name)}</h1>
+        <p class="meta">{h.person_title}</p>
+        <p class="downloads">
+            "Download for your records: "
+            <a href=format!("/api/meetings/{meeting_id}/history.md") download="">"all meetings (Markdown)"</a>
+            " · "
+            <a href=format!("/api/meetings/{meeting_id}/export.md") download="">"this meeting (Markdown)"</a>
+        </p>
+        {meetings}
     }
 }
 

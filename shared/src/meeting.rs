@@ -176,6 +176,35 @@ pub struct MeetingView {
     pub items: Vec<ActionItem>,
 }
 
+/// One past meeting in a person's history with a leader.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PastMeeting {
+    pub briefing: Briefing,
+    pub notes: String,
+    pub items: Vec<ActionItem>,
+}
+
+/// Every meeting of one person with the leader, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PersonHistory {
+    pub person_name: String,
+    pub person_title: String,
+    pub meetings: Vec<PastMeeting>,
+}
+
+/// What deleting a person's data on request removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Erased {
+    /// Check-ins (their confidential answers).
+    pub checkins: u32,
+    /// Leaders' private notes of their meetings.
+    pub notes: u32,
+    pub items: u32,
+}
+
 /// Whether `day` is a real calendar day written `YYYY-MM-DD`.
 pub fn is_day(day: &str) -> bool {
     let b = day.as_bytes();

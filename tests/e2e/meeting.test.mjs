@@ -93,3 +93,34 @@ test("the meeting view works with the keyboard alone and at 320 px", async () =>
   await page.getByText("Say what is to be done.").first().waitFor();
   await assertFits(page, "the meeting view with an error");
 });
+
+test("the history lists every meeting with the person and downloads as Markdown", async () => {
+  const page = await newPage(browser);
+  await logIn(page);
+  await openBriefing(page, "Q4 skip-levels");
+  await page.getByRole("link", { name: /Open the meeting view/ }).click();
+  await page.getByRole("link", { name: "Every meeting with them" }).click();
+  await page.getByRole("heading", { level: 1, name: /History with/ }).waitFor();
+  // This quarter's meeting first, then last quarter's with its check-in.
+  const headings = await page.getByRole("heading", { level: 2 }).allInnerTexts();
+  assert.equal(headings.length, 2, headings.join(" | "));
+  assert.match(headings[0], /Q4 skip-levels/);
+  assert.match(headings[1], /Q3 skip-levels/);
+  await page.getByText("Busy but good.").waitFor();
+  const href = await page.getByRole("link", { name: /all meetings \(Markdown\)/ }).getAttribute("href");
+  const markdown = await page.evaluate(async (url) => (await fetch(url)).text(), href);
+  assert.match(markdown, /^# Skip-levels with /);
+  assert.match(markdown, /> Busy but good\./);
+});
+
+test("an admin deletes a person's data on request, after confirming", async () => {
+  const page = await newPage(browser);
+  await logIn(page);
+  await page.goto(`${base}/admin/people`);
+  const name = demo.invites[1].name;
+  await page.getByRole("button", { name: `Edit ${name}` }).click();
+  await page.getByText("Delete their data on request").click();
+  await page.getByRole("button", { name: "Delete their data…" }).click();
+  await page.getByRole("button", { name: "Delete for good" }).click();
+  await page.getByText(/^Deleted: \d+ check-ins, \d+ sets of meeting notes, \d+ action items\.$/).waitFor();
+});

@@ -218,4 +218,34 @@ impl Db {
         .await
         .map(|_| ())
     }
+
+    /// Deletes a person's confidential answers, the notes of their meetings
+    /// and their action items, in one transaction: (check-ins, notes, items).
+    /// Anonymous counts hold no person and stay; the ballot that says they
+    /// answered stays too, so they can't answer a round twice.
+    pub async fn erase_person_data(&self, person_id: &str) -> DbResult<(u64, u64, u64)> {
+        let mut tx = self.pool.begin().await?;
+        let mine = "select id from meetings where person_id = $1";
+        let checkins = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "delete from checkins where meeting_id in ({mine})"
+        )))
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let notes = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "delete from meeting_notes where meeting_id in ({mine})"
+        )))
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let items = sqlx::query("delete from action_items where person_id = $1")
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok((checkins, notes, items))
+    }
 }

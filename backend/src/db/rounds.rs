@@ -219,6 +219,22 @@ impl Db {
             .await
     }
 
+    /// A person's meetings in a leader's rounds, newest first.
+    pub async fn meetings_with(
+        &self,
+        leader_id: &str,
+        person_id: &str,
+    ) -> DbResult<Vec<MeetingRow>> {
+        let sql = format!(
+            "{MEETING_SELECT} where r.leader_id = $1 and m.person_id = $2 order by m.scheduled_at desc"
+        );
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(leader_id)
+            .bind(person_id)
+            .fetch_all(&self.pool)
+            .await
+    }
+
     /// One meeting of one of a leader's rounds.
     pub async fn meeting_of_leader(
         &self,

@@ -5,10 +5,12 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use shared::api::{Briefing, ErrorBody};
 use shared::meeting::{
-    ActionItem, ItemUpdate, MeetingView, NewItem, Notes, NotesSaved, check_item_update,
-    check_new_item, check_notes,
+    ActionItem, ItemUpdate, MeetingView, NewItem, Notes, NotesSaved, PastMeeting, PersonHistory,
+    check_item_update, check_new_item, check_notes,
 };
 
 use super::rounds::meeting_summary;
@@ -194,4 +196,98 @@ pub(super) async fn circle_back(
     Ok(Json(items(
         &db.circle_back(&leader.account_id, &today).await?,
     )))
+}
+
+async fn history_of(db: &Db, leader: &AuthLeader, id: &str) -> Result<PersonHistory, ApiError> {
+    let m = own_meeting(db, leader, id).await?;
+    let person_title = m.person_title.clone();
+    let person_name = m.person_name.clone();
+    let mut meetings = Vec::new();
+    for past in db.meetings_with(&leader.account_id, &m.person_id).await? {
+        meetings.push(past_meeting(db, leader, past).await?);
+    }
+    Ok(PersonHistory {
+        person_name,
+        person_title,
+        meetings,
+    })
+}
+
+async fn past_meeting(
+    db: &Db,
+    leader: &AuthLeader,
+    m: MeetingRow,
+) -> Result<PastMeeting, ApiError> {
+    let notes = db.notes(&m.id).await?.map(|(body, _)| body);
+    let made_here = db.items_of_meeting(&m.id).await?;
+    Ok(PastMeeting {
+        briefing: briefing_of(db, leader, m).await?,
+        notes: notes.unwrap_or_default(),
+        items: items(&made_here),
+    })
+}
+
+/// Every meeting of this meeting's person with the leader, newest first:
+/// each check-in, the notes and the items. Leaders only, their own meetings.
+#[utoipa::path(get, path = "/meetings/{id}/history", tag = "meetings", security(("session" = [])),
+    params(("id" = String, Path, description = "Any meeting with the person")),
+    responses((status = 200, body = PersonHistory), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn history(
+    State(db): State<Db>,
+    leader: AuthLeader,
+    Path(id): Path<String>,
+) -> Result<Json<PersonHistory>, ApiError> {
+    Ok(Json(history_of(&db, &leader, &id).await?))
+}
+
+fn markdown(name: &str, body: String) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/markdown; charset=utf-8".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// One meeting as a Markdown file for the leader's own records: the
+/// check-in's confidential answers, the notes and the items. Leaders only,
+/// their own meetings.
+#[utoipa::path(get, path = "/meetings/{id}/export.md", tag = "meetings", security(("session" = [])),
+    params(("id" = String, Path, description = "Meeting id")),
+    responses((status = 200, description = "The meeting (text/markdown)", content_type = "text/markdown"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn export_meeting(
+    State(db): State<Db>,
+    leader: AuthLeader,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let m = own_meeting(&db, &leader, &id).await?;
+    let person = m.person_name.clone();
+    let past = past_meeting(&db, &leader, m).await?;
+    let mut text = format!("# Skip-level with {person}\n\n");
+    crate::export::meeting(&past, &mut text);
+    Ok(markdown("meeting.md", text))
+}
+
+/// The person's whole history with the leader as a Markdown file. Leaders
+/// only, their own meetings.
+#[utoipa::path(get, path = "/meetings/{id}/history.md", tag = "meetings", security(("session" = [])),
+    params(("id" = String, Path, description = "Any meeting with the person")),
+    responses((status = 200, description = "The history (text/markdown)", content_type = "text/markdown"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(super) async fn export_history(
+    State(db): State<Db>,
+    leader: AuthLeader,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let h = history_of(&db, &leader, &id).await?;
+    Ok(markdown("history.md", crate::export::history(&h)))
 }

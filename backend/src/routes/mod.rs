@@ -103,6 +103,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::add_item))
         .routes(routes!(meetings::update_item))
         .routes(routes!(meetings::circle_back))
+        .routes(routes!(meetings::history))
+        .routes(routes!(meetings::export_meeting))
+        .routes(routes!(meetings::export_history))
+        .routes(routes!(people::erase))
         .fallback(no_route);
     let mut router = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))

@@ -305,3 +305,33 @@ pub(super) async fn import(
 ) -> Result<Json<ImportReport>, ApiError> {
     run_import(&state, &admin, body, false).await
 }
+
+/// Deletes a person's data on request: their check-ins' confidential
+/// answers, the leaders' notes of their meetings and their action items.
+/// Their place in the directory stays (deactivate it separately), and so do
+/// the anonymous counts, which hold no person, and their ballots, which
+/// keep them from answering a round twice. Admins only.
+#[utoipa::path(delete, path = "/admin/people/{id}/data", tag = "admin", security(("session" = [])),
+    params(("id" = String, Path, description = "Person id")),
+    responses(
+        (status = 200, body = shared::meeting::Erased),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+pub(super) async fn erase(
+    State(state): State<AppState>,
+    admin: AuthAdmin,
+    Path(id): Path<String>,
+) -> Result<Json<shared::meeting::Erased>, ApiError> {
+    let people = state.db.people(&admin.org_id).await?;
+    if !people.iter().any(|p| p.id == id) {
+        return Err(ApiError::NotFound);
+    }
+    let (checkins, notes, items) = state.db.erase_person_data(&id).await?;
+    tracing::info!(by = %admin.account_id, person = %id, checkins, notes, items, "person's data erased on request");
+    let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(Json(shared::meeting::Erased {
+        checkins: count(checkins),
+        notes: count(notes),
+        items: count(items),
+    }))
+}
