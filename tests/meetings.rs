@@ -16,6 +16,7 @@ on_both!(
     meeting_routes_admit_only_their_leader,
     the_history_and_its_exports_hold_every_meeting_newest_first,
     an_admin_erases_a_persons_data_and_the_counts_stay,
+    themes_reach_only_the_chosen_managers_as_written_then,
 );
 
 /// The demo's first person (Amara) met the leader last quarter and meets
@@ -603,4 +604,160 @@ async fn an_admin_erases_a_persons_data_and_the_counts_stay(app: &TestApp) {
         counts_after, counts_before,
         "anonymous counts hold no person"
     );
+}
+
+async fn themes_reach_only_the_chosen_managers_as_written_then(app: &TestApp) {
+    let cookie = app.login().await;
+    let rounds = app.leader_get(&cookie, "/api/rounds").await.json();
+    let round = rounds[0]["id"].as_str().unwrap().to_owned();
+    let themes_uri = format!("/api/rounds/{round}/themes");
+    let send_uri = format!("{themes_uri}/send");
+    let sink = tests::smtp::SmtpSink::start().await;
+    let smtp = json!({"host": "127.0.0.1", "port": sink.addr.port(), "tls": "none",
+        "from": "skipcheck@demo.example"});
+    app.as_account(
+        &cookie,
+        Method::PUT,
+        "/api/admin/settings/smtp",
+        Some(&smtp),
+    )
+    .await;
+
+    let nothing_yet = app
+        .as_account(
+            &cookie,
+            Method::POST,
+            &send_uri,
+            Some(&json!({"manager_ids": ["x"]})),
+        )
+        .await;
+    let empty = app
+        .as_account(
+            &cookie,
+            Method::PUT,
+            &themes_uri,
+            Some(&json!({"themes": ["Release pressure", " "]})),
+        )
+        .await;
+    let saved = app
+        .as_account(
+            &cookie,
+            Method::PUT,
+            &themes_uri,
+            Some(&json!({"themes": ["Release pressure is high", "People want clearer career paths"]})),
+        )
+        .await;
+    let draft = saved.json();
+    let managers = draft["managers"].as_array().unwrap();
+    let first = managers
+        .iter()
+        .find(|m| m["name"] == app.demo.manager_links[0].name.as_str())
+        .unwrap()["manager_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stranger = app
+        .as_account(
+            &cookie,
+            Method::POST,
+            &send_uri,
+            Some(&json!({"manager_ids": ["nobody"]})),
+        )
+        .await;
+    let sent = app
+        .as_account(
+            &cookie,
+            Method::POST,
+            &send_uri,
+            Some(&json!({"manager_ids": [first]})),
+        )
+        .await;
+    // A later edit changes nothing already sent.
+    app.as_account(
+        &cookie,
+        Method::PUT,
+        &themes_uri,
+        Some(&json!({"themes": ["Edited later"]})),
+    )
+    .await;
+    let chosen = app
+        .with_token(Method::GET, "/api/estimate", &app.manager_link(0), None)
+        .await
+        .json();
+    let other = app
+        .with_token(Method::GET, "/api/estimate", &app.manager_link(1), None)
+        .await
+        .json();
+    let after = app.leader_get(&cookie, &themes_uri).await.json();
+
+    assert_eq!(nothing_yet.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(nothing_yet.json()["fields"][0]["field"], "themes");
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(empty.json()["fields"][0]["field"], "themes.1");
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    assert_eq!(managers.len(), 4);
+    assert_eq!(stranger.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(stranger.json()["fields"][0]["field"], "manager_ids");
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.text());
+    assert_eq!(sent.json()[0]["sent"], true, "{}", sent.text());
+    assert_eq!(
+        chosen["themes"][0]["themes"],
+        json!([
+            "Release pressure is high",
+            "People want clearer career paths"
+        ])
+    );
+    assert_eq!(other["themes"], json!([]));
+    let mails = sink.messages();
+    let to_manager: Vec<_> = mails
+        .iter()
+        .filter(|m| m.text().contains("Release pressure is high"))
+        .collect();
+    assert_eq!(to_manager.len(), 1);
+    assert!(!to_manager[0].text().contains("Edited later"));
+    let first_row = after["managers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["manager_id"] == first.as_str())
+        .unwrap();
+    assert!(first_row["sent_at"].as_i64().unwrap() > 0);
+
+    // Only the round's leader writes or sends them.
+    let (admin, other_leader) = outsiders(app, &cookie, "7").await;
+    let employee = format!("Bearer {}", app.invite(0));
+    for (method, uri, body) in [
+        (Method::GET, themes_uri.clone(), None),
+        (
+            Method::PUT,
+            themes_uri.clone(),
+            Some(json!({"themes": ["x"]})),
+        ),
+        (
+            Method::POST,
+            send_uri.clone(),
+            Some(json!({"manager_ids": [first]})),
+        ),
+    ] {
+        let text = body.as_ref().map(Value::to_string);
+        let nobody = app.send(method.clone(), &uri, &[], text.as_deref()).await;
+        let link = app
+            .send(
+                method.clone(),
+                &uri,
+                &[("authorization", &employee)],
+                text.as_deref(),
+            )
+            .await;
+        let a = app
+            .as_account(&admin, method.clone(), &uri, body.as_ref())
+            .await;
+        let o = app
+            .as_account(&other_leader, method.clone(), &uri, body.as_ref())
+            .await;
+        assert_eq!(nobody.status, StatusCode::UNAUTHORIZED, "{method} {uri}");
+        assert_eq!(link.status, StatusCode::UNAUTHORIZED, "{method} {uri}");
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{method} {uri}");
+        assert_eq!(o.status, StatusCode::NOT_FOUND, "{method} {uri}");
+    }
 }

@@ -61,6 +61,13 @@ pub fn router() -> Router {
                     "/account",
                     axum::routing::get(|| async { axum::response::Redirect::to("/admin/account") }),
                 )
+                // The manager's page lives in the insights bundle.
+                .route(
+                    "/estimate",
+                    axum::routing::get(|| async {
+                        axum::response::Redirect::to("/insights/estimate")
+                    }),
+                )
                 .route(
                     "/set-password",
                     axum::routing::get(|| async {

@@ -520,3 +520,36 @@ pub async fn erase_person_data(person_id: &str) -> Result<shared::meeting::Erase
     )
     .await
 }
+
+/// A round's themes and the managers who may receive them.
+pub async fn themes(round_id: &str) -> Result<shared::meeting::ThemesDraft> {
+    get(&format!("/api/rounds/{round_id}/themes"), None).await
+}
+
+/// Saves a round's themes.
+pub async fn save_themes(
+    round_id: &str,
+    body: &shared::meeting::Themes,
+) -> Result<shared::meeting::ThemesDraft> {
+    call(
+        "PUT",
+        &format!("/api/rounds/{round_id}/themes"),
+        None,
+        Some(body),
+    )
+    .await
+}
+
+/// Sends the saved themes to managers.
+pub async fn send_themes(
+    round_id: &str,
+    body: &shared::meeting::SendThemes,
+) -> Result<Vec<SendOutcome>> {
+    call(
+        "POST",
+        &format!("/api/rounds/{round_id}/themes/send"),
+        None,
+        Some(body),
+    )
+    .await
+}

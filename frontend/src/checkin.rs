@@ -80,7 +80,9 @@ pub fn start() {
         }),
         Link::Manager(token) => {
             // Manager forms live with the leader's pages, keeping this bundle small.
-            let _ = window().location().replace(&format!("/estimate#m={token}"));
+            let _ = window()
+                .location()
+                .replace(&format!("/insights/estimate#m={token}"));
         }
         Link::Incomplete => {
             if let Some(loading) = document().get_element_by_id("loading") {

@@ -33,7 +33,20 @@ fn EstimateForm(view: EstimateView, token: String) -> impl IntoView {
         morale,
         editable,
         team_meetings,
+        themes,
     } = view;
+    let themes = themes.into_iter().next().map(|shared| {
+        let items = shared
+            .themes
+            .into_iter()
+            .map(|t| view! { <li>{t}</li> })
+            .collect_view();
+        view! {
+            <h2>{format!("Themes from {leader_name}")}</h2>
+            <p class="muted">{format!("Shared {}. Broad themes from the skip-levels, never anyone's words.", format_time(shared.sent_at))}</p>
+            <ul>{items}</ul>
+        }
+    });
     let question = Question {
         id: "estimate".to_owned(),
         prompt: "How do you think your team's morale is right now?".to_owned(),
@@ -94,6 +107,7 @@ fn EstimateForm(view: EstimateView, token: String) -> impl IntoView {
             Some(s) => format!("Your current estimate: {} out of 10.", s.get()),
             None => "You haven't given an estimate yet.".to_owned(),
         }}</p>
+        {themes}
         <TeamMeetings meetings=team_meetings leader=leader_name.clone() />
         {(!editable).then(|| view! {
             <p class="notice" role="status">"This round is closed, so your estimate can no longer be changed."</p>

@@ -1,4 +1,4 @@
-//! The leader's reports bundle: one round's report (response, anonymous
+//! The leader's reports bundle (and the manager's page): one round's report (response, anonymous
 //! figures as charts with their tables, the breakdown by manager beside each
 //! manager's estimate, downloads) and the trend across the leader's rounds.
 //! The server decides what may be shown; these pages only draw it.
@@ -17,9 +17,20 @@ use crate::components::{figure_summary, format_time};
 use crate::leader::param_id;
 use crate::shell::{Bundle, Shell, loaded, set_title};
 
-/// The bundle's root.
+/// The bundle's root. `/insights/estimate` is the manager's page for a
+/// round (`/estimate#m=…` redirects here), opened by their personal link.
 #[component]
 pub fn InsightsApp() -> impl IntoView {
+    if window().location().pathname().as_deref() == Ok("/insights/estimate") {
+        let fragment = window().location().hash().unwrap_or_default();
+        let page = match crate::checkin::parse_fragment(&fragment) {
+            crate::checkin::Link::Manager(token) => {
+                view! { <crate::estimate::EstimatePage token /> }.into_any()
+            }
+            _ => view! { <crate::components::IncompleteLink /> }.into_any(),
+        };
+        return view! { <main id="main">{page}</main> }.into_any();
+    }
     view! {
         <Shell bundle=Bundle::Insights>
             <Routes fallback=|| view! { <h1>"Not found"</h1><p><a href="/" rel="external">"Back to your rounds"</a></p> }>
@@ -27,9 +38,11 @@ pub fn InsightsApp() -> impl IntoView {
                 <Route path=path!("/insights/trends") view=TrendsPage />
                 <Route path=path!("/insights/meetings/:id") view=crate::meeting::MeetingPage />
                 <Route path=path!("/insights/meetings/:id/history") view=crate::meeting::HistoryPage />
+                <Route path=path!("/insights/rounds/:id/themes") view=crate::themes::ThemesPage />
             </Routes>
         </Shell>
     }
+    .into_any()
 }
 
 #[component]
@@ -105,6 +118,7 @@ fn report_view(r: RoundReport) -> impl IntoView {
         <section aria-labelledby="beliefs">
             <h2 id="beliefs">"What managers believe"</h2>
             {estimates}
+            <p><a href=format!("/insights/rounds/{round_id}/themes")>"Share the broad themes with the managers"</a></p>
         </section>
     }
 }

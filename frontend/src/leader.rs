@@ -1,6 +1,6 @@
-//! The leader's bundle: home (the week, who is next), series, the rounds,
-//! one round with its meetings and anonymous figures, one meeting's
-//! briefing; also the manager's page for a round.
+//! The leader's bundle: home (the week, who is next, what to circle back
+//! on), series, the rounds, one round with its meetings, one meeting's
+//! briefing.
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Routes};
@@ -10,23 +10,14 @@ use shared::api::{Briefing, CheckinStatus, MeetingSummary, RoundDetail, RoundRep
 use shared::{Answer, Visibility};
 
 use crate::api;
-use crate::components::{IncompleteLink, figure_summary, format_time};
-use crate::estimate::EstimatePage;
+use crate::components::{figure_summary, format_time};
 use crate::series::{Home, NewSeriesPage, SeriesPage};
 use crate::shell::{Bundle, Shell, loaded, set_title};
 
 /// The bundle's root.
 #[component]
 pub fn LeaderApp() -> impl IntoView {
-    if window().location().pathname().as_deref() == Ok("/estimate") {
-        let fragment = window().location().hash().unwrap_or_default();
-        let page = match crate::checkin::parse_fragment(&fragment) {
-            crate::checkin::Link::Manager(token) => view! { <EstimatePage token /> }.into_any(),
-            _ => view! { <IncompleteLink /> }.into_any(),
-        };
-        return view! { <main id="main">{page}</main> }.into_any();
-    }
-    view! { <LeaderRoutes /> }.into_any()
+    view! { <LeaderRoutes /> }
 }
 
 /// The leader's pages behind the login. An account that only administers

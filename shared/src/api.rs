@@ -101,6 +101,9 @@ pub struct EstimateView {
     /// never what they answered.
     #[serde(default)]
     pub team_meetings: Vec<TeamMeeting>,
+    /// The broad themes the leader shared with this manager, newest first.
+    #[serde(default)]
+    pub themes: Vec<crate::meeting::SharedThemes>,
 }
 
 /// One skip-level of a manager's report.

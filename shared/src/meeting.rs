@@ -205,6 +205,80 @@ pub struct Erased {
     pub items: u32,
 }
 
+/// Most themes a leader shares after one round.
+pub const THEMES_MAX: usize = 20;
+/// Longest theme, in characters.
+pub const THEME_MAX: usize = 2_000;
+
+/// The broad themes of a round, as the leader writes them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Themes {
+    /// One text per theme, in order; never a quote of anyone.
+    pub themes: Vec<String>,
+}
+
+/// A manager the themes can go to, and when they last did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ThemeRecipient {
+    pub manager_id: String,
+    pub name: String,
+    pub sent_at: Option<i64>,
+}
+
+/// A round's themes and who may receive them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ThemesDraft {
+    pub themes: Vec<String>,
+    /// The managers of the round (those asked for an estimate).
+    pub managers: Vec<ThemeRecipient>,
+    /// Whether they are emailed too (SMTP is set).
+    pub email_enabled: bool,
+}
+
+/// Sends the themes as they stand to these managers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SendThemes {
+    pub manager_ids: Vec<String>,
+}
+
+/// What a manager reads: the themes as sent, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SharedThemes {
+    pub sent_at: i64,
+    pub themes: Vec<String>,
+}
+
+/// Every problem with a round's themes.
+pub fn check_themes(t: &Themes) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if t.themes.len() > THEMES_MAX {
+        errors.push(FieldError {
+            field: "themes".to_owned(),
+            message: format!("At most {THEMES_MAX} themes."),
+        });
+    }
+    for (i, theme) in t.themes.iter().enumerate() {
+        if let Some(e) = text_error(&format!("themes.{i}"), theme, THEME_MAX, true) {
+            errors.push(FieldError {
+                message: if theme.trim().is_empty() {
+                    "Write the theme, or remove it.".to_owned()
+                } else {
+                    e.message
+                },
+                ..e
+            });
+        }
+    }
+    errors
+}
+
 /// Whether `day` is a real calendar day written `YYYY-MM-DD`.
 pub fn is_day(day: &str) -> bool {
     let b = day.as_bytes();

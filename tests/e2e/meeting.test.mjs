@@ -124,3 +124,34 @@ test("an admin deletes a person's data on request, after confirming", async () =
   await page.getByRole("button", { name: "Delete for good" }).click();
   await page.getByText(/^Deleted: \d+ check-ins, \d+ sets of meeting notes, \d+ action items\.$/).waitFor();
 });
+
+test("the leader shares themes with one manager, who reads them on their page", async () => {
+  const page = await newPage(browser);
+  await logIn(page);
+  await page.getByRole("link", { name: /Q4 skip-levels/ }).click();
+  await page.getByRole("link", { name: /Open the round report/ }).click();
+  await page.getByRole("link", { name: /Share the broad themes/ }).click();
+  await page.getByRole("heading", { level: 1, name: "Themes for managers" }).waitFor();
+
+  // An empty theme is refused, with the field named.
+  await page.getByRole("button", { name: "Save the themes" }).click();
+  await page.getByText("Write the theme, or remove it.").first().waitFor();
+  await page.getByLabel("Theme 1", { exact: true }).fill("Release pressure is high across teams");
+  await page.getByRole("button", { name: "Add a theme" }).click();
+  await page.getByLabel("Theme 2", { exact: true }).fill("People want clearer career paths");
+  await page.getByRole("button", { name: "Save the themes" }).click();
+  await page.getByText(/^Saved\./).waitFor();
+  const manager = demo.manager_links[2];
+  await page.getByLabel(new RegExp(`^${manager.name} \\(not sent yet\\)`)).check();
+  await page.getByRole("button", { name: "Send the saved themes" }).click();
+  await page.getByText(/^Sent:/).waitFor();
+
+  const theirs = await newPage(browser);
+  await theirs.goto(manager.url);
+  await theirs.getByRole("heading", { name: /Themes from/ }).waitFor();
+  await theirs.getByText("People want clearer career paths").waitFor();
+  const someoneElse = await newPage(browser);
+  await someoneElse.goto(demo.manager_links[3].url);
+  await someoneElse.getByRole("heading", { level: 1 }).waitFor();
+  assert.equal(await someoneElse.getByText("People want clearer career paths").count(), 0);
+});

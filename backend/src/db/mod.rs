@@ -10,6 +10,7 @@ mod groups;
 mod mail;
 mod rounds;
 mod series;
+mod themes;
 
 use std::time::Duration;
 

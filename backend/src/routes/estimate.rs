@@ -1,11 +1,12 @@
 //! A manager's page for a round, opened by their personal link: their
-//! team's skip-levels (who and when, nothing said) and their estimate of
-//! the team's morale.
+//! team's skip-levels (who and when, nothing said), their estimate of the
+//! team's morale, and the broad themes the leader chose to share with them.
 
 use axum::Json;
 use axum::extract::State;
 use shared::Score;
 use shared::api::{ErrorBody, EstimateRequest, EstimateView, TeamMeeting};
+use shared::meeting::SharedThemes;
 
 use crate::auth::ManagerLink;
 use crate::db::Db;
@@ -30,7 +31,17 @@ async fn view(db: &Db, link: &ManagerLink) -> Result<EstimateView, ApiError> {
             meeting_at,
         })
         .collect();
+    let themes = db
+        .shared_themes(&link.0.round_id, &link.0.person_id)
+        .await?
+        .into_iter()
+        .map(|(sent_at, json)| SharedThemes {
+            sent_at,
+            themes: serde_json::from_str(&json).unwrap_or_default(),
+        })
+        .collect();
     Ok(EstimateView {
+        themes,
         manager_name,
         leader_name,
         round_name,

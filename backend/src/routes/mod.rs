@@ -12,6 +12,7 @@ mod series;
 mod session;
 mod settings;
 mod setup;
+mod themes;
 
 use axum::Json;
 use utoipa::OpenApi;
@@ -103,6 +104,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::add_item))
         .routes(routes!(meetings::update_item))
         .routes(routes!(meetings::circle_back))
+        .routes(routes!(themes::get, themes::save))
+        .routes(routes!(themes::send))
         .routes(routes!(meetings::history))
         .routes(routes!(meetings::export_meeting))
         .routes(routes!(meetings::export_history))
