@@ -69,6 +69,8 @@ pub fn AdminApp() -> impl IntoView {
                 <Route path=path!("/admin/accounts") view=|| view! { <AdminOnly><AccountsPage /></AdminOnly> } />
                 <Route path=path!("/admin/settings") view=|| view! { <AdminOnly><SettingsPage /></AdminOnly> } />
                 <Route path=path!("/admin/account") view=AccountPage />
+                <Route path=path!("/admin/templates") view=crate::template_editor::TemplatesPage />
+                <Route path=path!("/admin/templates/:id") view=crate::template_editor::TemplateEditorPage />
                 <Route path=path!("/admin/setup") view=|| view! {
                     <h1>"Skipcheck is set up"</h1>
                     <p>"Next: " <a href="/admin/people">"bring in your people"</a> ", then " <a href="/admin/accounts">"invite the leaders"</a> "."</p>

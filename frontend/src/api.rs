@@ -553,3 +553,28 @@ pub async fn send_themes(
     )
     .await
 }
+
+/// The built-in templates and the leader's own.
+pub async fn templates() -> Result<Vec<shared::templates::TemplateEntry>> {
+    get("/api/templates", None).await
+}
+
+/// One template, newest version.
+pub async fn template(key: &str) -> Result<shared::templates::TemplateEntry> {
+    get(&format!("/api/templates/{key}"), None).await
+}
+
+/// Copies a template into a new one of the leader's own.
+pub async fn copy_template(
+    body: &shared::templates::CopyTemplate,
+) -> Result<shared::templates::TemplateEntry> {
+    call("POST", "/api/templates", None, Some(body)).await
+}
+
+/// Saves a new version of one of the leader's templates.
+pub async fn save_template(
+    key: &str,
+    body: &shared::templates::SaveTemplate,
+) -> Result<shared::templates::TemplateEntry> {
+    call("PUT", &format!("/api/templates/{key}"), None, Some(body)).await
+}

@@ -20,6 +20,7 @@ pub mod leader;
 pub mod meeting;
 pub mod series;
 pub mod shell;
+pub mod template_editor;
 pub mod themes;
 
 /// The allocator of both bundles: smaller than the default (dlmalloc), which

@@ -203,6 +203,7 @@ fn series_label(field: &str) -> Option<&'static str> {
         "teams" => "Teams",
         "per_week" => "People a week",
         "interval_weeks" => "Weeks between peer 1:1s",
+        "template_key" => "Template",
         _ => return None,
     })
 }
@@ -233,6 +234,8 @@ fn NewSeriesForm(options: SeriesOptions) -> impl IntoView {
     let per_week = RwSignal::new("1".to_owned());
     let depth = RwSignal::new("all".to_owned());
     let interval = RwSignal::new("4".to_owned());
+    let template = RwSignal::new(String::new());
+    let own_templates = LocalResource::new(api::templates);
     let teams: Vec<(String, RwSignal<bool>)> = options
         .teams
         .iter()
@@ -264,6 +267,7 @@ fn NewSeriesForm(options: SeriesOptions) -> impl IntoView {
                 .collect(),
             per_week: per_week.get_untracked().parse().unwrap_or(0),
             interval_weeks: interval.get_untracked().parse().unwrap_or(0),
+            template_key: Some(template.get_untracked()).filter(|t| !t.is_empty()),
         };
         let navigate = navigate.clone();
         spawn_local(async move {
@@ -314,6 +318,19 @@ fn NewSeriesForm(options: SeriesOptions) -> impl IntoView {
                 </div>
             </fieldset>
             <TextField name="name" label="Name" value=name errors />
+            <div class="field">
+                <label for="f-template_key">"Template"</label>
+                <p class="hint" id="f-template_key-hint">"Your own templates are made on the "<a href="/admin/templates" rel="external">"templates page"</a>"."</p>
+                <p class="field-error" id="f-template_key-err">{move || errors.with(|e| e.of("template_key"))}</p>
+                <select id="f-template_key" aria-describedby="f-template_key-hint f-template_key-err" bind:value=template>
+                    <option value="">"The built-in template for this kind"</option>
+                    {move || own_templates.get().and_then(Result::ok).map(|list| list
+                        .into_iter()
+                        .filter(|t| !t.built_in)
+                        .map(|t| view! { <option value=t.key>{t.name}</option> })
+                        .collect_view())}
+                </select>
+            </div>
             <Show when=move || !peer.get() fallback=move || view! {
                 <div class="field">
                     <label for="f-interval_weeks">"Weeks between peer 1:1s"</label>

@@ -111,7 +111,10 @@ pub fn Shell(
     let nav = move || match session.get() {
         Session::LoggedIn(me) => Some(view! {
             <nav aria-label="Main">
-                {me.is_leader.then(|| view! { <a href="/" rel=external(Bundle::Leader)>"Rounds"</a> })}
+                {me.is_leader.then(|| view! {
+                    <a href="/" rel=external(Bundle::Leader)>"Rounds"</a>
+                    <a href="/admin/templates" rel=external(Bundle::Admin)>"Templates"</a>
+                })}
                 {me.is_admin.then(|| view! {
                     <a href="/admin/people" rel=external(Bundle::Admin)>"People"</a>
                     <a href="/admin/accounts" rel=external(Bundle::Admin)>"Accounts"</a>

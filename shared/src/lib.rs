@@ -14,6 +14,7 @@ pub mod meeting;
 pub mod people;
 pub mod series;
 pub mod template;
+pub mod templates;
 pub mod text;
 pub mod validate;
 

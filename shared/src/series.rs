@@ -82,6 +82,10 @@ pub struct NewSeries {
     /// Peer: weeks between two peer 1:1s (3 to 5).
     #[serde(default = "four")]
     pub interval_weeks: u32,
+    /// The template to use (a built-in one or the leader's own, by key);
+    /// absent = the built-in template of the kind.
+    #[serde(default)]
+    pub template_key: Option<String>,
 }
 
 fn one() -> u32 {
@@ -366,6 +370,7 @@ mod tests {
             teams: vec![],
             per_week: 2,
             interval_weeks: 4,
+            template_key: None,
         }
     }
 

@@ -284,6 +284,21 @@ impl Db {
         template: &Template,
         now: i64,
     ) -> DbResult<()> {
+        self.insert_owned_template(id, org_id, key, None, template, now)
+            .await
+    }
+
+    /// [`Db::insert_template`] for a leader's own template (`owner`), or a
+    /// built-in one (`None`).
+    pub async fn insert_owned_template(
+        &self,
+        id: &str,
+        org_id: &str,
+        key: &str,
+        owner: Option<&str>,
+        template: &Template,
+        now: i64,
+    ) -> DbResult<()> {
         let problems = shared::validate::check_template(template);
         if let Some(first) = problems.first() {
             let why = format!(
@@ -296,8 +311,8 @@ impl Db {
         }
         let body = serde_json::to_string(template).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         sqlx::query(
-            "insert into templates (id, org_id, template_key, version, name, body, created_at)
-             values ($1, $2, $3, $4, $5, $6, $7)",
+            "insert into templates (id, org_id, template_key, version, name, body, created_at, owner_id)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id)
         .bind(org_id)
@@ -306,6 +321,7 @@ impl Db {
         .bind(&template.name)
         .bind(body)
         .bind(now)
+        .bind(owner)
         .execute(&self.pool)
         .await
         .map(|_| ())

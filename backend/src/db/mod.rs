@@ -10,6 +10,7 @@ mod groups;
 mod mail;
 mod rounds;
 mod series;
+mod templates;
 mod themes;
 
 use std::time::Duration;
@@ -26,6 +27,7 @@ pub use follow_ups::ItemRow;
 pub use mail::{MailLogRow, SmtpRow};
 pub use rounds::{EstimateRow, MeetingRow, RoundRow};
 pub use series::{HistoryRow, InvitationRow, NewRound, SeriesRow};
+pub use templates::TemplateRow;
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

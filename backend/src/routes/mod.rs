@@ -12,6 +12,7 @@ mod series;
 mod session;
 mod settings;
 mod setup;
+mod templates;
 mod themes;
 
 use axum::Json;
@@ -106,6 +107,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::circle_back))
         .routes(routes!(themes::get, themes::save))
         .routes(routes!(themes::send))
+        .routes(routes!(templates::list, templates::copy))
+        .routes(routes!(templates::get, templates::save))
         .routes(routes!(meetings::history))
         .routes(routes!(meetings::export_meeting))
         .routes(routes!(meetings::export_history))

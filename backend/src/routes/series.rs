@@ -242,7 +242,7 @@ fn series_row(leader: &AuthLeader, req: &NewSeries, id: String, now: i64) -> Ser
         leader_id: leader.account_id.clone(),
         kind: kind.to_owned(),
         name: req.name.trim().to_owned(),
-        template_key: key.to_owned(),
+        template_key: req.template_key.clone().unwrap_or_else(|| key.to_owned()),
         cadence: req.cadence.as_str().to_owned(),
         depth: req.depth.map(i64::from),
         teams: serde_json::to_string(&teams).unwrap_or_else(|_| "[]".to_owned()),
@@ -290,6 +290,15 @@ pub(super) async fn create(
             );
         }
     }
+    if let Some(key) = &req.template_key
+        && state
+            .db
+            .template_for(&leader.org_id, &leader.account_id, key)
+            .await?
+            .is_none()
+    {
+        fields.add("template_key", "There is no such template of yours.");
+    }
     fields.finish()?;
     ensure_template(&state.db, &leader.org_id, &row.template_key, now).await?;
     state.db.insert_series(&row).await?;
@@ -302,7 +311,12 @@ pub(super) async fn create(
 }
 
 /// Gives the organisation the built-in template if it has none of that key.
-async fn ensure_template(db: &Db, org_id: &str, key: &str, now: i64) -> Result<(), ApiError> {
+pub(super) async fn ensure_template(
+    db: &Db,
+    org_id: &str,
+    key: &str,
+    now: i64,
+) -> Result<(), ApiError> {
     if db.latest_template(org_id, key).await?.is_none() {
         let template = if key == templates::PEER_KEY {
             templates::peer()

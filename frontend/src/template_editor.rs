@@ -1,0 +1,435 @@
+//! The leader's templates: the list (built in and their own), copying, and
+//! the editor with the check-in shown exactly as an employee will see it.
+//! Part of the admin bundle (pages every account may open live there); the
+//! server lets leaders only.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::templates::{CopyTemplate, SaveTemplate, TemplateEntry};
+use shared::{Question, QuestionKind, Section, Template, Visibility};
+
+use crate::api;
+use crate::components::QuestionField;
+use crate::forms::{ErrorSummary, FormErrors, focus_id};
+use crate::leader::param_id;
+use crate::shell::{go_to, loaded, set_title};
+
+/// Every template the leader can use, and a way to copy one.
+#[component]
+pub fn TemplatesPage() -> impl IntoView {
+    set_title("Templates");
+    let list = LocalResource::new(api::templates);
+    view! {
+        <p><a href="/" rel="external">"← Home"</a></p>
+        <h1>"Templates"</h1>
+        <p>"The built-in templates follow the practice the product comes from. Copy one to make it yours: \
+            add, remove and reorder questions, and choose who sees each answer. Rounds already open keep \
+            the version they started with."</p>
+        {loaded(list, |list: Vec<TemplateEntry>| {
+            let rows = list
+                .into_iter()
+                .map(|t| view! { <TemplateRow t /> })
+                .collect_view();
+            view! { <ul class="items">{rows}</ul> }
+        })}
+    }
+}
+
+#[component]
+fn TemplateRow(t: TemplateEntry) -> impl IntoView {
+    let errors = RwSignal::new(FormErrors::default());
+    let from = t.key.clone();
+    let default_name = format!("{} (my copy)", t.name);
+    let copy = move |_| {
+        let body = CopyTemplate {
+            from: from.clone(),
+            name: default_name.clone(),
+        };
+        spawn_local(async move {
+            match api::copy_template(&body).await {
+                Ok(copy) => go_to(&format!("/admin/templates/{}", copy.key)),
+                Err(e) => errors.set(FormErrors::from_error(&e)),
+            }
+        });
+    };
+    let questions = t.template.questions().count();
+    let what = if t.built_in {
+        format!("Built in · {questions} questions")
+    } else {
+        format!("Yours · version {} · {questions} questions", t.version)
+    };
+    view! {
+        <li class="item">
+            <p class="item-title">
+                {if t.built_in {
+                    view! { <span>{t.name.clone()}</span> }.into_any()
+                } else {
+                    view! { <a href=format!("/admin/templates/{}", t.key)>{t.name.clone()}</a> }.into_any()
+                }}
+            </p>
+            <p class="muted">{what}</p>
+            <ErrorSummary errors />
+            <button type="button" class="secondary small" aria-label=format!("Copy {}", t.name) on:click=copy>"Make a copy"</button>
+        </li>
+    }
+}
+
+/// One question as the editor holds it.
+#[derive(Clone, Copy)]
+struct Draft {
+    id: RwSignal<String>,
+    prompt: RwSignal<String>,
+    /// short_text, long_text, scale, single_choice, yes_no
+    kind: RwSignal<String>,
+    min: RwSignal<String>,
+    max: RwSignal<String>,
+    min_label: RwSignal<String>,
+    max_label: RwSignal<String>,
+    /// One option per line.
+    options: RwSignal<String>,
+    anonymous: RwSignal<bool>,
+    required: RwSignal<bool>,
+}
+
+impl Draft {
+    fn of(q: &Question) -> Self {
+        let (kind, min, max, min_label, max_label, options) = match &q.kind {
+            QuestionKind::ShortText => (
+                "short_text",
+                1,
+                10,
+                String::new(),
+                String::new(),
+                String::new(),
+            ),
+            QuestionKind::LongText => (
+                "long_text",
+                1,
+                10,
+                String::new(),
+                String::new(),
+                String::new(),
+            ),
+            QuestionKind::Scale {
+                min,
+                max,
+                min_label,
+                max_label,
+            } => (
+                "scale",
+                *min,
+                *max,
+                min_label.clone(),
+                max_label.clone(),
+                String::new(),
+            ),
+            QuestionKind::SingleChoice { options } => (
+                "single_choice",
+                1,
+                10,
+                String::new(),
+                String::new(),
+                options.join("\n"),
+            ),
+            QuestionKind::YesNo => ("yes_no", 1, 10, String::new(), String::new(), String::new()),
+        };
+        Self {
+            id: RwSignal::new(q.id.clone()),
+            prompt: RwSignal::new(q.prompt.clone()),
+            kind: RwSignal::new(kind.to_owned()),
+            min: RwSignal::new(min.to_string()),
+            max: RwSignal::new(max.to_string()),
+            min_label: RwSignal::new(min_label),
+            max_label: RwSignal::new(max_label),
+            options: RwSignal::new(options),
+            anonymous: RwSignal::new(q.visibility == Visibility::Anonymous),
+            required: RwSignal::new(q.required),
+        }
+    }
+
+    fn blank() -> Self {
+        Self::of(&Question {
+            id: format!("q{:x}", (js_sys::Math::random() * 4_294_967_295.0) as u64),
+            prompt: String::new(),
+            kind: QuestionKind::LongText,
+            visibility: Visibility::Confidential,
+            required: false,
+        })
+    }
+
+    fn question(&self) -> Question {
+        let kind = match self.kind.get().as_str() {
+            "short_text" => QuestionKind::ShortText,
+            "scale" => QuestionKind::Scale {
+                min: self.min.get().trim().parse().unwrap_or(1),
+                max: self.max.get().trim().parse().unwrap_or(10),
+                min_label: self.min_label.get(),
+                max_label: self.max_label.get(),
+            },
+            "single_choice" => QuestionKind::SingleChoice {
+                options: self
+                    .options
+                    .get()
+                    .lines()
+                    .map(|l| l.trim().to_owned())
+                    .filter(|l| !l.is_empty())
+                    .collect(),
+            },
+            "yes_no" => QuestionKind::YesNo,
+            _ => QuestionKind::LongText,
+        };
+        Question {
+            id: self.id.get().trim().to_owned(),
+            prompt: self.prompt.get(),
+            kind,
+            visibility: if self.anonymous.get() {
+                Visibility::Anonymous
+            } else {
+                Visibility::Confidential
+            },
+            required: self.required.get(),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct SectionDraft {
+    title: RwSignal<String>,
+    questions: RwSignal<Vec<Draft>>,
+}
+
+/// Edits one of the leader's templates, with the check-in beside it.
+#[component]
+pub fn TemplateEditorPage() -> impl IntoView {
+    let key = param_id();
+    let entry = LocalResource::new(move || {
+        let key = key();
+        async move { api::template(&key).await }
+    });
+    view! {
+        <p><a href="/admin/templates">"← Templates"</a></p>
+        {loaded(entry, editor)}
+    }
+}
+
+fn editor(t: TemplateEntry) -> impl IntoView {
+    set_title(&format!("Edit {}", t.name));
+    let key = StoredValue::new(t.key.clone());
+    let version = RwSignal::new(t.version);
+    let name = RwSignal::new(t.template.name.clone());
+    let sections = RwSignal::new(
+        t.template
+            .sections
+            .iter()
+            .map(|s| SectionDraft {
+                title: RwSignal::new(s.title.clone()),
+                questions: RwSignal::new(s.questions.iter().map(Draft::of).collect()),
+            })
+            .collect::<Vec<_>>(),
+    );
+    let errors = RwSignal::new(FormErrors::default());
+    let saved = RwSignal::new(None::<String>);
+    let built = move || Template {
+        name: name.get(),
+        version: version.get(),
+        sections: sections
+            .get()
+            .iter()
+            .map(|s| Section {
+                title: s.title.get(),
+                questions: s.questions.get().iter().map(Draft::question).collect(),
+            })
+            .collect(),
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let template = built();
+        let problems = shared::templates::check_template_edit(&template);
+        if !problems.is_empty() {
+            errors.set(FormErrors::from_fields(problems));
+            return;
+        }
+        spawn_local(async move {
+            match api::save_template(&key.get_value(), &SaveTemplate { template }).await {
+                Ok(e) => {
+                    version.set(e.version);
+                    errors.set(FormErrors::default());
+                    saved.set(Some(format!(
+                        "Saved as version {}. New rounds use it; rounds already open keep theirs.",
+                        e.version
+                    )));
+                    focus_id("template-saved");
+                }
+                Err(e) => errors.set(FormErrors::from_error(&e)),
+            }
+        });
+    };
+    let add_section = move |_| {
+        sections.update(|list| {
+            list.push(SectionDraft {
+                title: RwSignal::new("New section".to_owned()),
+                questions: RwSignal::new(Vec::new()),
+            });
+        });
+    };
+    let section_views = move || {
+        let count = sections.get().len();
+        sections
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(si, s)| {
+                let title_id = format!("s-{si}-title");
+                let add_question = move |_| s.questions.update(|q| q.push(Draft::blank()));
+                let move_section = move |by: isize| {
+                    sections.update(|list| shift(list, si, by));
+                };
+                let remove_section = move |_| sections.update(|list| {
+                    list.remove(si);
+                });
+                view! {
+                    <fieldset class="section-edit">
+                        <legend>{format!("Section {}", si + 1)}</legend>
+                        <div class="field">
+                            <label for=title_id.clone()>"Title"</label>
+                            <input id=title_id type="text" bind:value=s.title />
+                        </div>
+                        <div class="button-row">
+                            <button type="button" class="secondary small" disabled=si == 0 on:click=move |_| move_section(-1)
+                                aria-label=format!("Move section {} up", si + 1)>"Up"</button>
+                            <button type="button" class="secondary small" disabled=si + 1 == count on:click=move |_| move_section(1)
+                                aria-label=format!("Move section {} down", si + 1)>"Down"</button>
+                            <button type="button" class="secondary small" on:click=remove_section
+                                aria-label=format!("Remove section {}", si + 1)>"Remove section"</button>
+                        </div>
+                        {move || question_editors(s.questions)}
+                        <button type="button" class="secondary" on:click=add_question>"Add a question"</button>
+                    </fieldset>
+                }
+            })
+            .collect_view()
+    };
+    let preview = move || {
+        let t = built();
+        let sections = t
+            .sections
+            .into_iter()
+            .map(|s| {
+                let questions = s
+                    .questions
+                    .into_iter()
+                    .map(|q| {
+                        let note = match q.visibility {
+                            Visibility::Confidential => "Confidential: only the leader will read this, with your name.",
+                            Visibility::Anonymous => "Anonymous: the leader sees only combined results, never your answer.",
+                        }
+                        .to_owned();
+                        view! {
+                            <QuestionField question=q note value=Signal::derive(|| None::<shared::Answer>) error=Signal::derive(|| None::<String>)
+                                disabled=true on_change=Callback::new(|_| {}) on_blur=Callback::new(|()| {}) />
+                        }
+                    })
+                    .collect_view();
+                view! { <section><h3>{s.title}</h3>{questions}</section> }
+            })
+            .collect_view();
+        view! { <div class="preview" aria-label="Preview">{sections}</div> }
+    };
+    view! {
+        <h1>{move || format!("Edit {}", name.get())}</h1>
+        <p class="meta">{move || format!("Version {} · each save makes a new version", version.get())}</p>
+        <div class="editor">
+            <form class="stack" on:submit=save novalidate>
+                <ErrorSummary errors />
+                <div class="field">
+                    <label for="f-name">"Name"</label>
+                    <input id="f-name" type="text" bind:value=name />
+                </div>
+                {section_views}
+                <div class="button-row">
+                    <button type="button" class="secondary" on:click=add_section>"Add a section"</button>
+                    <button type="submit">"Save as a new version"</button>
+                </div>
+                <p id="template-saved" tabindex="-1" role="status">{move || saved.get()}</p>
+            </form>
+            <aside aria-labelledby="preview-title">
+                <h2 id="preview-title">"What an employee sees"</h2>
+                {preview}
+            </aside>
+        </div>
+    }
+}
+
+fn question_editors(questions: RwSignal<Vec<Draft>>) -> impl IntoView {
+    let list = questions.get();
+    let count = list.len();
+    list.into_iter()
+        .enumerate()
+        .map(|(qi, d)| {
+            let base = d.id.get_untracked();
+            let pid = format!("f-{base}");
+            let kid = format!("{pid}-kind");
+            let move_q = move |by: isize| {
+                questions.update(|l| shift(l, qi, by));
+            };
+            let remove = move |_| questions.update(|l| {
+                l.remove(qi);
+            });
+            let is = move |k: &'static str| move || d.kind.get() == k;
+            view! {
+                <div class="question-edit">
+                    <div class="field">
+                        <label for=pid.clone()>{format!("Question {}", qi + 1)}</label>
+                        <input id=pid.clone() type="text" bind:value=d.prompt />
+                    </div>
+                    <div class="field">
+                        <label for=kid.clone()>"Kind"</label>
+                        <select id=kid bind:value=d.kind>
+                            <option value="long_text">"Long text"</option>
+                            <option value="short_text">"Short text"</option>
+                            <option value="scale">"Scale"</option>
+                            <option value="single_choice">"Single choice"</option>
+                            <option value="yes_no">"Yes or no"</option>
+                        </select>
+                    </div>
+                    <Show when=is("scale")>
+                        <div class="inline-form">
+                            <label>"From "<input type="number" bind:value=d.min /></label>
+                            <label>"to "<input type="number" bind:value=d.max /></label>
+                            <label>"Low end "<input type="text" bind:value=d.min_label /></label>
+                            <label>"High end "<input type="text" bind:value=d.max_label /></label>
+                        </div>
+                    </Show>
+                    <Show when=is("single_choice")>
+                        <div class="field">
+                            <label>"Options, one per line"<textarea rows="4" bind:value=d.options></textarea></label>
+                        </div>
+                    </Show>
+                    <div class="check">
+                        <input type="checkbox" id=format!("{pid}-anon") bind:checked=d.anonymous />
+                        <label for=format!("{pid}-anon")>"Anonymous (only scales, choices and yes/no; \"prefer not to say\" is offered)"</label>
+                    </div>
+                    <div class="check">
+                        <input type="checkbox" id=format!("{pid}-req") bind:checked=d.required />
+                        <label for=format!("{pid}-req")>"Required"</label>
+                    </div>
+                    <div class="button-row">
+                        <button type="button" class="secondary small" disabled=qi == 0 on:click=move |_| move_q(-1)
+                            aria-label=format!("Move question {} up", qi + 1)>"Up"</button>
+                        <button type="button" class="secondary small" disabled=qi + 1 == count on:click=move |_| move_q(1)
+                            aria-label=format!("Move question {} down", qi + 1)>"Down"</button>
+                        <button type="button" class="secondary small" on:click=remove
+                            aria-label=format!("Remove question {}", qi + 1)>"Remove"</button>
+                    </div>
+                </div>
+            }
+        })
+        .collect_view()
+}
+
+/// Moves the entry at `at` one place up (`by` = -1) or down (1), if it can.
+fn shift<T>(list: &mut [T], at: usize, by: isize) {
+    if let Some(to) = at.checked_add_signed(by).filter(|to| *to < list.len()) {
+        list.swap(at, to);
+    }
+}
