@@ -436,7 +436,36 @@ fn trends_view(points: Vec<TrendPoint>) -> impl IntoView {
         }
         .into_any()
     };
+    let round_rows = points
+        .iter()
+        .map(|p| {
+            let r = p.response;
+            view! {
+                <tr>
+                    <th scope="row">{p.round_name.clone()}</th>
+                    <td>{r.planned}</td>
+                    <td>{format!("{} ({})", r.submitted, percent(r.submitted, r.planned))}</td>
+                    <td>{format!("{} ({})", r.respondents, percent(r.respondents, r.planned))}</td>
+                    <td>{r.counted}</td>
+                    <td><a href=format!("/insights/rounds/{}", p.round_id)>"Report"</a></td>
+                </tr>
+            }
+        })
+        .collect_view();
     view! {
+        <section aria-labelledby="rounds">
+            <h2 id="rounds">"Every round"</h2>
+            <div class="table-wrap">
+                <table>
+                    <caption>"Response per round"</caption>
+                    <thead><tr>
+                        <th scope="col">"Round"</th><th scope="col">"Meetings"</th><th scope="col">"Check-ins sent"</th>
+                        <th scope="col">"Anonymous answers"</th><th scope="col">"Counted"</th><th scope="col">"Figures"</th>
+                    </tr></thead>
+                    <tbody>{round_rows}</tbody>
+                </table>
+            </div>
+        </section>
         <p class="downloads">
             "Download the trend: "
             <a href="/api/trends.csv" download="">"CSV"</a>

@@ -3,7 +3,7 @@
 // the other in this quarter's briefing with her and in "Circle back".
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertFits, logIn as logInAs, newPage, startDemo, tabTo } from "./support.mjs";
+import { assertFits, logIn as logInAs, newPage, startDemo, tabTo, tabToText } from "./support.mjs";
 
 let app, browser, demo, base;
 
@@ -154,4 +154,26 @@ test("the leader shares themes with one manager, who reads them on their page", 
   await someoneElse.goto(demo.manager_links[3].url);
   await someoneElse.getByRole("heading", { level: 1 }).waitFor();
   assert.equal(await someoneElse.getByText("People want clearer career paths").count(), 0);
+});
+
+test("the history and the themes pages fit a phone and work by keyboard", async () => {
+  const page = await newPage(browser, { viewport: { width: 320, height: 640 } });
+  await logIn(page);
+  await openBriefing(page, "Q3 skip-levels");
+  await page.getByRole("link", { name: /Open the meeting view/ }).click();
+  await page.getByRole("link", { name: "Every meeting with them" }).click();
+  await page.getByRole("heading", { level: 1, name: /History with/ }).waitFor();
+  await assertFits(page, "the history");
+
+  const rounds = await (await page.evaluate(async () => (await fetch("/api/rounds")).json()));
+  const q3 = rounds.find((r) => r.name === "Q3 skip-levels");
+  await page.goto(`${base}/insights/rounds/${q3.id}/themes`);
+  await page.getByRole("heading", { level: 1, name: "Themes for managers" }).waitFor();
+  await assertFits(page, "the themes page");
+  await tabTo(page, "f-themes.0");
+  await page.keyboard.type("Typed without a mouse");
+  await page.keyboard.press("Tab");
+  await tabToText(page, "Save the themes");
+  await page.keyboard.press("Enter");
+  await page.getByText(/^Saved\./).waitFor();
 });

@@ -75,6 +75,15 @@ export async function tabTo(page, id, max = 80) {
   assert.fail(`Tab never reached #${id}`);
 }
 
+/** Presses Tab until the focused element's text is `text`; fails after `max` presses. */
+export async function tabToText(page, text, max = 120) {
+  for (let i = 0; i < max; i++) {
+    if ((await page.evaluate(() => document.activeElement?.textContent?.trim())) === text) return;
+    await page.keyboard.press("Tab");
+  }
+  assert.fail(`Tab never reached "${text}"`);
+}
+
 /** Fails when the page scrolls sideways at its current width. */
 export async function assertFits(page, what, width = 320) {
   const scroll = await page.evaluate(() => document.documentElement.scrollWidth);

@@ -3,7 +3,7 @@
 // version, and a broken template is refused with the question named.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertFits, logIn as logInAs, newPage, startDemo } from "./support.mjs";
+import { assertFits, logIn as logInAs, newPage, startDemo, tabTo, tabToText } from "./support.mjs";
 
 let app, browser, demo, base;
 
@@ -21,7 +21,7 @@ test("a leader copies a template, edits it with the preview beside it, and saves
   await logInAs(page, base, demo);
   await page.getByRole("link", { name: "Templates" }).first().click();
   await page.getByRole("heading", { level: 1, name: "Templates" }).waitFor();
-  await page.getByRole("button", { name: "Copy Skip-level 1:1" }).click();
+  await page.getByRole("button", { name: "Copy Skip-level 1:1", exact: true }).click();
   await page.getByRole("heading", { level: 1, name: /Edit Skip-level 1:1 \(my copy\)/ }).waitFor();
 
   await page.getByRole("group", { name: "Section 1" }).getByLabel("Question 1", { exact: true }).fill("What made you proud this month?");
@@ -43,7 +43,24 @@ test("the template pages fit a phone", async () => {
   await page.goto(`${base}/admin/templates`);
   await page.getByRole("heading", { level: 1, name: "Templates" }).waitFor();
   await assertFits(page, "the templates list");
-  await page.getByRole("button", { name: "Copy Peer 1:1" }).click();
+  await page.getByRole("button", { name: "Copy Peer 1:1", exact: true }).click();
   await page.getByRole("heading", { level: 1, name: /Edit/ }).waitFor();
   await assertFits(page, "the template editor");
+});
+
+test("the template editor works with the keyboard alone", async () => {
+  const page = await newPage(browser);
+  await logInAs(page, base, demo);
+  await page.goto(`${base}/admin/templates`);
+  const copy = page.getByRole("button", { name: "Copy Peer 1:1", exact: true });
+  await copy.focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { level: 1, name: /Edit/ }).waitFor();
+  await tabTo(page, "f-name");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("Peers, by keyboard");
+  await tabToText(page, "Save as a new version");
+  await page.keyboard.press("Enter");
+  await page.getByText(/^Saved as version 2\./).waitFor();
+  await page.getByRole("heading", { level: 1, name: "Edit Peers, by keyboard" }).waitFor();
 });
