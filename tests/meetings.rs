@@ -50,29 +50,14 @@ async fn two_meetings(app: &TestApp, cookie: &str) -> (String, String) {
     (ids[0].clone(), ids[1].clone())
 }
 
-/// An admin-only account and another leader, invited by the demo leader:
-/// their `Cookie` headers.
-async fn outsiders(app: &TestApp, cookie: &str, tag: &str) -> (String, String) {
-    let password = "another long password";
-    let admin = app
-        .new_account(
-            cookie,
-            &format!("admin{tag}@example.test"),
-            true,
-            false,
-            password,
-        )
-        .await;
-    let other = app
-        .new_account(
-            cookie,
-            &format!("leader{tag}@example.test"),
-            false,
-            true,
-            password,
-        )
-        .await;
-    (admin, other)
+async fn save_notes(app: &TestApp, cookie: &str, meeting: &str, body: &str) -> Reply {
+    app.as_account(
+        cookie,
+        Method::PUT,
+        &format!("/api/meetings/{meeting}/notes"),
+        Some(&json!({ "body": body })),
+    )
+    .await
 }
 
 async fn add_item(app: &TestApp, cookie: &str, meeting: &str, body: Value) -> Reply {
@@ -172,14 +157,7 @@ async fn private_notes_reach_no_one_but_their_leader(app: &TestApp) {
     let cookie = app.login().await;
     let (_, second) = two_meetings(app, &cookie).await;
     let secret = "private-note-3b9e: worried about the reorg";
-    let saved = app
-        .as_account(
-            &cookie,
-            Method::PUT,
-            &format!("/api/meetings/{second}/notes"),
-            Some(&json!({"body": secret})),
-        )
-        .await;
+    let saved = save_notes(app, &cookie, &second, secret).await;
     let view = app
         .leader_get(&cookie, &format!("/api/meetings/{second}/view"))
         .await
@@ -189,7 +167,7 @@ async fn private_notes_reach_no_one_but_their_leader(app: &TestApp) {
     assert!(view["notes_updated_at"].as_i64().unwrap() > 0);
 
     // Everyone else, on every route they can reach, never sees it.
-    let (admin, other) = outsiders(app, &cookie, "2").await;
+    let (admin, other) = app.outsiders(&cookie, "2").await;
     let employee = format!("Bearer {}", app.invite(0));
     let manager = format!("Bearer {}", app.manager_link(0));
     let mut seen = Vec::new();
@@ -347,14 +325,7 @@ async fn bad_items_and_notes_are_refused_naming_the_field_and_change_nothing(app
             assert_eq!(reply.json()["fields"][0]["field"], field, "{body}");
         }
     }
-    let long = app
-        .as_account(
-            &cookie,
-            Method::PUT,
-            &format!("/api/meetings/{first}/notes"),
-            Some(&json!({"body": "x".repeat(20_001)})),
-        )
-        .await;
+    let long = save_notes(app, &cookie, &first, &"x".repeat(20_001)).await;
     assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(long.json()["fields"][0]["field"], "body");
 
@@ -392,7 +363,7 @@ async fn meeting_routes_admit_only_their_leader(app: &TestApp) {
     .await
     .json();
     let item = item["id"].as_str().unwrap();
-    let (admin, other) = outsiders(app, &cookie, "3").await;
+    let (admin, other) = app.outsiders(&cookie, "3").await;
     let employee = format!("Bearer {}", app.invite(0));
     let routes = [
         (Method::GET, format!("/api/meetings/{first}/view"), None),
@@ -450,13 +421,7 @@ async fn meeting_routes_admit_only_their_leader(app: &TestApp) {
 async fn the_history_and_its_exports_hold_every_meeting_newest_first(app: &TestApp) {
     let cookie = app.login().await;
     let (first, second) = two_meetings(app, &cookie).await;
-    app.as_account(
-        &cookie,
-        Method::PUT,
-        &format!("/api/meetings/{first}/notes"),
-        Some(&json!({"body": "Last quarter: on-call is heavy"})),
-    )
-    .await;
+    save_notes(app, &cookie, &first, "Last quarter: on-call is heavy").await;
     add_item(
         app,
         &cookie,
@@ -527,13 +492,7 @@ async fn the_history_and_its_exports_hold_every_meeting_newest_first(app: &TestA
 async fn an_admin_erases_a_persons_data_and_the_counts_stay(app: &TestApp) {
     let cookie = app.login().await;
     let (first, second) = two_meetings(app, &cookie).await;
-    app.as_account(
-        &cookie,
-        Method::PUT,
-        &format!("/api/meetings/{second}/notes"),
-        Some(&json!({"body": "to be erased"})),
-    )
-    .await;
+    save_notes(app, &cookie, &second, "to be erased").await;
     add_item(
         app,
         &cookie,
@@ -551,7 +510,7 @@ async fn an_admin_erases_a_persons_data_and_the_counts_stay(app: &TestApp) {
             .fetch_one(app.db.pool())
             .await
             .unwrap();
-    let (_, leader_only) = outsiders(app, &cookie, "9").await;
+    let (_, leader_only) = app.outsiders(&cookie, "9").await;
 
     let refused = app
         .as_account(
@@ -724,7 +683,7 @@ async fn themes_reach_only_the_chosen_managers_as_written_then(app: &TestApp) {
     assert!(first_row["sent_at"].as_i64().unwrap() > 0);
 
     // Only the round's leader writes or sends them.
-    let (admin, other_leader) = outsiders(app, &cookie, "7").await;
+    let (admin, other_leader) = app.outsiders(&cookie, "7").await;
     let employee = format!("Bearer {}", app.invite(0));
     for (method, uri, body) in [
         (Method::GET, themes_uri.clone(), None),

@@ -673,12 +673,7 @@ async fn reports_and_exports_admit_only_their_leader(app: &TestApp) {
     let org = build(app, &plain(&[("Ana", 5)])).await;
     org.submit_all(app, &org.people).await;
     let leader = org.cookie(app).await;
-    let admin_only = app
-        .new_account(&leader, "admin@example.test", true, false, PASSWORD)
-        .await;
-    let other_leader = app
-        .new_account(&leader, "other@example.test", false, true, PASSWORD)
-        .await;
+    let (admin_only, other_leader) = app.outsiders(&leader, "").await;
     let employee = format!("Bearer {}", org.tokens[&org.people[0]]);
     let round = &org.round;
     for uri in [

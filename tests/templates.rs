@@ -235,13 +235,7 @@ async fn template_routes_admit_only_their_leader(app: &TestApp) {
     let cookie = app.login().await;
     let copy = copy_skip_level(app, &cookie, "Private").await;
     let key = copy["key"].as_str().unwrap().to_owned();
-    let password = "another long password";
-    let admin = app
-        .new_account(&cookie, "admin5@example.test", true, false, password)
-        .await;
-    let other = app
-        .new_account(&cookie, "leader5@example.test", false, true, password)
-        .await;
+    let (admin, other) = app.outsiders(&cookie, "5").await;
     let employee = format!("Bearer {}", app.invite(0));
     let mine = format!("/api/templates/{key}");
     let body = json!({"template": copy["template"]});

@@ -281,12 +281,6 @@ fn editor(t: TemplateEntry) -> impl IntoView {
             .map(|(si, s)| {
                 let title_id = format!("s-{si}-title");
                 let add_question = move |_| s.questions.update(|q| q.push(Draft::blank()));
-                let move_section = move |by: isize| {
-                    sections.update(|list| shift(list, si, by));
-                };
-                let remove_section = move |_| sections.update(|list| {
-                    list.remove(si);
-                });
                 view! {
                     <fieldset class="section-edit">
                         <legend>{format!("Section {}", si + 1)}</legend>
@@ -294,14 +288,7 @@ fn editor(t: TemplateEntry) -> impl IntoView {
                             <label for=title_id.clone()>"Title"</label>
                             <input id=title_id type="text" bind:value=s.title />
                         </div>
-                        <div class="button-row">
-                            <button type="button" class="secondary small" disabled=si == 0 on:click=move |_| move_section(-1)
-                                aria-label=format!("Move section {} up", si + 1)>"Up"</button>
-                            <button type="button" class="secondary small" disabled=si + 1 == count on:click=move |_| move_section(1)
-                                aria-label=format!("Move section {} down", si + 1)>"Down"</button>
-                            <button type="button" class="secondary small" on:click=remove_section
-                                aria-label=format!("Remove section {}", si + 1)>"Remove section"</button>
-                        </div>
+                        {order_buttons(sections, si, count, "section", "Remove section")}
                         {move || question_editors(s.questions)}
                         <button type="button" class="secondary" on:click=add_question>"Add a question"</button>
                     </fieldset>
@@ -369,12 +356,6 @@ fn question_editors(questions: RwSignal<Vec<Draft>>) -> impl IntoView {
             let base = d.id.get_untracked();
             let pid = format!("f-{base}");
             let kid = format!("{pid}-kind");
-            let move_q = move |by: isize| {
-                questions.update(|l| shift(l, qi, by));
-            };
-            let remove = move |_| questions.update(|l| {
-                l.remove(qi);
-            });
             let is = move |k: &'static str| move || d.kind.get() == k;
             view! {
                 <div class="question-edit">
@@ -413,18 +394,38 @@ fn question_editors(questions: RwSignal<Vec<Draft>>) -> impl IntoView {
                         <input type="checkbox" id=format!("{pid}-req") bind:checked=d.required />
                         <label for=format!("{pid}-req")>"Required"</label>
                     </div>
-                    <div class="button-row">
-                        <button type="button" class="secondary small" disabled=qi == 0 on:click=move |_| move_q(-1)
-                            aria-label=format!("Move question {} up", qi + 1)>"Up"</button>
-                        <button type="button" class="secondary small" disabled=qi + 1 == count on:click=move |_| move_q(1)
-                            aria-label=format!("Move question {} down", qi + 1)>"Down"</button>
-                        <button type="button" class="secondary small" on:click=remove
-                            aria-label=format!("Remove question {}", qi + 1)>"Remove"</button>
-                    </div>
+                    {order_buttons(questions, qi, count, "question", "Remove")}
                 </div>
             }
         })
         .collect_view()
+}
+
+/// Up, down and remove for entry `at` of `count` in `list`, named for
+/// screen readers as "Move {what} N up" and so on.
+fn order_buttons<T: Send + Sync + 'static>(
+    list: RwSignal<Vec<T>>,
+    at: usize,
+    count: usize,
+    what: &'static str,
+    remove_text: &'static str,
+) -> impl IntoView {
+    let n = at + 1;
+    view! {
+        <div class="button-row">
+            <button type="button" class="secondary small" disabled=at == 0
+                on:click=move |_| list.update(|l| shift(l, at, -1))
+                aria-label=format!("Move {what} {n} up")>"Up"</button>
+            <button type="button" class="secondary small" disabled=n == count
+                on:click=move |_| list.update(|l| shift(l, at, 1))
+                aria-label=format!("Move {what} {n} down")>"Down"</button>
+            <button type="button" class="secondary small"
+                on:click=move |_| list.update(|l| {
+                    l.remove(at);
+                })
+                aria-label=format!("Remove {what} {n}")>{remove_text}</button>
+        </div>
+    }
 }
 
 /// Moves the entry at `at` one place up (`by` = -1) or down (1), if it can.

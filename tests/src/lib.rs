@@ -300,6 +300,31 @@ impl TestApp {
         self.login_as(email, password).await.unwrap()
     }
 
+    /// An admin-only account and another leader, invited by the admin behind
+    /// `cookie`, emails told apart by `tag`: their `Cookie` headers.
+    pub async fn outsiders(&self, cookie: &str, tag: &str) -> (String, String) {
+        let password = "another long password";
+        let admin = self
+            .new_account(
+                cookie,
+                &format!("admin{tag}@example.test"),
+                true,
+                false,
+                password,
+            )
+            .await;
+        let other = self
+            .new_account(
+                cookie,
+                &format!("leader{tag}@example.test"),
+                false,
+                true,
+                password,
+            )
+            .await;
+        (admin, other)
+    }
+
     /// A logged-in request with a JSON body (or none).
     pub async fn as_account(
         &self,

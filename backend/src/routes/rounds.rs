@@ -42,7 +42,11 @@ pub(super) fn meeting_summary(m: &MeetingRow) -> MeetingSummary {
     }
 }
 
-async fn own_round(db: &Db, leader: &AuthLeader, id: &str) -> Result<RoundRow, ApiError> {
+pub(super) async fn own_round(
+    db: &Db,
+    leader: &AuthLeader,
+    id: &str,
+) -> Result<RoundRow, ApiError> {
     db.round_of_leader(&leader.account_id, id)
         .await?
         .ok_or(ApiError::NotFound)

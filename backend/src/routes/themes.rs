@@ -9,19 +9,11 @@ use shared::admin::SendOutcome;
 use shared::api::ErrorBody;
 use shared::meeting::{SendThemes, ThemeRecipient, Themes, ThemesDraft, check_themes};
 
+use super::rounds::own_round;
 use crate::AppState;
 use crate::auth::AuthLeader;
 use crate::error::{ApiError, ApiJson, valid};
 use crate::mail::{self, Outgoing};
-
-async fn own_round(state: &AppState, leader: &AuthLeader, id: &str) -> Result<String, ApiError> {
-    state
-        .db
-        .round_of_leader(&leader.account_id, id)
-        .await?
-        .map(|r| r.id)
-        .ok_or(ApiError::NotFound)
-}
 
 async fn draft(
     state: &AppState,
@@ -63,7 +55,7 @@ pub(super) async fn get(
     leader: AuthLeader,
     Path(id): Path<String>,
 ) -> Result<Json<ThemesDraft>, ApiError> {
-    let round = own_round(&state, &leader, &id).await?;
+    let round = own_round(&state.db, &leader, &id).await?.id;
     Ok(Json(draft(&state, &leader, &round).await?))
 }
 
@@ -80,7 +72,7 @@ pub(super) async fn save(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<Themes>,
 ) -> Result<Json<ThemesDraft>, ApiError> {
-    let round = own_round(&state, &leader, &id).await?;
+    let round = own_round(&state.db, &leader, &id).await?.id;
     valid(check_themes(&req))?;
     state.db.save_themes(&round, &req.themes).await?;
     Ok(Json(draft(&state, &leader, &round).await?))
@@ -101,7 +93,7 @@ pub(super) async fn send(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<SendThemes>,
 ) -> Result<Json<Vec<SendOutcome>>, ApiError> {
-    let round = own_round(&state, &leader, &id).await?;
+    let round = own_round(&state.db, &leader, &id).await?.id;
     let themes = state.db.themes(&round).await?;
     if themes.is_empty() {
         return Err(ApiError::field("themes", "Write at least one theme first."));
