@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-const BUNDLES: [&str; 4] = ["checkin", "leader", "admin", "insights"];
+const BUNDLES: [&str; 5] = ["checkin", "leader", "admin", "insights", "templates"];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
@@ -22,6 +22,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             dirs.push((bundle, placeholder(&out, bundle)?));
         }
     }
+    // The check-in page once more, as text: the embedded widget's page is
+    // made from it (see src/embed.rs).
+    let checkin = &dirs[0].1;
+    std::fs::copy(checkin.join("index.html"), out.join("checkin-index.html"))?;
+    languages(&manifest, &out)?;
     // Embedded in every profile, so tests serve exactly what ships.
     memory_serve::load_names_directories(dirs, true);
     Ok(())
@@ -37,4 +42,33 @@ fn placeholder(out: &Path, bundle: &str) -> std::io::Result<PathBuf> {
          then build the server again.</p></html>",
     )?;
     Ok(dir)
+}
+
+/// `languages.rs`: every `frontend/i18n/*.json`, so adding a language is
+/// adding its file.
+fn languages(manifest: &Path, out: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = manifest.join("../frontend/i18n");
+    println!("cargo::rerun-if-changed={}", dir.display());
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut code = String::from(
+        "/// Every language: (code, its strings as JSON).\npub const LANGUAGES: &[(&str, &str)] = &[\n",
+    );
+    for file in files {
+        let Some(lang) = file.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        let path = file.canonicalize()?;
+        code.push_str(&format!(
+            "    ({lang:?}, include_str!({:?})),\n",
+            path.display().to_string()
+        ));
+    }
+    code.push_str("];\n");
+    std::fs::write(out.join("languages.rs"), code)?;
+    Ok(())
 }

@@ -23,3 +23,4 @@ build checkin /checkin/
 build leader /
 build admin /admin/
 build insights /insights/
+build templates /templates/

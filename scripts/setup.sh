@@ -24,7 +24,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $wbg" ]; then
   cargo install wasm-bindgen-cli --version "$wbg" --force
 fi
 
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "Installing npm tools (binaryen 132 for wasm-opt, playwright-core)"
   npm ci --no-audit --no-fund --loglevel=error

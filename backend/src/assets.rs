@@ -41,6 +41,10 @@ pub fn router() -> Router {
                 .fallback(Some("/index.html"))
                 .fallback_status(StatusCode::OK)
                 .into_router();
+            let templates = configure(memory_serve::load!("templates"))
+                .fallback(Some("/index.html"))
+                .fallback_status(StatusCode::OK)
+                .into_router();
             Router::new()
                 .route(
                     "/checkin",
@@ -67,6 +71,28 @@ pub fn router() -> Router {
                     axum::routing::get(|| async {
                         axum::response::Redirect::to("/insights/estimate")
                     }),
+                )
+                // The template editor, a bundle of its own (it was at /admin/templates).
+                .nest("/templates/", templates)
+                .route(
+                    "/templates",
+                    axum::routing::get(|| async {
+                        axum::response::Redirect::permanent("/templates/")
+                    }),
+                )
+                .route(
+                    "/admin/templates",
+                    axum::routing::get(|| async {
+                        axum::response::Redirect::permanent("/templates/")
+                    }),
+                )
+                .route(
+                    "/admin/templates/{id}",
+                    axum::routing::get(
+                        |axum::extract::Path(id): axum::extract::Path<String>| async move {
+                            axum::response::Redirect::permanent(&format!("/templates/{id}"))
+                        },
+                    ),
                 )
                 .route(
                     "/set-password",

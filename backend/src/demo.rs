@@ -31,7 +31,20 @@ pub struct DemoOutput {
     pub leader: Login,
     pub invites: Vec<PersonLink>,
     pub manager_links: Vec<PersonLink>,
+    pub embed: DemoEmbed,
 }
+
+/// What the example intranet (`scripts/intranet.sh`) needs to embed the
+/// check-in: the organisation's id and a signing secret. The demo lets
+/// `http://127.0.0.1:8090` and `http://localhost:8090` embed it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DemoEmbed {
+    pub org_id: String,
+    pub secret: String,
+}
+
+/// The origins the demo lets embed the check-in: the example intranet's.
+pub const DEMO_ORIGINS: [&str; 2] = ["http://127.0.0.1:8090", "http://localhost:8090"];
 
 /// Why the demo was not created.
 #[derive(Debug, thiserror::Error)]
@@ -270,6 +283,11 @@ async fn build(db: &Db, public_url: &str, now: i64) -> anyhow::Result<DemoOutput
         });
     }
 
+    let secret = crate::auth::token::new_token();
+    db.save_embed_settings(&org_id, &DEMO_ORIGINS.join("\n"), "{}", now)
+        .await?;
+    db.add_embed_secret(&org_id, &new_id(), &secret, shared::embed::SECRETS_MAX, now)
+        .await?;
     Ok(DemoOutput {
         leader: Login {
             email: cto.email,
@@ -277,6 +295,7 @@ async fn build(db: &Db, public_url: &str, now: i64) -> anyhow::Result<DemoOutput
         },
         invites,
         manager_links,
+        embed: DemoEmbed { org_id, secret },
     })
 }
 
@@ -297,6 +316,13 @@ impl DemoOutput {
         for l in &self.manager_links {
             let _ = writeln!(out, "  {:<18} {}", l.name, l.url);
         }
+        let _ = writeln!(
+            out,
+            "\nIntranet example (scripts/intranet.sh, on {}):",
+            DEMO_ORIGINS[0]
+        );
+        let _ = writeln!(out, "  organisation: {}", self.embed.org_id);
+        let _ = writeln!(out, "  secret:       {}", self.embed.secret);
         out
     }
 }

@@ -43,6 +43,9 @@ pub enum ApiError {
         "Your anonymous answers are already in and can't be changed: nothing links them to you any more."
     )]
     Sealed,
+    /// An intranet's identity token was refused: (code, message).
+    #[error("{1}")]
+    Identity(&'static str, &'static str),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -64,6 +67,7 @@ impl ApiError {
             Self::NoRoute => (StatusCode::NOT_FOUND, "no_route"),
             Self::Locked => (StatusCode::CONFLICT, "locked"),
             Self::Sealed => (StatusCode::CONFLICT, "sealed"),
+            Self::Identity(code, _) => (StatusCode::UNAUTHORIZED, code),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

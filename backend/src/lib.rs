@@ -13,8 +13,10 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod directory;
+pub mod embed;
 pub mod error;
 pub mod export;
+pub mod i18n;
 pub mod invitation;
 pub mod mail;
 pub mod morale;
@@ -61,7 +63,9 @@ impl AppState {
 /// The whole application: API, OpenAPI document, health check and pages.
 pub fn app(state: AppState) -> Router {
     let (api, _) = routes::router().split_for_parts();
-    api.with_state(state)
+    let cors = embed::cors(state.db.clone());
+    api.merge(routes::embed_pages())
+        .with_state(state)
         .merge(assets::router())
         // JSON bodies up to 256 KB; the directory import reads its CSV body
         // itself, up to its own 10 MB.
@@ -84,6 +88,9 @@ pub fn app(state: AppState) -> Router {
             HeaderName::from_static("content-security-policy"),
             HeaderValue::from_static("frame-ancestors 'self'; object-src 'none'; base-uri 'none'"),
         ))
+        // Other origins may call the widget's API, when they are on an
+        // organisation's list (see embed.rs).
+        .layer(cors)
         // One line per request: method, path, status, time. Paths hold ids only;
         // tokens travel in headers and answers in bodies, and neither is logged.
         .layer(

@@ -69,8 +69,6 @@ pub fn AdminApp() -> impl IntoView {
                 <Route path=path!("/admin/accounts") view=|| view! { <AdminOnly><AccountsPage /></AdminOnly> } />
                 <Route path=path!("/admin/settings") view=|| view! { <AdminOnly><SettingsPage /></AdminOnly> } />
                 <Route path=path!("/admin/account") view=AccountPage />
-                <Route path=path!("/admin/templates") view=crate::template_editor::TemplatesPage />
-                <Route path=path!("/admin/templates/:id") view=crate::template_editor::TemplateEditorPage />
                 <Route path=path!("/admin/setup") view=|| view! {
                     <h1>"Skipcheck is set up"</h1>
                     <p>"Next: " <a href="/admin/people">"bring in your people"</a> ", then " <a href="/admin/accounts">"invite the leaders"</a> "."</p>
@@ -737,9 +735,11 @@ pub fn SettingsPage() -> impl IntoView {
     set_title("Settings");
     let settings = LocalResource::new(api::settings);
     let log = LocalResource::new(api::mail_log);
+    let embed = LocalResource::new(api::embed_settings);
     view! {
         <h1>"Settings"</h1>
         {loaded(settings, |s: Settings| view! { <SettingsForms settings=s /> })}
+        {loaded(embed, |s| view! { <crate::embed_settings::EmbedPanel settings=s /> })}
         <h2>"Emails sent"</h2>
         {loaded(log, |list: Vec<MailRecord>| {
             if list.is_empty() {

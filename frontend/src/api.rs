@@ -41,10 +41,8 @@ impl ApiError {
     /// A sentence for the person.
     pub fn message(&self) -> String {
         match self {
-            Self::Server { body, .. } => body.message.clone(),
-            Self::Network(_) => {
-                "The server could not be reached. Check your connection and try again.".to_owned()
-            }
+            Self::Server { body, .. } => crate::i18n::error_message(&body.error, &body.message),
+            Self::Network(_) => crate::i18n::t("error.network"),
         }
     }
 
@@ -135,6 +133,14 @@ async fn fetch_as(
         .await
         .map_err(unreadable)?;
     Ok((response.status(), text.as_string().unwrap_or_default()))
+}
+
+/// A JSON document as the browser parsed it, if the request succeeded.
+pub async fn get_js(url: &str) -> Option<JsValue> {
+    match fetch("GET", url, None, None).await {
+        Ok((200, text)) => js_sys::JSON::parse(&text).ok(),
+        _ => None,
+    }
 }
 
 /// Sends a request and reads the answer into `T`, or the error body.
@@ -451,6 +457,32 @@ pub async fn delete_smtp() -> Result<Settings> {
 /// Sends a test email.
 pub async fn test_email(body: &TestEmail) -> Result<SendOutcome> {
     call("POST", "/api/admin/settings/smtp/test", None, Some(body)).await
+}
+
+/// The embedding settings.
+pub async fn embed_settings() -> Result<shared::embed::EmbedSettings> {
+    get("/api/admin/settings/embed", None).await
+}
+
+/// Saves the allowed origins and the widget's theme.
+pub async fn save_embed(body: &shared::embed::SaveEmbed) -> Result<shared::embed::EmbedSettings> {
+    call("PUT", "/api/admin/settings/embed", None, Some(body)).await
+}
+
+/// Adds a signing secret.
+pub async fn add_embed_secret() -> Result<shared::embed::EmbedSettings> {
+    call::<(), _>("POST", "/api/admin/settings/embed/secrets", None, None).await
+}
+
+/// Removes a signing secret.
+pub async fn delete_embed_secret(id: &str) -> Result<shared::embed::EmbedSettings> {
+    call::<(), _>(
+        "DELETE",
+        &format!("/api/admin/settings/embed/secrets/{id}"),
+        None,
+        None,
+    )
+    .await
 }
 
 /// The newest emails sent.

@@ -2,6 +2,7 @@
 //! manager's morale estimate (`#m=TOKEN`). The token sits in the URL fragment,
 //! which browsers never send to a server, and goes to the API as a bearer token.
 
+use leptos::either::EitherOf4;
 use leptos::mount::mount_to_body;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -14,6 +15,7 @@ use crate::api;
 use crate::components::{
     Failure, IncompleteLink, QuestionField, focus_question, format_time, time_now,
 };
+use crate::i18n::{answer_error, t, template_text, tf};
 
 /// Which page a link's fragment asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,67 +38,105 @@ pub fn parse_fragment(fragment: &str) -> Link {
 
 /// The sentence under a question that says who will read its answer.
 pub fn who_sees(visibility: Visibility, leader: &str, manager: Option<&str>, k: u32) -> String {
-    match visibility {
-        Visibility::Confidential => {
-            let manager = manager.map_or_else(|| "Your manager".to_owned(), str::to_owned);
-            format!(
-                "Confidential: only {leader} will read this, with your name. {manager} won't see it."
-            )
+    match (visibility, manager) {
+        (Visibility::Confidential, Some(manager)) => tf(
+            "checkin.who_confidential",
+            &[("leader", leader), ("manager", manager)],
+        ),
+        (Visibility::Confidential, None) => {
+            tf("checkin.who_confidential_no_manager", &[("leader", leader)])
         }
-        Visibility::Anonymous => format!(
-            "Anonymous: {leader} sees only combined results from at least {k} people, never your answer."
+        (Visibility::Anonymous, _) => tf(
+            "checkin.who_anonymous",
+            &[("leader", leader), ("k", &k.to_string())],
         ),
     }
 }
 
-/// Starts the bundle: picks the page from the fragment, loads the check-in,
-/// then mounts it.
+/// Starts the bundle: loads the reader's strings, picks the page from the
+/// fragment (or, in an intranet's frame, from the identity exchange), loads
+/// the check-in, then mounts it.
 ///
 /// The form is mounted once its data is in, rather than inside a reactive
 /// "loading / loaded / failed" switch: such a switch makes Leptos generate
 /// code to rebuild the whole form in place, which the check-in bundle can't
 /// afford. The page's HTML shows the loading line until then.
 pub fn start() {
-    let fragment = window().location().hash().unwrap_or_default();
-    match parse_fragment(&fragment) {
-        Link::Invite(token) => wasm_bindgen_futures::spawn_local(async move {
-            let loaded = api::checkin(&token).await;
-            if let Some(loading) = document().get_element_by_id("loading") {
-                loading.remove();
+    wasm_bindgen_futures::spawn_local(async {
+        crate::i18n::load(None).await;
+        document().set_title(&format!("{} · Skipcheck", t("checkin.title")));
+        let link = match parse_fragment(&window().location().hash().unwrap_or_default()) {
+            Link::Incomplete => embedded().await.unwrap_or(Ok(Some(Link::Incomplete))),
+            link => Ok(Some(link)),
+        };
+        let page = match link {
+            Ok(Some(Link::Invite(token))) => match api::checkin(&token).await {
+                Ok(view) => Ok(Some((view, token))),
+                Err(error) => Err(Some(error)),
+            },
+            Ok(Some(Link::Manager(token))) => {
+                // Manager forms live with the leader's pages, keeping this bundle small.
+                let _ = window()
+                    .location()
+                    .replace(&format!("/insights/estimate#m={token}"));
+                return;
             }
-            match loaded {
-                Ok(view) => mount_to_body(
-                    move || view! { <main id="main"><CheckinForm view token /></main> },
-                ),
-                Err(error) => mount_to_body(move || {
-                    view! {
-                        <main id="main">
-                            <h1>"Your skip-level check-in"</h1>
-                            <Failure error />
-                        </main>
-                    }
+            Ok(Some(Link::Incomplete)) => Err(None),
+            Ok(None) => Ok(None),
+            Err(error) => Err(Some(error)),
+        };
+        if let Some(loading) = document().get_element_by_id("loading") {
+            loading.remove();
+        }
+        // One mount for every outcome: each mount of its own costs the bundle.
+        mount_to_body(move || {
+            let content = match page {
+                Ok(Some((view, token))) => EitherOf4::A(view! { <CheckinForm view token /> }),
+                Ok(None) => EitherOf4::B(view! {
+                    <h1>{t("embed.nothing_title")}</h1>
+                    <p>{t("embed.nothing")}</p>
                 }),
-            }
-        }),
-        Link::Manager(token) => {
-            // Manager forms live with the leader's pages, keeping this bundle small.
-            let _ = window()
-                .location()
-                .replace(&format!("/insights/estimate#m={token}"));
+                Err(Some(error)) => EitherOf4::C(view! {
+                    <h1>{t("checkin.title")}</h1>
+                    <Failure error />
+                }),
+                Err(None) => EitherOf4::D(view! { <IncompleteLink /> }),
+            };
+            view! { <main id="main">{content}</main> }
+        });
+    });
+}
+
+/// In an intranet's frame (see `frontend/embed/frame.js`): the link the
+/// identity exchange gave, none when there is nothing to fill in, or the
+/// server's refusal. `None` outside a frame.
+async fn embedded() -> Option<Result<Option<Link>, api::ApiError>> {
+    use wasm_bindgen::JsCast;
+    let promise: js_sys::Promise = js_sys::Reflect::get(&window(), &"skipcheckEmbed".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    Some(match wasm_bindgen_futures::JsFuture::from(promise).await {
+        Ok(link) => Ok(link.as_string().map(Link::Invite)),
+        // The server's error body, read field by field: a second
+        // deserializer would cost the bundle more than this.
+        Err(body) => {
+            let field = |name: &str| {
+                js_sys::Reflect::get(&body, &name.into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default()
+            };
+            Err(api::ApiError::Server {
+                status: 401,
+                body: shared::api::ErrorBody {
+                    error: field("error"),
+                    message: field("message"),
+                    fields: Vec::new(),
+                },
+            })
         }
-        Link::Incomplete => {
-            if let Some(loading) = document().get_element_by_id("loading") {
-                loading.remove();
-            }
-            mount_to_body(|| {
-                view! {
-                    <main id="main">
-                        <IncompleteLink />
-                    </main>
-                }
-            });
-        }
-    }
+    })
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -156,10 +196,6 @@ enum SaveState {
     Failed(String),
 }
 
-/// What an anonymous question says once its answer is in.
-const SEALED_NOTE: &str =
-    "Sent anonymously. It can't be changed, because nothing links it to you any more.";
-
 /// The employee's check-in form, for a loaded [`CheckinView`].
 ///
 /// Confidential answers are saved to the server as a draft shortly after each
@@ -191,18 +227,21 @@ pub fn CheckinForm(
         let items = promised
             .into_iter()
             .map(|i| {
-                let state = match i.status {
-                    ItemStatus::Open => "open",
-                    ItemStatus::Done => "done",
-                    ItemStatus::Dropped => "dropped",
-                };
-                let due = i.due_on.map(|d| format!(", due {d}")).unwrap_or_default();
+                let state = t(match i.status {
+                    ItemStatus::Open => "checkin.item_open",
+                    ItemStatus::Done => "checkin.item_done",
+                    ItemStatus::Dropped => "checkin.item_dropped",
+                });
+                let due = i
+                    .due_on
+                    .map(|d| tf("checkin.item_due", &[("date", &d)]))
+                    .unwrap_or_default();
                 view! { <li>{i.title}<span class="muted">{format!(" ({state}{due})")}</span></li> }
             })
             .collect_view();
         view! {
             <section class="promised">
-                <h2>{format!("What {leader_name} follows up on with you")}</h2>
+                <h2>{tf("checkin.promised", &[("leader", &leader_name)])}</h2>
                 <ul>{items}</ul>
             </section>
         }
@@ -329,7 +368,7 @@ pub fn CheckinForm(
         // flagged on submit.
         let problem = check_answer(&question, answer.as_ref(), Mode::Draft)
             .err()
-            .map(|e| e.to_string());
+            .map(|e| answer_error(&e));
         if errors.with_untracked(|list| problem_at(list, &question.id) != problem.as_deref()) {
             errors.update(|list| set_problem(list, &question.id, problem));
         }
@@ -354,7 +393,7 @@ pub fn CheckinForm(
     let on_blur = move |question: Question| {
         let answer = answers.with_untracked(|all| all.get(&question.id).cloned());
         if let Err(e) = check_answer(&question, answer.as_ref(), Mode::Draft) {
-            errors.update(|list| set_problem(list, &question.id, Some(e.to_string())));
+            errors.update(|list| set_problem(list, &question.id, Some(answer_error(&e))));
         }
         // Leaving a field is a good moment to save: the person may be about
         // to close the page.
@@ -397,16 +436,14 @@ pub fn CheckinForm(
                     }
                     if let Err(e) = check_answer(q, all.get(&q.id), Mode::Submit) {
                         first.get_or_insert_with(|| q.id.clone());
-                        set_problem(&mut found, &q.id, Some(e.to_string()));
+                        set_problem(&mut found, &q.id, Some(answer_error(&e)));
                     }
                 }
             });
         });
         errors.set(found);
         if let Some(id) = first {
-            form_error.set(Some(
-                "Some answers need another look; each is marked at its question.".to_owned(),
-            ));
+            form_error.set(Some(t("checkin.need_look")));
             focus_question(&id);
             return;
         }
@@ -451,10 +488,7 @@ pub fn CheckinForm(
                         if e.code() == Some("locked") {
                             lock();
                         }
-                        form_error.set(Some(format!(
-                            "Couldn't send your check-in: {} Your answers are still here.",
-                            e.message()
-                        )));
+                        form_error.set(Some(tf("checkin.send_failed", &[("why", &e.message())])));
                         break;
                     }
                 }
@@ -463,12 +497,10 @@ pub fn CheckinForm(
         });
     };
 
-    let unsent_note = format!(
-        "You have changed answers since you sent them. Submit the changes so {leader_name} reads the new ones."
-    );
+    let unsent_note = tf("checkin.unsent", &[("leader", &leader_name)]);
     let manager_label = manager_name
         .clone()
-        .unwrap_or_else(|| "your manager".to_owned());
+        .unwrap_or_else(|| t("checkin.your_manager"));
     let sections = template.with_value(|t| t.sections.clone());
     let sections = sections
         .into_iter()
@@ -481,7 +513,7 @@ pub fn CheckinForm(
                     let who = who_sees(q.visibility, &leader_name, manager_name.as_deref(), k);
                     let note = Signal::derive(move || {
                         if anonymous && sealed.get() {
-                            SEALED_NOTE.to_owned()
+                            t("checkin.sealed_note")
                         } else {
                             who.clone()
                         }
@@ -504,7 +536,7 @@ pub fn CheckinForm(
                 .collect_view();
             view! {
                 <section>
-                    <h2>{section.title}</h2>
+                    <h2>{template_text(&section.title)}</h2>
                     {questions}
                 </section>
             }
@@ -513,49 +545,51 @@ pub fn CheckinForm(
 
     let status = move || match save_state.get() {
         SaveState::Idle => String::new(),
-        SaveState::Saving => "Saving…".to_owned(),
-        SaveState::Saved(at, false) => format!("Draft saved at {at}."),
-        SaveState::Saved(at, true) => format!(
-            "Draft saved at {at}, except the answers marked with a problem: they are saved once fixed."
-        ),
-        SaveState::Failed(why) => {
-            format!("Couldn't save: {why} Your answers are still here.")
-        }
+        SaveState::Saving => t("checkin.saving"),
+        SaveState::Saved(at, false) => tf("checkin.saved", &[("at", &at)]),
+        SaveState::Saved(at, true) => tf("checkin.saved_held", &[("at", &at)]),
+        SaveState::Failed(why) => tf("checkin.save_failed", &[("why", &why)]),
     };
     let submit_label = move || {
-        if submitting.get() {
-            "Sending…"
+        t(if submitting.get() {
+            "checkin.sending"
         } else if submitted.get().is_some() {
-            "Submit changes"
+            "checkin.submit_changes"
         } else {
-            "Submit check-in"
-        }
+            "checkin.submit"
+        })
     };
+    let k_text = k.to_string();
+    let intro = [
+        tf(
+            "checkin.intro1",
+            &[("leader", &leader_name), ("manager", &manager_label)],
+        ),
+        t("checkin.intro2"),
+        tf(
+            "checkin.intro3",
+            &[
+                ("leader", &leader_name),
+                ("manager", &manager_label),
+                ("k", &k_text),
+            ],
+        ),
+    ]
+    .map(|p| view! { <p>{p}</p> });
 
     view! {
-        <h1>{format!("Your skip-level with {leader_name}")}</h1>
+        <h1>{tf("checkin.heading", &[("leader", &leader_name)])}</h1>
         <p class="meta">
             {format!("{leader_name}, {leader_title} · {} · {round_name}", format_time(meeting_at))}
         </p>
-        <p class="meta">{format!("Hi {person_name}.")}</p>
+        <p class="meta">{tf("checkin.hi", &[("name", &person_name)])}</p>
         <details class="intro" open=submitted_at.is_none()>
-            <summary>"Why skip-levels, and what to expect"</summary>
-            <p>{format!(
-                "{leader_name} meets people across the organisation to hear how things really are on the ground: \
-                 what helps, what gets in the way, and where you want to grow. It is a 30 to 60 minute conversation, \
-                 not a review. Day-to-day decisions stay with {manager_label}."
-            )}</p>
-            <p>"This form helps you prepare. Answer what you like; only the questions marked required must be \
-                answered. You can change your confidential answers until the meeting starts."</p>
-            <p>{format!(
-                "Confidential answers are read only by {leader_name}, with your name, never by {manager_label}. \
-                 Anonymous answers appear only in figures combined from at least {k} people, and can't be changed \
-                 once sent, because nothing links them to you any more."
-            )}</p>
+            <summary>{t("checkin.why")}</summary>
+            {intro}
         </details>
         {promised}
         {move || (!editable.get()).then(|| view! {
-            <p class="notice" role="status">"The meeting has started, so this check-in is now read-only."</p>
+            <p class="notice" role="status">{t("checkin.readonly")}</p>
         })}
         <form on:submit=submit novalidate>
             {sections}
@@ -567,11 +601,9 @@ pub fn CheckinForm(
                 {move || form_error.get().map(|e| view! { <p class="notice error" role="alert">{e}</p> })}
                 {move || submitted.get().map(|at| view! {
                     <p class="notice ok" role="status">
-                        {format!("Sent at {}. {leader_name} will read your confidential answers before the meeting.", format_time(at))}
+                        {tf("checkin.sent", &[("at", &format_time(at)), ("leader", &leader_name)])}
                         " "
-                        {move || sealed.get().then_some(
-                            "Your anonymous answers are in. They can't be changed, because nothing links them to you any more.",
-                        )}
+                        {move || sealed.get().then(|| t("checkin.anonymous_in"))}
                     </p>
                 })}
                 <button type="submit" disabled=move || !editable.get() || submitting.get()>{submit_label}</button>

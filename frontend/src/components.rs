@@ -9,6 +9,7 @@ use shared::{Answer, Question, QuestionKind, Visibility};
 use wasm_bindgen::JsCast;
 
 use crate::api::ApiError;
+use crate::i18n::{t, template_text, tf};
 
 /// A Unix time as the reader's locale writes a date and time, to the minute.
 pub fn format_time(secs: i64) -> String {
@@ -48,10 +49,7 @@ fn styles(pairs: &[(&str, &str)]) -> wasm_bindgen::JsValue {
 }
 
 fn locale() -> String {
-    window()
-        .navigator()
-        .language()
-        .unwrap_or_else(|| "en".to_owned())
+    crate::i18n::locale()
 }
 
 /// Moves the keyboard focus to the first field of question `id`.
@@ -70,8 +68,8 @@ pub fn focus_question(id: &str) {
 #[component]
 pub fn IncompleteLink() -> impl IntoView {
     view! {
-        <h1>"This link is incomplete"</h1>
-        <p>"Open the link exactly as you received it, including everything after the # sign."</p>
+        <h1>{t("link.incomplete_title")}</h1>
+        <p>{t("link.incomplete")}</p>
     }
 }
 
@@ -87,6 +85,10 @@ pub fn Failure(
         </div>
     }
 }
+
+/// An option of a question: its label, what a screen reader reads when not
+/// the label, and its answer.
+type Choice = (String, Option<String>, Answer);
 
 /// One question: its prompt, its field, who will see the answer, and any error.
 ///
@@ -118,7 +120,7 @@ pub fn QuestionField(
     let invalid = move || error.with(Option::is_some).to_string();
     let required = question
         .required
-        .then_some(view! { <span class="req">" (required)"</span> });
+        .then(|| view! { <span class="req">{t("q.required")}</span> });
     let field = match &question.kind {
         QuestionKind::ShortText | QuestionKind::LongText => {
             let long = question.kind == QuestionKind::LongText;
@@ -138,7 +140,12 @@ pub fn QuestionField(
             // which would read the count out at every keystroke.
             let count = move || {
                 let n = chars();
-                (n * 5 > max * 4).then(|| format!("{n} / {max} characters"))
+                (n * 5 > max * 4).then(|| {
+                    tf(
+                        "q.count",
+                        &[("n", &n.to_string()), ("max", &max.to_string())],
+                    )
+                })
             };
             let input = move |ev: leptos::ev::Event| {
                 let v = event_target_value(&ev);
@@ -159,42 +166,71 @@ pub fn QuestionField(
                 })
             };
             Either::Left(view! {
-                <label for=id.clone() class="prompt">{question.prompt.clone()}{required}</label>
+                <label for=id.clone() class="prompt">{template_text(&question.prompt)}{required}</label>
                 {control}
                 <p class="count" id=format!("{id}-count") class:over=move || { chars() > max }>{count}</p>
             })
         }
         kind => {
-            let (mut options, ends): (Vec<(String, Answer)>, Option<String>) = match kind {
+            let (mut options, ends): (Vec<Choice>, Option<String>) = match kind {
                 QuestionKind::Scale {
                     min,
                     max,
                     min_label,
                     max_label,
-                } => (
-                    (*min..=*max)
-                        .map(|n| (n.to_string(), Answer::Scale(n)))
-                        .collect(),
-                    Some(format!("{min} = {min_label}, {max} = {max_label}")),
-                ),
+                } => {
+                    let (min_label, max_label) =
+                        (template_text(min_label), template_text(max_label));
+                    let max_text = max.to_string();
+                    (
+                        (*min..=*max)
+                            .map(|n| {
+                                let n_text = n.to_string();
+                                let args = [("n", n_text.as_str()), ("max", max_text.as_str())];
+                                // "7 of 10", and at the ends what they mean.
+                                let spoken = match n {
+                                    _ if n == *min => tf(
+                                        "q.point_label",
+                                        &[args[0], args[1], ("label", &min_label)],
+                                    ),
+                                    _ if n == *max => tf(
+                                        "q.point_label",
+                                        &[args[0], args[1], ("label", &max_label)],
+                                    ),
+                                    _ => tf("q.point", &args),
+                                };
+                                (n_text, Some(spoken), Answer::Scale(n))
+                            })
+                            .collect(),
+                        Some(tf(
+                            "q.ends",
+                            &[
+                                ("min", &min.to_string()),
+                                ("min_label", &min_label),
+                                ("max", &max_text),
+                                ("max_label", &max_label),
+                            ],
+                        )),
+                    )
+                }
                 QuestionKind::SingleChoice { options } => (
                     options
                         .iter()
-                        .map(|o| (o.clone(), Answer::Choice(o.clone())))
+                        .map(|o| (template_text(o), None, Answer::Choice(o.clone())))
                         .collect(),
                     None,
                 ),
                 _ => (
                     vec![
-                        ("Yes".to_owned(), Answer::YesNo(true)),
-                        ("No".to_owned(), Answer::YesNo(false)),
+                        (t("q.yes"), None, Answer::YesNo(true)),
+                        (t("q.no"), None, Answer::YesNo(false)),
                     ],
                     None,
                 ),
             };
             // An anonymous question can be declined: that is counted too.
             if question.visibility == Visibility::Anonymous {
-                options.push(("Prefer not to say".to_owned(), Answer::PreferNotToSay));
+                options.push((t("q.decline"), None, Answer::PreferNotToSay));
             }
             let scale = matches!(kind, QuestionKind::Scale { .. });
             // What the ends of a scale mean is read out with every option.
@@ -206,13 +242,13 @@ pub fn QuestionField(
             let choices = options
                 .into_iter()
                 .enumerate()
-                .map(|(i, (label, answer))| {
+                .map(|(i, (label, spoken, answer))| {
                     let input_id = format!("{id}-{i}");
                     let checked_answer = answer.clone();
                     let decline = answer == Answer::PreferNotToSay;
                     view! {
                         <span class="choice" class:decline=decline>
-                            <input type="radio" id=input_id.clone() name=id.clone() aria-describedby=described.clone()
+                            <input type="radio" id=input_id.clone() name=id.clone() aria-label=spoken aria-describedby=described.clone()
                                 aria-invalid=invalid disabled=disabled
                                 prop:checked=move || value.with(|v| v.as_ref() == Some(&checked_answer))
                                 on:change=move |_| on_change.run(Some(answer.clone()))
@@ -224,7 +260,7 @@ pub fn QuestionField(
                 .collect_view();
             Either::Right(view! {
                 <fieldset>
-                    <legend class="prompt">{question.prompt.clone()}{required}</legend>
+                    <legend class="prompt">{template_text(&question.prompt)}{required}</legend>
                     <div class="choices" class:scale=scale>{choices}</div>
                     {ends.map(|e| view! { <p class="ends" id=format!("{id}-ends")>{e}</p> })}
                 </fieldset>
@@ -256,10 +292,10 @@ where
     let loaded = RwSignal::new(None::<Result<T, ApiError>>);
     spawn_local(async move { loaded.set(Some(fetch.await)) });
     move || match loaded.get() {
-        None => EitherOf3::A(view! { <p class="muted" role="status">"Loading…"</p> }),
+        None => EitherOf3::A(view! { <p class="muted" role="status">{t("loading")}</p> }),
         Some(Ok(value)) => EitherOf3::B(render(value)),
         Some(Err(error)) => EitherOf3::C(view! {
-            <h1>{title}</h1>
+            <h1>{crate::i18n::key_or_text(title)}</h1>
             <Failure error />
         }),
     }

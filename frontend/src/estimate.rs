@@ -9,6 +9,7 @@ use shared::{Answer, Question, Score, Visibility};
 
 use crate::api::{self, ApiError};
 use crate::components::{Failure, QuestionField, focus_question, format_time, load_once, time_now};
+use crate::i18n::{answer_error, t, tf};
 
 /// The page for a manager's link.
 #[component]
@@ -19,7 +20,7 @@ pub fn EstimatePage(
     let fetch_token = token.clone();
     load_once(
         async move { api::estimate(&fetch_token).await },
-        "Your team's morale",
+        "estimate.title",
         move |view| view! { <EstimateForm view token=token.clone() /> },
     )
 }
@@ -42,19 +43,19 @@ fn EstimateForm(view: EstimateView, token: String) -> impl IntoView {
             .map(|t| view! { <li>{t}</li> })
             .collect_view();
         view! {
-            <h2>{format!("Themes from {leader_name}")}</h2>
-            <p class="muted">{format!("Shared {}. Broad themes from the skip-levels, never anyone's words.", format_time(shared.sent_at))}</p>
+            <h2>{tf("estimate.themes", &[("leader", &leader_name)])}</h2>
+            <p class="muted">{tf("estimate.themes_note", &[("at", &format_time(shared.sent_at))])}</p>
             <ul>{items}</ul>
         }
     });
     let question = Question {
         id: "estimate".to_owned(),
-        prompt: "How do you think your team's morale is right now?".to_owned(),
+        prompt: t("estimate.question"),
         kind: shared::QuestionKind::Scale {
             min: Score::MIN,
             max: Score::MAX,
-            min_label: "Very low".to_owned(),
-            max_label: "Very high".to_owned(),
+            min_label: t("estimate.low"),
+            max_label: t("estimate.high"),
         },
         visibility: Visibility::Confidential,
         required: true,
@@ -75,7 +76,7 @@ fn EstimateForm(view: EstimateView, token: String) -> impl IntoView {
         let morale = match score {
             Ok(s) => s,
             Err(e) => {
-                error.set(Some(e.to_string()));
+                error.set(Some(answer_error(&e)));
                 focus_question("estimate");
                 return;
             }
@@ -86,31 +87,29 @@ fn EstimateForm(view: EstimateView, token: String) -> impl IntoView {
             let result = api::save_estimate(&token.get_value(), &EstimateRequest { morale }).await;
             outcome.set(Some(result.map(|view| {
                 stored.set(view.morale);
-                if view.editable {
-                    format!("Saved at {}. You can change it any time.", time_now())
+                let key = if view.editable {
+                    "estimate.saved_open"
                 } else {
-                    format!("Saved at {}.", time_now())
-                }
+                    "estimate.saved"
+                };
+                tf(key, &[("at", &time_now())])
             })));
             busy.set(false);
         });
     };
-    let note = format!(
-        "{leader_name} sees your estimate with your name, next to the team's anonymous morale."
-    );
+    let note = tf("estimate.note", &[("leader", &leader_name)]);
     view! {
-        <h1>"Your team's morale"</h1>
-        <p class="meta">{format!("Hi {manager_name}. {round_name}, with {leader_name}.")}</p>
-        <p>"Skip-level meetings ask your team, anonymously, how their morale is. Your estimate lets "
-            {leader_name.clone()}" see how well the picture from above matches. There is no right answer."</p>
+        <h1>{t("estimate.title")}</h1>
+        <p class="meta">{tf("estimate.hi", &[("manager", &manager_name), ("round", &round_name), ("leader", &leader_name)])}</p>
+        <p>{tf("estimate.why", &[("leader", &leader_name)])}</p>
         <p>{move || match stored.get() {
-            Some(s) => format!("Your current estimate: {} out of 10.", s.get()),
-            None => "You haven't given an estimate yet.".to_owned(),
+            Some(s) => tf("estimate.current", &[("n", &s.get().to_string())]),
+            None => t("estimate.none"),
         }}</p>
         {themes}
         <TeamMeetings meetings=team_meetings leader=leader_name.clone() />
         {(!editable).then(|| view! {
-            <p class="notice" role="status">"This round is closed, so your estimate can no longer be changed."</p>
+            <p class="notice" role="status">{t("estimate.closed")}</p>
         })}
         <form on:submit=save novalidate>
             <QuestionField
@@ -130,7 +129,7 @@ fn EstimateForm(view: EstimateView, token: String) -> impl IntoView {
                     Ok(msg) => view! { <p class="notice ok" role="status">{msg}</p> }.into_any(),
                     Err(e) => view! { <Failure error=e /> }.into_any(),
                 })}
-                <button type="submit" disabled=move || busy.get() || !editable>"Save estimate"</button>
+                <button type="submit" disabled=move || busy.get() || !editable>{t("estimate.save")}</button>
             </div>
         </form>
     }
@@ -148,8 +147,8 @@ fn TeamMeetings(meetings: Vec<TeamMeeting>, leader: String) -> impl IntoView {
         .map(|m| view! { <li>{format!("{} · {}", m.person_name, format_time(m.meeting_at))}</li> })
         .collect_view();
     Some(view! {
-        <h2>"Your team's skip-levels"</h2>
-        <p class="muted">{format!("What they tell {leader} stays between them; you'll hear broad themes, never who said what.")}</p>
+        <h2>{t("estimate.team")}</h2>
+        <p class="muted">{tf("estimate.team_note", &[("leader", &leader)])}</p>
         <ul>{items}</ul>
     })
 }

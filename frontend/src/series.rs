@@ -320,7 +320,7 @@ fn NewSeriesForm(options: SeriesOptions) -> impl IntoView {
             <TextField name="name" label="Name" value=name errors />
             <div class="field">
                 <label for="f-template_key">"Template"</label>
-                <p class="hint" id="f-template_key-hint">"Your own templates are made on the "<a href="/admin/templates" rel="external">"templates page"</a>"."</p>
+                <p class="hint" id="f-template_key-hint">"Your own templates are made on the "<a href="/templates/" rel="external">"templates page"</a>"."</p>
                 <p class="field-error" id="f-template_key-err">{move || errors.with(|e| e.of("template_key"))}</p>
                 <select id="f-template_key" aria-describedby="f-template_key-hint f-template_key-err" bind:value=template>
                     <option value="">"The built-in template for this kind"</option>

@@ -30,6 +30,7 @@ pub enum Bundle {
     Leader,
     Admin,
     Insights,
+    Templates,
 }
 
 /// Shows a loaded value, a loading line, or the error; a lost session sends
@@ -113,7 +114,7 @@ pub fn Shell(
             <nav aria-label="Main">
                 {me.is_leader.then(|| view! {
                     <a href="/" rel=external(Bundle::Leader)>"Rounds"</a>
-                    <a href="/admin/templates" rel=external(Bundle::Admin)>"Templates"</a>
+                    <a href="/templates/" rel=external(Bundle::Templates)>"Templates"</a>
                 })}
                 {me.is_admin.then(|| view! {
                     <a href="/admin/people" rel=external(Bundle::Admin)>"People"</a>

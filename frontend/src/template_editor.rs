@@ -47,7 +47,7 @@ fn TemplateRow(t: TemplateEntry) -> impl IntoView {
         };
         spawn_local(async move {
             match api::copy_template(&body).await {
-                Ok(copy) => go_to(&format!("/admin/templates/{}", copy.key)),
+                Ok(copy) => go_to(&format!("/templates/{}", copy.key)),
                 Err(e) => errors.set(FormErrors::from_error(&e)),
             }
         });
@@ -64,7 +64,7 @@ fn TemplateRow(t: TemplateEntry) -> impl IntoView {
                 {if t.built_in {
                     view! { <span>{t.name.clone()}</span> }.into_any()
                 } else {
-                    view! { <a href=format!("/admin/templates/{}", t.key)>{t.name.clone()}</a> }.into_any()
+                    view! { <a href=format!("/templates/{}", t.key)>{t.name.clone()}</a> }.into_any()
                 }}
             </p>
             <p class="muted">{what}</p>
@@ -207,7 +207,7 @@ pub fn TemplateEditorPage() -> impl IntoView {
         async move { api::template(&key).await }
     });
     view! {
-        <p><a href="/admin/templates">"← Templates"</a></p>
+        <p><a href="/templates/">"← Templates"</a></p>
         {loaded(entry, editor)}
     }
 }
@@ -432,5 +432,21 @@ fn order_buttons<T: Send + Sync + 'static>(
 fn shift<T>(list: &mut [T], at: usize, by: isize) {
     if let Some(to) = at.checked_add_signed(by).filter(|to| *to < list.len()) {
         list.swap(at, to);
+    }
+}
+
+/// The bundle's root: the leader's templates (`/templates/`) and the
+/// editor of one (`/templates/{key}`).
+#[component]
+pub fn TemplatesApp() -> impl IntoView {
+    use leptos_router::components::{Route, Routes};
+    use leptos_router::path;
+    view! {
+        <crate::shell::Shell bundle=crate::shell::Bundle::Templates>
+            <Routes fallback=|| view! { <h1>"Not found"</h1><p><a href="/templates/">"Back to your templates"</a></p> }>
+                <Route path=path!("/templates") view=TemplatesPage />
+                <Route path=path!("/templates/:id") view=TemplateEditorPage />
+            </Routes>
+        </crate::shell::Shell>
     }
 }

@@ -14,6 +14,11 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// The pages' English strings, as the server serves them.
+fn english() {
+    frontend::i18n::use_strings("en", include_str!("../i18n/en.json"));
+}
+
 fn container() -> web_sys::HtmlElement {
     let div = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&div).unwrap();
@@ -37,6 +42,7 @@ fn scale_question() -> Question {
 
 #[wasm_bindgen_test]
 fn a_link_fragment_picks_the_page() {
+    english();
     assert_eq!(parse_fragment("#i=abc"), Link::Invite("abc".into()));
     assert_eq!(parse_fragment("#m=def"), Link::Manager("def".into()));
     assert_eq!(parse_fragment("#i="), Link::Incomplete);
@@ -46,6 +52,7 @@ fn a_link_fragment_picks_the_page() {
 
 #[wasm_bindgen_test]
 fn the_who_sees_note_names_the_leader_and_the_manager_who_wont_see_it() {
+    english();
     let confidential = who_sees(Visibility::Confidential, "Alex", Some("Priya"), 5);
     let anonymous = who_sees(Visibility::Anonymous, "Alex", Some("Priya"), 5);
     assert!(confidential.contains("only Alex") && confidential.contains("Priya won't see it"));
@@ -54,6 +61,7 @@ fn the_who_sees_note_names_the_leader_and_the_manager_who_wont_see_it() {
 
 #[wasm_bindgen_test]
 async fn a_question_shows_its_note_its_error_and_reports_a_choice() {
+    english();
     let parent = container();
     let error = RwSignal::new(None::<String>);
     let chosen = RwSignal::new(None::<Answer>);
@@ -143,6 +151,7 @@ fn text_of(id: &str) -> String {
 
 #[wasm_bindgen_test]
 async fn the_check_in_says_who_sees_each_answer_and_flags_what_is_missing_on_submit() {
+    english();
     let parent = container();
     // A token of its own, so no answers from another test are in localStorage.
     let token = "test-token-who-sees-and-submit".to_owned();
@@ -193,6 +202,7 @@ async fn the_check_in_says_who_sees_each_answer_and_flags_what_is_missing_on_sub
 
 #[wasm_bindgen_test]
 async fn an_answer_over_the_limit_is_flagged_while_typing_and_kept() {
+    english();
     let parent = container();
     let token = "test-token-over-the-limit".to_owned();
     let handle = mount_to(parent.clone(), move || {
@@ -226,6 +236,7 @@ async fn an_answer_over_the_limit_is_flagged_while_typing_and_kept() {
 
 #[wasm_bindgen_test]
 async fn a_check_in_after_the_meeting_started_is_read_only() {
+    english();
     let parent = container();
     let token = "test-token-read-only".to_owned();
     let handle = mount_to(parent.clone(), move || {
@@ -245,6 +256,7 @@ async fn a_check_in_after_the_meeting_started_is_read_only() {
 
 #[wasm_bindgen_test]
 fn a_managers_gap_reads_in_words() {
+    english();
     assert_eq!(gap_text(Some(1.84)), "thinks 1.8 higher");
     assert_eq!(gap_text(Some(-1.0)), "thinks 1.0 lower");
     assert_eq!(gap_text(Some(0.01)), "the same");
@@ -253,6 +265,7 @@ fn a_managers_gap_reads_in_words() {
 
 #[wasm_bindgen_test]
 async fn an_anonymous_question_can_be_declined_and_the_choice_is_reported() {
+    english();
     let parent = container();
     let chosen = RwSignal::new(None::<Answer>);
     let handle = mount_to(parent.clone(), move || {
@@ -289,6 +302,7 @@ async fn an_anonymous_question_can_be_declined_and_the_choice_is_reported() {
 
 #[wasm_bindgen_test]
 fn a_histogram_is_one_image_with_a_sentence_and_a_bar_per_value() {
+    english();
     let parent = container();
     let buckets: Vec<Bucket> = (1..=4)
         .map(|i| Bucket {
@@ -307,4 +321,56 @@ fn a_histogram_is_one_image_with_a_sentence_and_a_bar_per_value() {
     );
     assert_eq!(parent.inner_html().matches("<rect").count(), 4);
     drop(handle);
+}
+
+#[wasm_bindgen_test]
+async fn in_german_the_page_and_the_built_in_questions_are_german() {
+    frontend::i18n::use_strings("de", include_str!("../i18n/de.json"));
+    let note = who_sees(Visibility::Anonymous, "Alex", Some("Priya"), 5);
+    assert_eq!(
+        note,
+        "Anonym: Alex sieht nur zusammengefasste Ergebnisse von mindestens 5 Personen, nie Ihre Antwort."
+    );
+    let parent = container();
+    let question = Question {
+        id: "morale-de".into(),
+        prompt: "On a scale of 1-10, how would you rate your morale right now?".into(),
+        kind: QuestionKind::Scale {
+            min: 1,
+            max: 10,
+            min_label: "Very low".into(),
+            max_label: "Very high".into(),
+        },
+        visibility: Visibility::Anonymous,
+        required: true,
+    };
+    let value = RwSignal::new(None::<Answer>);
+    let error = RwSignal::new(None::<String>);
+    let handle = mount_to(parent.clone(), move || {
+        view! {
+            <QuestionField question note=String::new() value=value error=error
+                disabled=false on_change=Callback::new(|_| {}) on_blur=Callback::new(|()| {}) />
+        }
+    });
+    let text = parent.text_content().unwrap_or_default();
+    assert!(
+        text.contains("Wie würden Sie Ihre Stimmung gerade"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(Pflichtfeld)") && text.contains("Keine Angabe"),
+        "{text}"
+    );
+    let last = parent.query_selector("#morale-de-9").unwrap().unwrap();
+    assert_eq!(
+        last.get_attribute("aria-label").as_deref(),
+        Some("10 von 10, Sehr gut")
+    );
+    // A leader's own wording is shown as written.
+    assert_eq!(
+        frontend::i18n::template_text("Our own question?"),
+        "Our own question?"
+    );
+    drop(handle);
+    english();
 }

@@ -10,6 +10,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod embed;
 pub mod meeting;
 pub mod people;
 pub mod series;

@@ -43,8 +43,8 @@ test("an employee fills in the check-in and the leader reads it in the briefing"
   await page.reload();
   assert.equal(await page.getByLabel("How are things going for you personally?").inputValue(), answer);
 
-  await page.getByRole("group", { name: /how supported do you feel/i }).getByLabel("7", { exact: true }).check();
-  await page.getByRole("group", { name: /rate your morale/i }).getByLabel("8", { exact: true }).check();
+  await page.getByRole("group", { name: /how supported do you feel/i }).getByRole("radio", { name: /^7 of 10\b/ }).check();
+  await page.getByRole("group", { name: /rate your morale/i }).getByRole("radio", { name: /^8 of 10\b/ }).check();
   await page.getByRole("button", { name: /submit/i }).click();
   await page.getByText(/anonymous answers are in/i).waitFor();
 
@@ -77,7 +77,7 @@ test("a wrong password is refused with a message and nothing else", async () => 
 test("a manager gives an estimate of the team's morale", async () => {
   const page = await browser.newPage();
   await page.goto(demo.manager_links[0].url);
-  await page.getByRole("group", { name: /team's morale/i }).getByLabel("6", { exact: true }).check();
+  await page.getByRole("group", { name: /team's morale/i }).getByRole("radio", { name: /^6 of 10\b/ }).check();
   await page.getByRole("button", { name: /save/i }).click();
   await page.getByText(/saved/i).first().waitFor();
   const res = await fetch(`${base}/api/estimate`, {
@@ -150,8 +150,8 @@ test("changes after a submit reach the leader only once they are submitted again
   await page.goto(invite.url);
   const field = page.getByLabel("How are things going for you personally?");
   await field.fill("First version");
-  await page.getByRole("group", { name: /how supported do you feel/i }).getByLabel("5", { exact: true }).check();
-  await page.getByRole("group", { name: /rate your morale/i }).getByLabel("5", { exact: true }).check();
+  await page.getByRole("group", { name: /how supported do you feel/i }).getByRole("radio", { name: /^5 of 10\b/ }).check();
+  await page.getByRole("group", { name: /rate your morale/i }).getByRole("radio", { name: /^5 of 10\b/ }).check();
   await page.getByRole("button", { name: /submit/i }).click();
   await page.getByText(/anonymous answers are in/i).waitFor();
 

@@ -123,8 +123,8 @@ test("a new admin sets up an empty server, imports the directory and invites a l
   await evePage.getByRole("heading", { level: 1 }).waitFor();
   const answer = `Eve's first check-in ${Date.now()}`;
   await evePage.getByLabel("How are things going for you personally?").fill(answer);
-  await evePage.getByRole("group", { name: /how supported do you feel/i }).getByLabel("7", { exact: true }).check();
-  await evePage.getByRole("group", { name: /rate your morale/i }).getByLabel("6", { exact: true }).check();
+  await evePage.getByRole("group", { name: /how supported do you feel/i }).getByRole("radio", { name: /^7 of 10\b/ }).check();
+  await evePage.getByRole("group", { name: /rate your morale/i }).getByRole("radio", { name: /^6 of 10\b/ }).check();
   await evePage.getByRole("button", { name: /submit/i }).click();
   await evePage.getByText(/anonymous answers are in/i).waitFor();
 

@@ -2,7 +2,7 @@
 // port with its own data directory, and Debian's Chromium.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +11,7 @@ import { chromium } from "playwright-core";
 export const bin = process.env.SKIPCHECK_BIN ?? "target/debug/skipcheck";
 const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.on("error", reject);
@@ -125,3 +125,24 @@ export async function logIn(page, base, demo) {
   await page.getByRole("heading", { level: 1, name: "This week" }).waitFor();
 }
 
+
+const axeSource = readFileSync("node_modules/axe-core/axe.min.js", "utf8");
+
+/**
+ * Runs axe-core (WCAG 2.0 to 2.2, A and AA) on a page or frame as it is
+ * now, and fails with every violation found.
+ */
+export async function assertAccessible(pageOrFrame, what) {
+  if (!(await pageOrFrame.evaluate(() => typeof window.axe === "object"))) {
+    await pageOrFrame.evaluate(axeSource);
+  }
+  const found = await pageOrFrame.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
+    });
+    return result.violations.map(
+      (v) => `${v.id} (${v.impact}): ${v.help}, at ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")}`,
+    );
+  });
+  assert.deepEqual(found, [], `${what} has accessibility violations`);
+}

@@ -40,7 +40,7 @@ test("a leader copies a template, edits it with the preview beside it, and saves
 test("the template pages fit a phone", async () => {
   const page = await newPage(browser, { viewport: { width: 320, height: 640 } });
   await logInAs(page, base, demo);
-  await page.goto(`${base}/admin/templates`);
+  await page.goto(`${base}/templates`);
   await page.getByRole("heading", { level: 1, name: "Templates" }).waitFor();
   await assertFits(page, "the templates list");
   await page.getByRole("button", { name: "Copy Peer 1:1", exact: true }).click();
@@ -51,7 +51,7 @@ test("the template pages fit a phone", async () => {
 test("the template editor works with the keyboard alone", async () => {
   const page = await newPage(browser);
   await logInAs(page, base, demo);
-  await page.goto(`${base}/admin/templates`);
+  await page.goto(`${base}/templates`);
   const copy = page.getByRole("button", { name: "Copy Peer 1:1", exact: true });
   await copy.focus();
   await page.keyboard.press("Enter");

@@ -5,6 +5,7 @@
 mod accounts;
 mod checkins;
 mod directory;
+mod embed;
 mod follow_ups;
 mod groups;
 mod mail;

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod checkin;
+mod embed;
 mod estimate;
 mod health;
 mod meetings;
@@ -113,6 +114,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(meetings::export_meeting))
         .routes(routes!(meetings::export_history))
         .routes(routes!(people::erase))
+        .routes(routes!(embed::get, embed::save))
+        .routes(routes!(embed::add_secret))
+        .routes(routes!(embed::delete_secret))
+        .routes(routes!(embed::session))
         .fallback(no_route);
     let mut router = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
@@ -122,4 +127,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         "/api/openapi.json",
         axum::routing::get(move || async move { Json(doc) }),
     )
+}
+
+/// The embedded widget's pages and scripts (HTML and JavaScript, outside
+/// the API document).
+pub fn embed_pages() -> axum::Router<AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/embed.js", get(embed::embed_js))
+        .route("/embed/frame.js", get(embed::frame_js))
+        .route("/embed/{org}", get(embed::page))
+        .route("/i18n/{file}", get(crate::i18n::serve))
 }

@@ -1,5 +1,8 @@
-//! The leader's reports bundle: only mounts.
+//! The leader's reports bundle: loads the reader's strings (the manager's page
+//! speaks their language), then mounts.
 
 fn main() {
-    leptos::mount::mount_to_body(frontend::insights::InsightsApp);
+    frontend::i18n::start(None, || {
+        leptos::mount::mount_to_body(frontend::insights::InsightsApp);
+    });
 }

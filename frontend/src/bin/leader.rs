@@ -1,5 +1,8 @@
-//! The leader's bundle: only mounts.
+//! The leader's bundle: loads its strings, then mounts. Its pages are
+//! written in English so far; so are their strings.
 
 fn main() {
-    leptos::mount::mount_to_body(frontend::leader::LeaderApp);
+    frontend::i18n::start(Some("en"), || {
+        leptos::mount::mount_to_body(frontend::leader::LeaderApp);
+    });
 }
