@@ -144,27 +144,41 @@ pub fn theme_for(stored: &Theme, query: &EmbedQuery) -> (Theme, Option<String>) 
     if problems.is_empty() {
         return (theme, None);
     }
-    // Keep what passes, one attribute at a time.
+    // Keep what passes, one attribute at a time. An accent from the
+    // settings that the asked-for scheme can't take gives way to that
+    // scheme's own.
     let refused = |field| problems.iter().any(|(f, _)| *f == field);
-    let mut kept = stored.clone();
-    kept.scheme = theme.scheme;
-    if !refused("radius") {
-        kept.radius = theme.radius;
+    let mut kept = theme.clone();
+    if refused("radius") {
+        kept.radius = stored.radius;
     }
-    if !refused("font") {
-        kept.font.clone_from(&theme.font);
+    if refused("font") {
+        kept.font.clone_from(&stored.font);
     }
-    if !refused("accent") {
-        kept.accent.clone_from(&theme.accent);
+    if refused("accent") {
+        kept.accent.clone_from(&stored.accent);
+        if embed::check_theme(&kept)
+            .iter()
+            .any(|(f, _)| *f == "accent")
+        {
+            kept.accent.clear();
+        }
     }
-    if !embed::check_theme(&kept).is_empty() {
-        kept = stored.clone();
-    }
+    // Reported: what the host page's own attributes asked for.
+    let given = |field: &str| match field {
+        "accent" => query.accent.is_some(),
+        "font" => query.font.is_some(),
+        _ => query.radius.is_some(),
+    };
     let message = problems
         .into_iter()
+        .filter(|(f, _)| given(f))
         .map(|(f, m)| format!("data-{f}: {m}"))
         .collect::<Vec<_>>()
         .join(" ");
+    if message.is_empty() {
+        return (kept, None);
+    }
     (kept, Some(message))
 }
 
@@ -398,6 +412,21 @@ mod tests {
         assert_eq!(theme.radius, 12);
         assert_eq!(theme.accent, "");
         assert!(error.unwrap().starts_with("data-accent:"));
+        // The settings' dark purple can't show on a dark background: the
+        // dark scheme's own accent takes its place, and nothing is reported.
+        let purple = Theme {
+            accent: "#7a1f5c".into(),
+            ..Theme::default()
+        };
+        let dark = EmbedQuery {
+            scheme: Some("dark".into()),
+            ..EmbedQuery::default()
+        };
+        let (theme, error) = theme_for(&purple, &dark);
+        assert_eq!(
+            (theme.scheme, theme.accent.as_str(), error),
+            (Scheme::Dark, "", None)
+        );
         let css = theme_css(&Theme {
             scheme: Scheme::Auto,
             ..Theme::default()

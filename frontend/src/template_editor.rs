@@ -69,7 +69,7 @@ fn TemplateRow(t: TemplateEntry) -> impl IntoView {
             </p>
             <p class="muted">{what}</p>
             <ErrorSummary errors />
-            <button type="button" class="secondary small" aria-label=format!("Copy {}", t.name) on:click=copy>"Make a copy"</button>
+            <button type="button" class="secondary small" aria-label=format!("Make a copy of {}", t.name) on:click=copy>"Make a copy"</button>
         </li>
     }
 }

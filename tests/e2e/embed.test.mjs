@@ -139,6 +139,24 @@ test("the widget speaks German when the intranet asks", async () => {
   await assertAccessible(frame, "the embedded check-in in German, with errors");
 });
 
+test("two widgets on one page each size themselves, and a refused accent is reported", async () => {
+  const page = await newPage(browser);
+  await page.goto(`${listed}/?widgets=2&accent=${encodeURIComponent("#ffee00")}&as=${encodeURIComponent(demo.invites[2].email)}`);
+  for (const id of ["checkin", "checkin-dark"]) {
+    await page.locator(`#events li[data-event="ready"][data-widget="${id}"]`).waitFor();
+    const frame = await (await page.locator(`#${id} iframe`).elementHandle()).contentFrame();
+    await frame.getByRole("heading", { level: 1, name: /Your skip-level with/ }).waitFor();
+    await page.waitForFunction((id) => document.querySelector(`#${id} iframe`).getBoundingClientRect().height > 600, id);
+  }
+  const dark = await (await page.locator("#checkin-dark iframe").elementHandle()).contentFrame();
+  assert.equal(await dark.evaluate(() => getComputedStyle(document.body).colorScheme), "dark");
+  await assertAccessible(dark, "the embedded check-in, dark");
+  const problem = page.locator('#events li[data-event="error"][data-widget="checkin"]');
+  await problem.waitFor();
+  assert.match(await problem.innerText(), /"code":"theme".*data-accent: #ffee00 has a contrast of/);
+  assert.equal(await page.locator('#events li[data-event="error"][data-widget="checkin-dark"]').count(), 0);
+});
+
 test("someone with nothing open, or unknown, is told so in the widget", async () => {
   const page = await newPage(browser);
   await page.goto(`${listed}/?as=${encodeURIComponent(demo.manager_links[0].email)}`);

@@ -21,7 +21,7 @@ test("a leader copies a template, edits it with the preview beside it, and saves
   await logInAs(page, base, demo);
   await page.getByRole("link", { name: "Templates" }).first().click();
   await page.getByRole("heading", { level: 1, name: "Templates" }).waitFor();
-  await page.getByRole("button", { name: "Copy Skip-level 1:1", exact: true }).click();
+  await page.getByRole("button", { name: "Make a copy of Skip-level 1:1", exact: true }).click();
   await page.getByRole("heading", { level: 1, name: /Edit Skip-level 1:1 \(my copy\)/ }).waitFor();
 
   await page.getByRole("group", { name: "Section 1" }).getByLabel("Question 1", { exact: true }).fill("What made you proud this month?");
@@ -43,7 +43,7 @@ test("the template pages fit a phone", async () => {
   await page.goto(`${base}/templates`);
   await page.getByRole("heading", { level: 1, name: "Templates" }).waitFor();
   await assertFits(page, "the templates list");
-  await page.getByRole("button", { name: "Copy Peer 1:1", exact: true }).click();
+  await page.getByRole("button", { name: "Make a copy of Peer 1:1", exact: true }).click();
   await page.getByRole("heading", { level: 1, name: /Edit/ }).waitFor();
   await assertFits(page, "the template editor");
 });
@@ -52,7 +52,7 @@ test("the template editor works with the keyboard alone", async () => {
   const page = await newPage(browser);
   await logInAs(page, base, demo);
   await page.goto(`${base}/templates`);
-  const copy = page.getByRole("button", { name: "Copy Peer 1:1", exact: true });
+  const copy = page.getByRole("button", { name: "Make a copy of Peer 1:1", exact: true });
   await copy.focus();
   await page.keyboard.press("Enter");
   await page.getByRole("heading", { level: 1, name: /Edit/ }).waitFor();

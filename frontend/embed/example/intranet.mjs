@@ -31,7 +31,14 @@ function sign(email) {
 
 const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function page(user, nonce, lang) {
+function page(user, nonce, query) {
+  // ?lang=de, ?accent=#rrggbb and ?widgets=2 try out the data attributes
+  // and two widgets on one page.
+  const attr = (name) => (query.get(name) ? ` data-${name}="${escape(query.get(name))}"` : "");
+  const widget = (id, extra) =>
+    `<div id="${id}" class="widget" data-skipcheck="${escape(org)}" data-token-source="skipcheckToken"${attr("lang")}${extra}></div>`;
+  const widgets = [widget("checkin", attr("accent"))];
+  if (query.get("widgets") === "2") widgets.push(widget("checkin-dark", ' data-scheme="dark" data-title="Skip-level check-in (dark)"'));
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -45,7 +52,7 @@ function page(user, nonce, lang) {
 <main>
 <h1>Good morning</h1>
 <p>Your skip-level check-in, without leaving the intranet:</p>
-<div id="checkin" data-skipcheck="${escape(org)}" data-token-source="skipcheckToken"${lang ? ` data-lang="${escape(lang)}"` : ""}></div>
+${widgets.join("\n")}
 <h2>What the widget said</h2>
 <ul id="events"></ul>
 </main>
@@ -54,13 +61,16 @@ function page(user, nonce, lang) {
   window.skipcheckToken = () =>
     fetch("/token?as=${encodeURIComponent(user)}").then((r) => r.json()).then((b) => b.token);
   const log = document.getElementById("events");
-  for (const name of ["ready", "submitted", "error"]) {
-    document.getElementById("checkin").addEventListener("skipcheck:" + name, (e) => {
-      const li = document.createElement("li");
-      li.textContent = name + " " + JSON.stringify(e.detail);
-      li.dataset.event = name;
-      log.appendChild(li);
-    });
+  for (const widget of document.querySelectorAll(".widget")) {
+    for (const name of ["ready", "submitted", "error"]) {
+      widget.addEventListener("skipcheck:" + name, (e) => {
+        const li = document.createElement("li");
+        li.textContent = widget.id + ": " + name + " " + JSON.stringify(e.detail);
+        li.dataset.event = name;
+        li.dataset.widget = widget.id;
+        log.appendChild(li);
+      });
+    }
   }
 </script>
 <script async src="${skipcheck}/embed.js" nonce="${nonce}"></script>
@@ -70,7 +80,7 @@ function page(user, nonce, lang) {
 
 const css = `body{margin:0;font:16px/1.5 Georgia,serif;background:#f6f1e7;color:#222}
 header{background:#3b2f2f;color:#fff;padding:.75rem 1rem}main{max-width:48rem;margin:0 auto;padding:1rem}
-#checkin{background:#fff;border:1px solid #d8cfc0;border-radius:8px}`;
+.widget{background:#fff;border:1px solid #d8cfc0;border-radius:8px;margin:1rem 0}`;
 
 createServer((req, res) => {
   const url = new URL(req.url, `http://${req.headers.host}`);
@@ -90,7 +100,7 @@ createServer((req, res) => {
       // As strict as an intranet gets: no inline script or style without the nonce.
       "content-security-policy": `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'self'; frame-src ${skipcheck}; connect-src 'self'; object-src 'none'; base-uri 'none'`,
     });
-    return res.end(page(user, nonce, url.searchParams.get("lang")));
+    return res.end(page(user, nonce, url.searchParams));
   }
   res.writeHead(404, { "content-type": "text/plain" });
   res.end("not found");
