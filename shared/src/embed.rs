@@ -301,7 +301,7 @@ pub fn check_origin(raw: &str) -> Result<String, String> {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct EmbedSession {
     /// A personal link's token for the person's next open check-in, valid
-    /// for an hour; none when there is nothing to fill in right now.
+    /// for 12 hours; none when there is nothing to fill in right now.
     pub link: Option<String>,
     pub expires_at: Option<i64>,
 }

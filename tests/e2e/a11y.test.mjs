@@ -78,4 +78,27 @@ test("the manager's page, the login page and the leader's pages meet WCAG 2.2 AA
   await page.getByRole("heading", { level: 1, name: "Settings" }).waitFor();
   await page.getByRole("heading", { name: "Intranet widget" }).waitFor();
   await assertAccessible(page, "the settings");
+
+  // The snippet names this server and the organisation.
+  const snippet = await page.locator("#embed-snippet").inputValue();
+  assert.ok(snippet.includes(`<script async src="${base}/embed.js"></script>`), snippet);
+  assert.ok(snippet.includes(`data-skipcheck="${demo.embed.org_id}"`), snippet);
+  // A plain-http origin and a failing accent are refused, each at its field.
+  await page.locator("#f-origins").fill("http://intranet.example.com");
+  await page.locator("#f-accent").fill("#ffee00");
+  await page.getByRole("button", { name: "Save widget settings" }).click();
+  await page.locator("#f-origins-err").getByText(/only https origins/).waitFor();
+  await page.locator("#f-accent-err").getByText(/contrast/).waitFor();
+  await assertAccessible(page, "the settings with errors");
+  await page.locator("#f-origins").fill("https://intranet.example.com");
+  await page.locator("#f-accent").fill("#7a1f5c");
+  await page.getByRole("button", { name: "Save widget settings" }).click();
+  await page.getByText("Saved.").first().waitFor();
+  // A second secret, then no third.
+  const add = page.getByRole("button", { name: "Add a secret" });
+  await add.focus();
+  await page.keyboard.press("Enter");
+  await page.getByText(/Secret added\. Give it/).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Remove this secret" }).count(), 2);
+  assert.equal(await add.isDisabled(), true);
 });

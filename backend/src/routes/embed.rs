@@ -18,8 +18,10 @@ use crate::auth::token::{hash_token, new_token, random_hex};
 use crate::embed::{self as widget, EmbedQuery};
 use crate::error::{ApiError, ApiJson, Fields};
 
-/// How long the personal link the widget gets lasts.
-const LINK_LIFE: i64 = 60 * 60;
+/// How long the personal link the widget gets lasts: a working day, so a
+/// check-in left open in a tab still saves. It lives in the frame's memory
+/// only; every page load signs in anew.
+const LINK_LIFE: i64 = 12 * 60 * 60;
 
 async fn settings_of(state: &AppState, org_id: &str) -> Result<EmbedSettings, ApiError> {
     let (origins, theme) = state.db.embed_settings(org_id).await?.unwrap_or_default();
