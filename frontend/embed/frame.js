@@ -26,17 +26,31 @@
     }
   });
 
+  // The host page's answer, or a refusal when there is no host page (the
+  // frame opened on its own) or it never answers.
   function identity() {
-    return new Promise(function (resolve) {
+    return new Promise(function (resolve, reject) {
+      if (parent === window || !host) {
+        return reject({ error: "not_embedded", message: "This page belongs inside your intranet." });
+      }
       asked = resolve;
       post("token");
+      setTimeout(function () {
+        if (asked !== resolve) return;
+        asked = null;
+        reject({ error: "no_identity", message: "Your intranet didn't say who you are." });
+      }, 20000);
     });
   }
 
   var state = "checkin";
   // What the check-in waits for: a personal link's token, or null when
   // there is nothing to fill in; rejected with the server's error body.
-  window.skipcheckEmbed = identity().then(function (jwt) {
+  window.skipcheckEmbed = identity().catch(function (body) {
+    state = "error";
+    post("error", { detail: { code: body.error, message: body.message } });
+    throw body;
+  }).then(function (jwt) {
     return fetch("/api/embed/" + encodeURIComponent(org) + "/session", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -53,6 +67,10 @@
       });
     });
   });
+
+  // The check-in handles a refusal when it gets to it; until then the
+  // browser must not report it as unhandled.
+  window.skipcheckEmbed.catch(function () {});
 
   // The host sizes the frame to its content: no inner scrollbar.
   var last = 0;

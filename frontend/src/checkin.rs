@@ -13,7 +13,7 @@ use shared::{Answer, Answers, FieldError, Mode, Question, Visibility};
 
 use crate::api;
 use crate::components::{
-    Failure, IncompleteLink, QuestionField, focus_question, format_time, time_now,
+    Failure, IncompleteLink, QuestionField, focus_question, format_day, format_time, time_now,
 };
 use crate::i18n::{answer_error, t, template_text, tf};
 
@@ -234,7 +234,7 @@ pub fn CheckinForm(
                 });
                 let due = i
                     .due_on
-                    .map(|d| tf("checkin.item_due", &[("date", &d)]))
+                    .map(|d| tf("checkin.item_due", &[("date", &format_day(&d))]))
                     .unwrap_or_default();
                 view! { <li>{i.title}<span class="muted">{format!(" ({state}{due})")}</span></li> }
             })

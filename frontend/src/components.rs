@@ -20,6 +20,29 @@ pub fn format_time(secs: i64) -> String {
     ))
 }
 
+/// A day (`YYYY-MM-DD`) as the reader's locale writes it; the text as
+/// given if it is not a day.
+pub fn format_day(day: &str) -> String {
+    let mut parts = day.splitn(3, '-').map(|p| p.parse::<u32>().ok());
+    let (Some(Some(y)), Some(Some(m)), Some(Some(d))) = (parts.next(), parts.next(), parts.next())
+    else {
+        return day.to_owned();
+    };
+    // Noon, so no time zone moves it to another day.
+    let date =
+        js_sys::Date::new_with_year_month_day_hr_min_sec(y, m as i32 - 1, d as i32, 12, 0, 0);
+    String::from(date.to_locale_date_string(&locale(), &styles(&[("dateStyle", "medium")])))
+}
+
+/// A whole number as the reader's locale writes it (4,000 or 4.000).
+pub fn format_number(n: usize) -> String {
+    let number = js_sys::Number::from(n as f64);
+    number
+        .to_locale_string(&locale())
+        .as_string()
+        .unwrap_or_else(|| n.to_string())
+}
+
 /// The reader's date today, `YYYY-MM-DD`, in their own time zone.
 pub fn today() -> String {
     let now = js_sys::Date::new_0();

@@ -144,7 +144,10 @@ pub fn answer_error(e: &shared::AnswerError) -> String {
     use shared::AnswerError;
     match e {
         AnswerError::Required => t("answer.required"),
-        AnswerError::TooLong { max } => tf("answer.too_long", &[("max", &max.to_string())]),
+        AnswerError::TooLong { max } => tf(
+            "answer.too_long",
+            &[("max", &crate::components::format_number(*max))],
+        ),
         AnswerError::OutOfRange { min, max } => tf(
             "answer.out_of_range",
             &[("min", &min.to_string()), ("max", &max.to_string())],

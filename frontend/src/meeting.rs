@@ -36,10 +36,9 @@ fn owner_words(owner: ItemOwner) -> &'static str {
 
 /// One line about an item: who, when due, shared or not.
 pub fn item_meta(item: &ActionItem) -> String {
-    let due = item
-        .due_on
-        .as_ref()
-        .map_or_else(String::new, |d| format!(" · due {d}"));
+    let due = item.due_on.as_ref().map_or_else(String::new, |d| {
+        format!(" · due {}", crate::components::format_day(d))
+    });
     let shared = if item.shared { " · they see it" } else { "" };
     format!("for {}{due}{shared}", owner_words(item.owner))
 }

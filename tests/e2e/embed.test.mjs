@@ -165,6 +165,10 @@ test("someone with nothing open, or unknown, is told so in the widget", async ()
   await (await events(page, "ready")).first().waitFor();
   assert.match(await (await events(page, "ready")).first().innerText(), /"state":"nothing"/);
 
+  // The widget's page opened on its own, outside any intranet page.
+  await page.goto(`${base}/embed/${demo.embed.org_id}?host=${encodeURIComponent(listed)}`);
+  await page.getByText("This page belongs inside your intranet", { exact: false }).waitFor();
+
   await page.goto(`${listed}/?as=nobody@demo.skipcheck.test`);
   ({ frame } = await widget(page));
   await frame.getByText("Skipcheck doesn't know you yet.", { exact: false }).waitFor();

@@ -138,16 +138,9 @@ impl Db {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "insert into links (token_hash, kind, round_id, person_id, meeting_id, expires_at)
-             values ($1, 'invite', $2, $3, $4, $5)",
+        super::series::insert_invite(
+            &mut tx, meeting_id, round_id, person_id, token_hash, expires_at,
         )
-        .bind(token_hash)
-        .bind(round_id)
-        .bind(person_id)
-        .bind(meeting_id)
-        .bind(expires_at)
-        .execute(&mut *tx)
         .await?;
         tx.commit().await
     }

@@ -479,7 +479,8 @@ async fn drop_others(
         .map(|_| ())
 }
 
-async fn insert_invite(
+/// Stores an employee's personal link to a meeting.
+pub(super) async fn insert_invite(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     meeting_id: &str,
     round_id: &str,
