@@ -19,7 +19,49 @@ on_both!(
     smtp_settings_are_checked_admin_only_and_never_show_the_password,
     the_servers_environment_is_used_when_the_organisation_sets_none,
     new_rounds_take_the_organisations_k,
+    every_leader_hears_when_a_signing_secret_is_added,
 );
+
+async fn every_leader_hears_when_a_signing_secret_is_added(app: &TestApp) {
+    let sink = SmtpSink::start().await;
+    let admin = app.login().await;
+    let (_, other_leader) = app.outsiders(&admin, "secret").await;
+    assert!(!other_leader.is_empty());
+    use_sink(app, &admin, &sink).await;
+    let before = sink.messages().len();
+    let added = app
+        .as_account(
+            &admin,
+            Method::POST,
+            "/api/admin/settings/embed/secrets",
+            None,
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.text());
+    let secrets: Vec<String> = added.json()["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["secret"].as_str().unwrap().to_owned())
+        .collect();
+    let notices: Vec<_> = sink.messages().into_iter().skip(before).collect();
+    let mut to: Vec<String> = notices.iter().map(|m| m.rcpt.join(",")).collect();
+    to.sort();
+    // The demo leader and the other leader; not the admin-only account.
+    let mut leaders = vec![
+        app.demo.leader.email.clone(),
+        "leadersecret@example.test".to_owned(),
+    ];
+    leaders.sort();
+    assert_eq!(to, leaders);
+    for m in &notices {
+        let text = m.text();
+        assert!(text.contains("added a signing secret"), "{text}");
+        for secret in &secrets {
+            assert!(!text.contains(secret), "the notice does not carry a secret");
+        }
+    }
+}
 
 const DAY: i64 = 86_400;
 

@@ -3,7 +3,7 @@
 // leader's pages. The embedded widget is checked in embed.test.mjs.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertAccessible, logIn, newPage, startDemo } from "./support.mjs";
+import { assertAccessible, assertFits, logIn, newPage, startDemo } from "./support.mjs";
 
 let base, demo, browser, stop;
 
@@ -101,4 +101,6 @@ test("the manager's page, the login page and the leader's pages meet WCAG 2.2 AA
   await page.getByText(/Secret added\. Give it/).waitFor();
   assert.equal(await page.getByRole("button", { name: "Remove this secret" }).count(), 2);
   assert.equal(await add.isDisabled(), true);
+  await page.setViewportSize({ width: 320, height: 640 });
+  await assertFits(page, "the settings with the widget's form");
 });

@@ -121,7 +121,46 @@ pub(super) async fn add_secret(
         ));
     }
     tracing::info!(by = %admin.account_id, "embed secret added");
+    tell_leaders(&state, &admin).await?;
     Ok(Json(settings_of(&state, &admin.org_id).await?))
+}
+
+/// A signing secret lets its holder open anyone's check-in through the
+/// widget, so every leader hears when one is added (where SMTP is set),
+/// as an account's owner hears of a password link.
+async fn tell_leaders(state: &AppState, admin: &AuthAdmin) -> Result<(), ApiError> {
+    let Some(smtp) =
+        crate::mail::smtp_for(&state.db, state.config.smtp.as_ref(), &admin.org_id).await?
+    else {
+        return Ok(());
+    };
+    let now = crate::now();
+    for leader in state.db.accounts(&admin.org_id).await? {
+        if leader.is_leader == 0 {
+            continue;
+        }
+        let text = format!(
+            "Hi {},\n\n{} ({}) added a signing secret for the intranet widget on Skipcheck's settings page. The intranet's server uses it to say who is viewing the check-in: whoever holds it can open the check-in of anyone in the directory. If you did not expect this, ask them why.",
+            leader.name, admin.name, admin.email
+        );
+        crate::mail::send(
+            &state.db,
+            &smtp,
+            &admin.org_id,
+            &crate::mail::Outgoing {
+                kind: "embed_secret_notice",
+                to_name: &leader.name,
+                to_email: &leader.email,
+                reply_to: None,
+                subject: "A signing secret was added for Skipcheck's intranet widget",
+                text: &text,
+                ics: None,
+            },
+            now,
+        )
+        .await;
+    }
+    Ok(())
 }
 
 /// Removes a signing secret: tokens signed with it are refused from now on.
