@@ -11,6 +11,7 @@ use tests::{PUBLIC_URL, TestApp, on_both};
 
 on_both!(
     a_signed_identity_opens_that_persons_check_in,
+    a_new_emailed_link_leaves_the_widgets_link_working,
     every_bad_identity_gets_a_401_and_nothing_else,
     a_person_with_nothing_open_is_told_so,
     secrets_rotate_two_at_a_time,
@@ -89,6 +90,46 @@ async fn a_signed_identity_opens_that_persons_check_in(app: &TestApp) {
     assert_eq!(
         again["answers"]["personal"]["text"],
         "Saved from the intranet"
+    );
+}
+
+async fn a_new_emailed_link_leaves_the_widgets_link_working(app: &TestApp) {
+    let embed = &app.demo.embed;
+    let person = &app.demo.invites[0];
+    let reply = exchange(app, &embed.org_id, &identity(&person.email, &embed.secret)).await;
+    let link = reply.json()["link"].as_str().unwrap().to_owned();
+    let view = app
+        .with_token(Method::GET, "/api/checkin", &link, None)
+        .await
+        .json();
+    let meeting = view["meeting_id"].as_str().unwrap().to_owned();
+
+    // The leader reissues the emailed link (say it leaked).
+    let cookie = app.login().await;
+    let reissued = app
+        .as_account(
+            &cookie,
+            Method::POST,
+            &format!("/api/meetings/{meeting}/invitation"),
+            Some(&json!({})),
+        )
+        .await;
+    assert_eq!(reissued.status, StatusCode::CREATED, "{}", reissued.text());
+    let old = app
+        .with_token(Method::GET, "/api/checkin", &app.invite(0), None)
+        .await;
+    assert_eq!(
+        old.status,
+        StatusCode::NOT_FOUND,
+        "the old emailed link dies"
+    );
+    let widget = app
+        .with_token(Method::GET, "/api/checkin", &link, None)
+        .await;
+    assert_eq!(
+        widget.status,
+        StatusCode::OK,
+        "the widget's link keeps working"
     );
 }
 
@@ -215,7 +256,10 @@ async fn secrets_rotate_two_at_a_time(app: &TestApp) {
     assert_eq!(first["audience"], PUBLIC_URL);
     assert_eq!(first["org_id"], org.as_str());
     let old = first["secrets"][0].clone();
-    assert_eq!(old["secret"], app.demo.embed.secret.as_str());
+    // Shown by its end only, after the answer that added it.
+    let demo_secret = app.demo.embed.secret.as_str();
+    assert_eq!(old["secret"], format!("…{}", &demo_secret[60..]));
+    assert!(!first.to_string().contains(demo_secret));
 
     let added = app
         .as_account(
@@ -234,6 +278,9 @@ async fn secrets_rotate_two_at_a_time(app: &TestApp) {
         .unwrap()
         .clone();
     assert_eq!(new["secret"].as_str().unwrap().len(), 64);
+    // Never again in full.
+    let later = settings(app, &cookie).await.to_string();
+    assert!(!later.contains(new["secret"].as_str().unwrap()), "{later}");
     let third = app
         .as_account(
             &cookie,
@@ -245,7 +292,7 @@ async fn secrets_rotate_two_at_a_time(app: &TestApp) {
     assert_eq!(third.status, StatusCode::CONFLICT);
 
     let email = app.demo.invites[1].email.as_str();
-    let signed_old = identity(email, old["secret"].as_str().unwrap());
+    let signed_old = identity(email, demo_secret);
     let signed_new = identity(email, new["secret"].as_str().unwrap());
     assert_eq!(
         exchange(app, &org, &signed_old).await.status,

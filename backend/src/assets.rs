@@ -90,6 +90,15 @@ pub fn router() -> Router {
                     "/admin/templates/{id}",
                     axum::routing::get(
                         |axum::extract::Path(id): axum::extract::Path<String>| async move {
+                            // Ids only: anything else would reach the Location header.
+                            let id = if id
+                                .chars()
+                                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                            {
+                                id
+                            } else {
+                                String::new()
+                            };
                             axum::response::Redirect::permanent(&format!("/templates/{id}"))
                         },
                     ),

@@ -54,6 +54,7 @@ pub fn verify(
     validation.set_audience(&[audience]);
     validation.set_required_spec_claims(&["exp", "sub", "aud"]);
     validation.leeway = LEEWAY;
+    validation.validate_nbf = true;
     let mut last = TAMPERED;
     for secret in secrets {
         let key = DecodingKey::from_secret(secret.as_bytes());

@@ -56,8 +56,11 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ token: jwt })
     }).then(function (response) {
-      return response.json().then(function (body) {
-        if (!response.ok) {
+      // A proxy's error page is not JSON: say it as a network failure.
+      return response.json().catch(function () {
+        return { error: "network", message: "The server could not be reached." };
+      }).then(function (body) {
+        if (!response.ok || body.error) {
           state = "error";
           post("error", { detail: { code: body.error, message: body.message } });
           throw body;

@@ -143,27 +143,28 @@ fn storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
-/// Where this browser keeps the anonymous answers until they are submitted.
-fn anonymous_key(token: &str) -> String {
-    format!("skipcheck.anon.{}", token.get(..16).unwrap_or(token))
+/// Where this browser keeps the anonymous answers until they are submitted:
+/// by meeting, so the emailed link and the intranet's widget find them alike.
+fn anonymous_key(meeting: &str) -> String {
+    format!("skipcheck.anon.{meeting}")
 }
 
-fn load_anonymous(token: &str) -> Answers {
+fn load_anonymous(meeting: &str) -> Answers {
     storage()
-        .and_then(|s| s.get_item(&anonymous_key(token)).ok().flatten())
+        .and_then(|s| s.get_item(&anonymous_key(meeting)).ok().flatten())
         .and_then(|json| api::from_json(&json))
         .unwrap_or_default()
 }
 
-fn store_anonymous(token: &str, answers: &Answers) {
+fn store_anonymous(meeting: &str, answers: &Answers) {
     if let (Some(s), Some(json)) = (storage(), api::to_json(answers)) {
-        let _ = s.set_item(&anonymous_key(token), &json);
+        let _ = s.set_item(&anonymous_key(meeting), &json);
     }
 }
 
-fn forget_anonymous(token: &str) {
+fn forget_anonymous(meeting: &str) {
     if let Some(s) = storage() {
-        let _ = s.remove_item(&anonymous_key(token));
+        let _ = s.remove_item(&anonymous_key(meeting));
     }
 }
 
@@ -208,6 +209,7 @@ pub fn CheckinForm(
     token: String,
 ) -> impl IntoView {
     let CheckinView {
+        meeting_id,
         person_name,
         leader_name,
         leader_title,
@@ -250,15 +252,16 @@ pub fn CheckinForm(
     if anonymous_sealed {
         // Sent already (perhaps from another device): a copy left in this
         // browser could only give the answers away to the next person here.
-        forget_anonymous(&token);
+        forget_anonymous(&meeting_id);
     } else {
-        initial.extend(load_anonymous(&token));
+        initial.extend(load_anonymous(&meeting_id));
         if !open {
             // Shown once more, but they can never be sent now.
-            forget_anonymous(&token);
+            forget_anonymous(&meeting_id);
         }
     }
     let token = StoredValue::new(token);
+    let meeting = StoredValue::new(meeting_id);
     let template = StoredValue::new(template);
     let answers = RwSignal::new(initial);
     // A list rather than a map: a second map type would cost the bundle a
@@ -375,7 +378,7 @@ pub fn CheckinForm(
         match question.visibility {
             Visibility::Anonymous => {
                 store_anonymous(
-                    &token.get_value(),
+                    &meeting.get_value(),
                     &answers_of(Some(Visibility::Anonymous)).0,
                 );
             }
@@ -467,12 +470,12 @@ pub fn CheckinForm(
                     // device: it stays as it was; send the rest.
                     Err(e) if e.code() == Some("sealed") && !only_confidential => {
                         sealed.set(true);
-                        forget_anonymous(&token.get_value());
+                        forget_anonymous(&meeting.get_value());
                         only_confidential = true;
                     }
                     Ok(saved) => {
                         if saved.anonymous_sealed {
-                            forget_anonymous(&token.get_value());
+                            forget_anonymous(&meeting.get_value());
                         }
                         sealed.set(saved.anonymous_sealed);
                         submitted.set(saved.submitted_at);

@@ -100,11 +100,21 @@ pub fn EmbedPanel(settings: EmbedSettings) -> impl IntoView {
                         );
                     });
                 };
+                let added = format!("Secret added {}", format_time(secret.created_at));
+                // Shown in full once, right after it is added.
+                let shown = if secret.secret.starts_with('…') {
+                    view! { <p>{format!("{added}, ending in {}", secret.secret.trim_start_matches('…'))}</p> }.into_any()
+                } else {
+                    view! {
+                        <CopyText id=format!("secret-{}", secret.id)
+                            label=format!("{added}: copy it now, it is shown only once")
+                            text=secret.secret />
+                    }
+                    .into_any()
+                };
                 view! {
                     <div class="panel">
-                        <CopyText id=format!("secret-{}", secret.id)
-                            label=format!("Secret added {}", format_time(secret.created_at))
-                            text=secret.secret />
+                        {shown}
                         <button type="button" class="secondary" on:click=remove>"Remove this secret"</button>
                     </div>
                 }

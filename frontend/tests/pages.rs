@@ -103,8 +103,11 @@ async fn a_question_shows_its_note_its_error_and_reports_a_choice() {
     drop(handle);
 }
 
-fn checkin_view(editable: bool) -> CheckinView {
+/// A check-in; `meeting` keeps each test's unsent anonymous answers apart
+/// in localStorage.
+fn checkin_view(editable: bool, meeting: &str) -> CheckinView {
     CheckinView {
+        meeting_id: meeting.to_owned(),
         person_name: "Sam".into(),
         leader_name: "Alex Rivera".into(),
         leader_title: "VP Engineering".into(),
@@ -153,10 +156,11 @@ fn text_of(id: &str) -> String {
 async fn the_check_in_says_who_sees_each_answer_and_flags_what_is_missing_on_submit() {
     english();
     let parent = container();
-    // A token of its own, so no answers from another test are in localStorage.
+    // A meeting of its own, so no answers from another test are in localStorage.
     let token = "test-token-who-sees-and-submit".to_owned();
+    let view = checkin_view(true, "meeting-who-sees");
     let handle = mount_to(parent.clone(), move || {
-        view! { <CheckinForm view=checkin_view(true) token /> }
+        view! { <CheckinForm view token /> }
     });
 
     let text = parent.text_content().unwrap_or_default();
@@ -207,8 +211,9 @@ async fn an_answer_over_the_limit_is_flagged_while_typing_and_kept() {
     english();
     let parent = container();
     let token = "test-token-over-the-limit".to_owned();
+    let view = checkin_view(true, "meeting-over-the-limit");
     let handle = mount_to(parent.clone(), move || {
-        view! { <CheckinForm view=checkin_view(true) token /> }
+        view! { <CheckinForm view token /> }
     });
     let input: web_sys::HtmlInputElement = document()
         .get_element_by_id("personal")
@@ -241,8 +246,9 @@ async fn a_check_in_after_the_meeting_started_is_read_only() {
     english();
     let parent = container();
     let token = "test-token-read-only".to_owned();
+    let view = checkin_view(false, "meeting-read-only");
     let handle = mount_to(parent.clone(), move || {
-        view! { <CheckinForm view=checkin_view(false) token /> }
+        view! { <CheckinForm view token /> }
     });
     let text = parent.text_content().unwrap_or_default();
     assert!(text.contains("The meeting has started"), "{text}");

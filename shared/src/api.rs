@@ -27,6 +27,9 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct CheckinView {
+    /// The meeting's id: the page keeps unsent anonymous answers under it,
+    /// whichever link (emailed, or the intranet's) opened the check-in.
+    pub meeting_id: String,
     pub person_name: String,
     pub leader_name: String,
     pub leader_title: String,

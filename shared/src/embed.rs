@@ -33,7 +33,8 @@ pub struct EmbedSettings {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct EmbedSecret {
     pub id: String,
-    /// Shown to admins only, to copy into the intranet's server.
+    /// In full only in the answer that added it, to copy into the
+    /// intranet's server; afterwards its last four characters (`…3f9a`).
     pub secret: String,
     pub created_at: i64,
 }
@@ -235,15 +236,19 @@ pub fn check_theme(theme: &Theme) -> Vec<(&'static str, String)> {
             }
         }
     }
-    if theme.font.chars().count() > 200
-        || theme
-            .font
+    // Names, commas and quoted names only: nothing that could end the
+    // declaration or open a comment, and quotes in pairs.
+    let font = &theme.font;
+    if font.chars().count() > 200
+        || !font
             .chars()
-            .any(|c| matches!(c, ';' | '{' | '}' | '<' | '>' | '\\' | '(' | ')') || c.is_control())
+            .all(|c| c.is_alphanumeric() || matches!(c, ' ' | ',' | '-' | '_' | '.' | '"' | '\''))
+        || font.matches('"').count() % 2 == 1
+        || font.matches('\'').count() % 2 == 1
     {
         problems.push((
             "font",
-            "Enter a font family list such as \"Source Sans 3\", sans-serif (no ; { } < > ( ) or \\, at most 200 characters)."
+            "Enter a font family list such as \"Source Sans 3\", sans-serif: letters, digits, spaces, commas, hyphens and quoted names, at most 200 characters."
                 .to_owned(),
         ));
     }
@@ -286,6 +291,15 @@ pub fn check_origin(raw: &str) -> Result<String, String> {
         return Err(bad());
     }
     let loopback = host == "localhost" || host == "127.0.0.1" || host == "[::1]";
+    // Browsers leave the default port out of an origin.
+    let origin = match scheme {
+        "https" => origin
+            .strip_suffix(":443")
+            .map_or(origin.clone(), str::to_owned),
+        _ => origin
+            .strip_suffix(":80")
+            .map_or(origin.clone(), str::to_owned),
+    };
     match scheme {
         "https" => Ok(origin),
         "http" if loopback => Ok(origin),
@@ -382,6 +396,18 @@ mod tests {
         };
         let fields: Vec<_> = check_theme(&theme).into_iter().map(|p| p.0).collect();
         assert_eq!(fields, ["font", "radius"]);
+        for bad in ["\"Open Sans, serif", "a /* b", "x [y]", "'a\" b"] {
+            let theme = Theme {
+                font: bad.into(),
+                ..Theme::default()
+            };
+            assert_eq!(check_theme(&theme).len(), 1, "{bad}");
+        }
+        let good = Theme {
+            font: "\"Source Sans 3\", 'Noto Sans', system-ui, sans-serif".into(),
+            ..Theme::default()
+        };
+        assert!(check_theme(&good).is_empty());
     }
 
     #[test]
@@ -395,6 +421,10 @@ mod tests {
             "http://127.0.0.1:8090"
         );
         assert!(check_origin("http://localhost:3000").is_ok());
+        assert_eq!(
+            check_origin("https://intranet.example.com:443").unwrap(),
+            "https://intranet.example.com"
+        );
         for bad in [
             "http://intranet.example.com",
             "intranet.example.com",

@@ -120,7 +120,8 @@ impl Db {
     }
 
     /// A personal link to a meeting for the embedded widget, clearing the
-    /// person's links to it that have run out.
+    /// widget's links to it that have run out (emailed links stay, so they
+    /// can still say they have expired).
     pub async fn insert_embed_link(
         &self,
         meeting_id: &str,
@@ -132,7 +133,7 @@ impl Db {
     ) -> DbResult<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "delete from links where meeting_id = $1 and kind = 'invite' and expires_at <= $2",
+            "delete from links where meeting_id = $1 and embedded = 1 and expires_at <= $2",
         )
         .bind(meeting_id)
         .bind(now)
@@ -142,6 +143,10 @@ impl Db {
             &mut tx, meeting_id, round_id, person_id, token_hash, expires_at,
         )
         .await?;
+        sqlx::query("update links set embedded = 1 where token_hash = $1")
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await
     }
 }

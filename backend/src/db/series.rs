@@ -471,7 +471,9 @@ async fn drop_others(
     meeting_id: &str,
     keep_hash: &str,
 ) -> DbResult<()> {
-    sqlx::query("delete from links where meeting_id = $1 and kind = 'invite' and token_hash <> $2")
+    sqlx::query(
+        "delete from links where meeting_id = $1 and kind = 'invite' and embedded = 0 and token_hash <> $2",
+    )
         .bind(meeting_id)
         .bind(keep_hash)
         .execute(&mut **tx)

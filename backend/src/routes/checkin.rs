@@ -47,6 +47,7 @@ pub(super) async fn get_checkin(
         .map(crate::db::ItemRow::to_shared)
         .collect();
     Ok(Json(CheckinView {
+        meeting_id: invite.meeting_id.clone(),
         promised,
         answers: row.draft_answers()?,
         unsent_changes: row.unsent_changes(),

@@ -23,7 +23,13 @@ use crate::error::{ApiError, ApiJson, Fields};
 /// only; every page load signs in anew.
 const LINK_LIFE: i64 = 12 * 60 * 60;
 
-async fn settings_of(state: &AppState, org_id: &str) -> Result<EmbedSettings, ApiError> {
+/// The settings; each secret shown by its last four characters only, but
+/// for the one just added (`reveal`), which is shown once, in full.
+async fn settings_of(
+    state: &AppState,
+    org_id: &str,
+    reveal: Option<&str>,
+) -> Result<EmbedSettings, ApiError> {
     let (origins, theme) = state.db.embed_settings(org_id).await?.unwrap_or_default();
     let secrets = state
         .db
@@ -31,8 +37,15 @@ async fn settings_of(state: &AppState, org_id: &str) -> Result<EmbedSettings, Ap
         .await?
         .into_iter()
         .map(|(id, secret, created_at)| EmbedSecret {
+            secret: if reveal == Some(id.as_str()) {
+                secret
+            } else {
+                format!(
+                    "…{}",
+                    secret.get(secret.len().saturating_sub(4)..).unwrap_or("")
+                )
+            },
             id,
-            secret,
             created_at,
         })
         .collect();
@@ -45,14 +58,14 @@ async fn settings_of(state: &AppState, org_id: &str) -> Result<EmbedSettings, Ap
     })
 }
 
-/// The embedding settings, secrets included. Admins only.
+/// The embedding settings; secrets by their last four characters. Admins only.
 #[utoipa::path(get, path = "/admin/settings/embed", tag = "admin", security(("session" = [])),
     responses((status = 200, body = EmbedSettings), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub(super) async fn get(
     State(state): State<AppState>,
     admin: AuthAdmin,
 ) -> Result<Json<EmbedSettings>, ApiError> {
-    Ok(Json(settings_of(&state, &admin.org_id).await?))
+    Ok(Json(settings_of(&state, &admin.org_id, None).await?))
 }
 
 /// Sets the origins that may embed the check-in (exact, https outside
@@ -92,11 +105,12 @@ pub(super) async fn save(
         .save_embed_settings(&admin.org_id, &origins.join("\n"), &theme, crate::now())
         .await?;
     tracing::info!(by = %admin.account_id, origins = origins.len(), "embed settings changed");
-    Ok(Json(settings_of(&state, &admin.org_id).await?))
+    Ok(Json(settings_of(&state, &admin.org_id, None).await?))
 }
 
 /// Adds a signing secret (at most two at once: add the new one, move the
-/// intranet to it, then remove the old one). Admins only.
+/// intranet to it, then remove the old one). The answer holds it in full,
+/// the only time it is shown; every leader is told. Admins only.
 #[utoipa::path(post, path = "/admin/settings/embed/secrets", tag = "admin", security(("session" = [])),
     responses((status = 200, body = EmbedSettings), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 409, description = "Two secrets are active already", body = ErrorBody)))]
@@ -104,15 +118,10 @@ pub(super) async fn add_secret(
     State(state): State<AppState>,
     admin: AuthAdmin,
 ) -> Result<Json<EmbedSettings>, ApiError> {
+    let id = random_hex(8);
     let added = state
         .db
-        .add_embed_secret(
-            &admin.org_id,
-            &random_hex(8),
-            &new_token(),
-            SECRETS_MAX,
-            crate::now(),
-        )
+        .add_embed_secret(&admin.org_id, &id, &new_token(), SECRETS_MAX, crate::now())
         .await?;
     if !added {
         return Err(ApiError::Conflict(
@@ -122,7 +131,7 @@ pub(super) async fn add_secret(
     }
     tracing::info!(by = %admin.account_id, "embed secret added");
     tell_leaders(&state, &admin).await?;
-    Ok(Json(settings_of(&state, &admin.org_id).await?))
+    Ok(Json(settings_of(&state, &admin.org_id, Some(&id)).await?))
 }
 
 /// A signing secret lets its holder open anyone's check-in through the
@@ -178,7 +187,7 @@ pub(super) async fn delete_secret(
         return Err(ApiError::NotFound);
     }
     tracing::info!(by = %admin.account_id, "embed secret removed");
-    Ok(Json(settings_of(&state, &admin.org_id).await?))
+    Ok(Json(settings_of(&state, &admin.org_id, None).await?))
 }
 
 /// Exchanges the identity the intranet signed for a personal link to the
