@@ -467,6 +467,18 @@ async fn preflight(app: &TestApp, origin: &str, uri: &str) -> tests::Reply {
     .await
 }
 
+/// The check-in, asked for by a page of `origin`.
+async fn check_in_from(app: &TestApp, origin: &str) -> tests::Reply {
+    let auth = format!("Bearer {}", app.invite(0));
+    app.send(
+        Method::GET,
+        "/api/checkin",
+        &[("origin", origin), ("authorization", &auth)],
+        None,
+    )
+    .await
+}
+
 async fn only_listed_origins_frame_the_widget_or_call_its_api(app: &TestApp) {
     let org = &app.demo.embed.org_id;
     let listed = backend::demo::DEMO_ORIGINS[0];
@@ -555,28 +567,13 @@ async fn only_listed_origins_frame_the_widget_or_call_its_api(app: &TestApp) {
     let not_widget = preflight(app, "http://127.0.0.1:8090", "/api/admin/settings").await;
     assert!(header_of(&not_widget, "access-control-allow-origin").is_none());
 
-    let auth = format!("Bearer {}", app.invite(0));
-    let get = app
-        .send(
-            Method::GET,
-            "/api/checkin",
-            &[("origin", listed), ("authorization", &auth)],
-            None,
-        )
-        .await;
+    let get = check_in_from(app, listed).await;
     assert_eq!(get.status, StatusCode::OK);
     assert_eq!(
         header_of(&get, "access-control-allow-origin").as_deref(),
         Some(listed)
     );
-    let get = app
-        .send(
-            Method::GET,
-            "/api/checkin",
-            &[("origin", evil), ("authorization", &auth)],
-            None,
-        )
-        .await;
+    let get = check_in_from(app, evil).await;
     assert!(header_of(&get, "access-control-allow-origin").is_none());
     let session = app
         .send(

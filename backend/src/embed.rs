@@ -241,7 +241,7 @@ fn escape(text: &str) -> String {
 /// the frame's script. (Trunk's minified HTML has no `<head>` tag and no
 /// quotes, so the page is cut at its `<html …>` tag and its `<title>`.)
 pub fn page(theme: &Theme, lang: &str, theme_error: Option<&str>) -> String {
-    let lang = language(lang);
+    let lang = crate::i18n::language(lang);
     let mut html = format!("<!doctype html><html lang=\"{lang}\" data-embed=\"1\"");
     if let Some(e) = theme_error {
         html.push_str(&format!(" data-theme-error=\"{}\"", escape(e)));
@@ -263,21 +263,6 @@ pub fn page(theme: &Theme, lang: &str, theme_error: Option<&str>) -> String {
     ));
     html.push_str(after);
     html
-}
-
-/// The first language of an `Accept-Language` list (or a data attribute)
-/// that the pages speak; English otherwise.
-pub fn language(list: &str) -> &'static str {
-    list.split(',')
-        .map(|l| l.split(';').next().unwrap_or("").trim().to_lowercase())
-        .find_map(|l| {
-            let primary = l.split('-').next().unwrap_or("");
-            crate::i18n::LANGUAGES
-                .iter()
-                .map(|(code, _)| *code)
-                .find(|known| *known == primary)
-        })
-        .unwrap_or("en")
 }
 
 /// The `frame-ancestors` policy of an embed page.

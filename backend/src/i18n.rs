@@ -16,6 +16,21 @@ pub fn strings(lang: &str) -> Option<&'static str> {
         .map(|(_, json)| *json)
 }
 
+/// The first language of an `Accept-Language` list (or a data attribute)
+/// that the pages speak; English otherwise.
+pub fn language(list: &str) -> &'static str {
+    list.split(',')
+        .map(|l| l.split(';').next().unwrap_or("").trim().to_lowercase())
+        .find_map(|l| {
+            let primary = l.split('-').next().unwrap_or("");
+            LANGUAGES
+                .iter()
+                .map(|(code, _)| *code)
+                .find(|known| *known == primary)
+        })
+        .unwrap_or("en")
+}
+
 /// `/i18n/{lang}.json`. Anyone may load it.
 pub async fn serve(Path(file): Path<String>) -> Response {
     let Some(json) = file.strip_suffix(".json").and_then(strings) else {
@@ -161,8 +176,8 @@ mod tests {
         assert!(strings("en").is_some());
         assert!(strings("de").is_some());
         assert!(strings("../en").is_none());
-        assert_eq!(crate::embed::language("de-AT,de;q=0.9,en;q=0.5"), "de");
-        assert_eq!(crate::embed::language("fr-CH, fr;q=0.9, de;q=0.8"), "de");
-        assert_eq!(crate::embed::language("fr"), "en");
+        assert_eq!(language("de-AT,de;q=0.9,en;q=0.5"), "de");
+        assert_eq!(language("fr-CH, fr;q=0.9, de;q=0.8"), "de");
+        assert_eq!(language("fr"), "en");
     }
 }

@@ -318,7 +318,7 @@ where
         None => EitherOf3::A(view! { <p class="muted" role="status">{t("loading")}</p> }),
         Some(Ok(value)) => EitherOf3::B(render(value)),
         Some(Err(error)) => EitherOf3::C(view! {
-            <h1>{crate::i18n::key_or_text(title)}</h1>
+            <h1>{t(title)}</h1>
             <Failure error />
         }),
     }

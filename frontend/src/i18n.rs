@@ -46,18 +46,14 @@ fn wanted() -> String {
         .to_ascii_lowercase()
 }
 
-async fn fetch_strings(lang: &str) -> Option<JsValue> {
-    crate::api::get_js(&format!("/i18n/{lang}.json")).await
-}
-
 /// Loads the reader's strings (English if theirs are missing), or those
 /// of `only`.
 pub async fn load(only: Option<&str>) {
     let mut lang = only.map_or_else(wanted, str::to_owned);
-    let mut strings = fetch_strings(&lang).await;
+    let mut strings = crate::api::get_js(&format!("/i18n/{lang}.json")).await;
     if strings.is_none() && lang != "en" {
         lang = "en".to_owned();
-        strings = fetch_strings(&lang).await;
+        strings = crate::api::get_js(&format!("/i18n/{lang}.json")).await;
     }
     if let Some(html) = web_sys::window()
         .and_then(|w| w.document())
@@ -132,11 +128,6 @@ pub fn template_text(english: &str) -> String {
 /// pages know, the server's sentence otherwise.
 pub fn error_message(code: &str, server_message: &str) -> String {
     lookup(&format!("error.{code}")).unwrap_or_else(|| server_message.to_owned())
-}
-
-/// `key`'s string when it is a key, else `key` itself, as written.
-pub fn key_or_text(key: &str) -> String {
-    lookup(key).unwrap_or_else(|| key.to_owned())
 }
 
 /// Why an answer was refused, in the reader's language.
