@@ -30,10 +30,17 @@ for (const [bundle, budget] of Object.entries(budgets)) {
 const extras = [
   ["embed", "frontend/embed/embed.js", 3 * 1024],
   ["embed", "frontend/embed/frame.js", null],
-  ...readdirSync("frontend/i18n").filter((f) => f.endsWith(".json")).map((f) => ["language", `frontend/i18n/${f}`, null]),
 ];
-for (const [what, path, budget] of extras) {
-  const bytes = readFileSync(path);
+// A language file as the server serves it: /i18n/xx.json, the check-in's
+// part, and /i18n/xx.pages.json, both parts, for the other bundles.
+for (const file of readdirSync("frontend/i18n").filter((f) => f.endsWith(".json"))) {
+  const { checkin, pages } = JSON.parse(readFileSync(`frontend/i18n/${file}`, "utf8"));
+  const lang = file.replace(/\.json$/, "");
+  extras.push(["language", `${lang}.json`, null, JSON.stringify(checkin)]);
+  extras.push(["language", `${lang}.pages.json`, null, JSON.stringify({ ...checkin, ...pages })]);
+}
+for (const [what, path, budget, text] of extras) {
+  const bytes = text === undefined ? readFileSync(path) : Buffer.from(text);
   const compressed = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
   const name = path.split("/").pop();
   rows.push(budget

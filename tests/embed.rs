@@ -595,6 +595,34 @@ async fn only_listed_origins_frame_the_widget_or_call_its_api(app: &TestApp) {
     let de = app.send(Method::GET, "/i18n/de.json", &[], None).await;
     assert_eq!(de.status, StatusCode::OK);
     assert_eq!(de.json()["q.yes"], "Ja");
+    assert!(
+        de.json().get("admin.people").is_none(),
+        "the check-in's part holds the pages' strings"
+    );
     let xx = app.send(Method::GET, "/i18n/xx.json", &[], None).await;
     assert_eq!(xx.status, StatusCode::NOT_FOUND);
+    // The signed-in pages load both parts, compressed where the browser
+    // takes it.
+    let pages = app
+        .send(Method::GET, "/i18n/de.pages.json", &[], None)
+        .await;
+    assert_eq!(pages.status, StatusCode::OK);
+    assert_eq!(pages.json()["q.yes"], "Ja");
+    assert_eq!(pages.json()["admin.people"], "Personen");
+    let compressed = app
+        .send(
+            Method::GET,
+            "/i18n/de.pages.json",
+            &[("accept-encoding", "gzip, br")],
+            None,
+        )
+        .await;
+    assert_eq!(
+        header_of(&compressed, "content-encoding").as_deref(),
+        Some("br")
+    );
+    assert!(compressed.body.len() * 2 < pages.body.len());
+    let mut unpacked = Vec::new();
+    brotli::BrotliDecompress(&mut compressed.body.as_slice(), &mut unpacked).unwrap();
+    assert_eq!(unpacked, pages.body);
 }

@@ -20,6 +20,23 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// How the log on standard error is written: `text` (in colour only at
+    /// a terminal) or `json`, one object per line, for a log collector.
+    #[arg(
+        long,
+        global = true,
+        env = "SKIPCHECK_LOG_FORMAT",
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
+}
+
+/// The log's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

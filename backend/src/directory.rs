@@ -148,10 +148,8 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<FieldError>> {
         problems.line(
             1,
             format!(
-                "The column{} {} {} missing. The first line must name the columns, for example: email,name,title,manager_email,team.",
-                if missing.len() == 1 { "" } else { "s" },
+                "Missing columns: {}. The first line must name the columns, for example: email,name,title,manager_email,team.",
                 missing.join(", "),
-                if missing.len() == 1 { "is" } else { "are" },
             ),
         );
     }
@@ -616,7 +614,7 @@ mod tests {
         let p = problems("email,title\na@example.com,x\n");
         assert_eq!(p.len(), 1);
         assert!(
-            p[0].starts_with("line 1: The columns name, manager_email are missing"),
+            p[0].starts_with("line 1: Missing columns: name, manager_email."),
             "{p:?}"
         );
     }

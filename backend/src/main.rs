@@ -4,7 +4,9 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, bail};
 use backend::accounts::{FirstAdmin, FirstRun, add_admin, first_run, issue_link};
-use backend::config::{AdminCommand, AdminCreateArgs, Cli, Command, ImportArgs, ResetLinkArgs};
+use backend::config::{
+    AdminCommand, AdminCreateArgs, Cli, Command, ImportArgs, LogFormat, ResetLinkArgs,
+};
 use backend::directory::{self, ImportError};
 use backend::{AppState, Db, demo};
 use clap::Parser;
@@ -13,13 +15,18 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
+    let log = tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,memory_serve=warn")),
         )
         .with_writer(std::io::stderr)
-        .init();
+        // Colour codes only where someone reads them: not in a log file.
+        .with_ansi(std::io::stderr().is_terminal());
+    match cli.log_format {
+        LogFormat::Text => log.init(),
+        LogFormat::Json => log.json().flatten_event(true).init(),
+    }
 
     match cli.command {
         Command::Serve(args) => {

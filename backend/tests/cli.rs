@@ -197,3 +197,82 @@ fn a_people_file_is_previewed_then_imported_from_the_shell() {
         text(&refused)
     );
 }
+
+#[test]
+fn a_sqlite_url_naming_a_new_file_creates_it() {
+    let dir = DataDir::new();
+    let file = dir.path().join("elsewhere.db");
+    let url = format!("sqlite://{}", file.display());
+    let out = run(&dir, &["demo", "--database-url", &url], "");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(file.is_file(), "{} was not created", file.display());
+    // The default file was not used instead.
+    assert!(!dir.path().join("skipcheck.db").exists());
+}
+
+/// The lines `skipcheck serve` writes to standard error until it says it
+/// is serving.
+fn serve_log(log_format: &str) -> Vec<String> {
+    use std::io::BufRead;
+    let dir = DataDir::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_skipcheck"))
+        .args([
+            "--log-format",
+            log_format,
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env_remove("RUST_LOG")
+        .env_remove("DATABASE_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut lines = Vec::new();
+    for line in stderr.lines() {
+        let line = line.unwrap();
+        let serving = line.contains("skipcheck is serving");
+        lines.push(line);
+        if serving {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    lines
+}
+
+#[test]
+fn the_log_is_plain_text_in_a_file_and_json_on_request() {
+    let text = serve_log("text");
+    assert!(
+        text.last()
+            .is_some_and(|l| l.contains("skipcheck is serving")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter().all(|l| !l.contains('\u{1b}')),
+        "colour codes in a log that is not a terminal: {text:?}"
+    );
+
+    let json = serve_log("json");
+    assert!(!json.is_empty());
+    for line in &json {
+        let event: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("not one JSON object per line ({e}): {line}"));
+        assert!(event["level"].is_string(), "{line}");
+        assert!(event["timestamp"].is_string(), "{line}");
+    }
+    let last: serde_json::Value = serde_json::from_str(json.last().unwrap()).unwrap();
+    assert_eq!(last["message"], "skipcheck is serving");
+    assert!(
+        last["listen"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("127.0.0.1:"))
+    );
+}

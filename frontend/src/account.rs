@@ -10,22 +10,20 @@ use shared::people::{PASSWORD_MIN, check_password};
 use crate::api;
 use crate::components::{Failure, format_time};
 use crate::forms::{ErrorSummary, FormErrors, TextField};
+use crate::i18n::{t, tf};
 use crate::shell::{Session, expect_session, go_to, set_title};
 
-pub(crate) fn label(field: &str) -> Option<&'static str> {
+pub(crate) fn label(field: &str) -> Option<String> {
     Some(match field {
-        "organisation" => "Organisation",
-        "name" => "Your name",
-        "email" => "Email",
-        "password" | "new_password" => "Password",
-        "current_password" => "Current password",
-        "confirm" => "Password again",
+        "organisation" => t("account.organisation"),
+        "name" => t("account.your_name"),
+        "email" => t("account.email"),
+        "password" | "new_password" => t("account.password"),
+        "current_password" => t("account.current_password"),
+        "confirm" => t("account.password_again"),
         _ => return None,
     })
 }
-
-pub(crate) const PASSWORD_HINT: &str =
-    "At least 10 characters. A few unrelated words are easy to remember and hard to guess.";
 
 /// Checks that a new password is long enough and typed the same twice.
 pub(crate) fn check_new_password(field: &str, password: &str, again: &str) -> Vec<FieldError> {
@@ -38,7 +36,7 @@ pub(crate) fn check_new_password(field: &str, password: &str, again: &str) -> Ve
     } else if password != again {
         fields.push(FieldError {
             field: "confirm".to_owned(),
-            message: "The two passwords are not the same.".to_owned(),
+            message: t("account.passwords_differ"),
         });
     }
     fields
@@ -50,7 +48,7 @@ pub fn SetPasswordPage(
     /// The link's secret.
     token: String,
 ) -> impl IntoView {
-    set_title("Choose a password");
+    set_title(&t("account.choose_title"));
     let info = LocalResource::new({
         let token = token.clone();
         move || {
@@ -58,17 +56,15 @@ pub fn SetPasswordPage(
             async move { api::link_info(&token).await }
         }
     });
-    move || {
-        match info.get() {
-        None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
+    move || match info.get() {
+        None => view! { <p class="muted" role="status">{t("loading")}</p> }.into_any(),
         Some(Err(error)) => view! {
-            <h1>"Choose a password"</h1>
+            <h1>{t("account.choose_title")}</h1>
             <Failure error />
-            <p>"Ask one of your Skipcheck admins for a new link. Each link works once, for 72 hours."</p>
+            <p>{t("account.ask_new_link")}</p>
         }
         .into_any(),
         Some(Ok(info)) => view! { <SetPasswordForm token=token.clone() info /> }.into_any(),
-    }
     }
 }
 
@@ -105,19 +101,19 @@ fn SetPasswordForm(token: String, info: shared::admin::LinkInfo) -> impl IntoVie
         });
     };
     let heading = if info.purpose == "reset" {
-        "Choose a new password"
+        t("account.choose_new_title")
     } else {
-        "Welcome to Skipcheck"
+        t("account.welcome")
     };
     view! {
         <h1>{heading}</h1>
-        <p>{format!("Choose a password for {} ({}). This link works once, until {}.", info.name, info.email, format_time(info.expires_at))}</p>
+        <p>{tf("account.choose_for", &[("name", &info.name), ("email", &info.email), ("until", &format_time(info.expires_at))])}</p>
         <ErrorSummary errors label=label />
         <form class="stack" on:submit=submit novalidate>
             <input type="email" autocomplete="username" value=info.email hidden readonly />
-            <TextField name="password" label="Password" hint=PASSWORD_HINT kind="password" autocomplete="new-password" value=password errors />
-            <TextField name="confirm" label="Password again" kind="password" autocomplete="new-password" value=again errors />
-            <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Saving…" } else { "Save and log in" }}</button>
+            <TextField name="password" label=t("account.password") hint=t("account.password_hint") kind="password" autocomplete="new-password" value=password errors />
+            <TextField name="confirm" label=t("account.password_again") kind="password" autocomplete="new-password" value=again errors />
+            <button type="submit" disabled=move || busy.get()>{move || if busy.get() { t("account.saving") } else { t("account.save_and_log_in") }}</button>
         </form>
     }
 }
@@ -150,15 +146,15 @@ pub fn ForgotPassword() -> impl IntoView {
     view! {
         <div class="forgot">
             <button type="button" class="link" aria-expanded=move || open.get().to_string()
-                on:click=move |_| open.update(|o| *o = !*o)>"Forgot your password?"</button>
+                on:click=move |_| open.update(|o| *o = !*o)>{t("account.forgot")}</button>
             {move || open.get().then(|| if done.get() {
-                view! { <p class="notice ok" role="status">"Your admins can now see that you asked. One of them will send you a new one-time link."</p> }.into_any()
+                view! { <p class="notice ok" role="status">{t("account.forgot_done")}</p> }.into_any()
             } else {
                 view! {
                     <form class="stack" on:submit=submit novalidate>
                         <ErrorSummary errors />
-                        <TextField name="email" label="Your email" kind="email" autocomplete="username" value=email errors />
-                        <button type="submit">"Ask for a new link"</button>
+                        <TextField name="email" label=t("account.your_email") kind="email" autocomplete="username" value=email errors />
+                        <button type="submit">{t("account.ask_link")}</button>
                     </form>
                 }
                 .into_any()
@@ -170,7 +166,7 @@ pub fn ForgotPassword() -> impl IntoView {
 /// One's own account: change the password, log out everywhere.
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    set_title("Your account");
+    set_title(&t("account.title"));
     let session = expect_session();
     let current = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -221,29 +217,29 @@ pub fn AccountPage() -> impl IntoView {
             me.name,
             me.email,
             match (me.is_admin, me.is_leader) {
-                (true, true) => "admin and leader",
-                (true, false) => "admin",
-                _ => "leader",
+                (true, true) => t("account.role_admin_leader"),
+                (true, false) => t("account.role_admin"),
+                _ => t("account.role_leader"),
             }
         ),
         _ => String::new(),
     };
     view! {
-        <h1>"Your account"</h1>
+        <h1>{t("account.title")}</h1>
         <p class="meta">{who}</p>
-        <h2>"Change your password"</h2>
-        <p class="muted">{format!("Your other sessions end when you change it. At least {PASSWORD_MIN} characters.")}</p>
+        <h2>{t("account.change_heading")}</h2>
+        <p class="muted">{tf("account.change_note", &[("min", &PASSWORD_MIN.to_string())])}</p>
         <ErrorSummary errors label=label />
-        {move || saved.get().then(|| view! { <p class="notice ok" role="status">"Password changed. Your other sessions have ended."</p> })}
+        {move || saved.get().then(|| view! { <p class="notice ok" role="status">{t("account.changed")}</p> })}
         <form class="stack" on:submit=submit novalidate>
-            <TextField name="current_password" label="Current password" kind="password" autocomplete="current-password" value=current errors />
-            <TextField name="new_password" label="New password" hint=PASSWORD_HINT kind="password" autocomplete="new-password" value=password errors />
-            <TextField name="confirm" label="New password again" kind="password" autocomplete="new-password" value=again errors />
-            <button type="submit">"Change password"</button>
+            <TextField name="current_password" label=t("account.current_password") kind="password" autocomplete="current-password" value=current errors />
+            <TextField name="new_password" label=t("account.new_password") hint=t("account.password_hint") kind="password" autocomplete="new-password" value=password errors />
+            <TextField name="confirm" label=t("account.new_password_again") kind="password" autocomplete="new-password" value=again errors />
+            <button type="submit">{t("account.change")}</button>
         </form>
-        <h2>"Sessions"</h2>
-        <p>"Lost a laptop, or logged in on a shared computer? End every session of your account, this one included."</p>
+        <h2>{t("account.sessions")}</h2>
+        <p>{t("account.sessions_note")}</p>
         {move || everywhere_error.get().map(|error| view! { <Failure error /> })}
-        <button type="button" class="secondary" on:click=everywhere>"Log out everywhere"</button>
+        <button type="button" class="secondary" on:click=everywhere>{t("account.log_out_everywhere")}</button>
     }
 }

@@ -15,29 +15,30 @@ use shared::admin::{
 use shared::{Email, FieldError};
 use wasm_bindgen::JsCast;
 
-use crate::account::{AccountPage, PASSWORD_HINT, SetPasswordPage, check_new_password, label};
+use crate::account::{AccountPage, SetPasswordPage, check_new_password, label};
 use crate::api::{self, ApiError};
-use crate::components::{Failure, IncompleteLink, format_time};
+use crate::components::{Failure, IncompleteLink, format_number, format_time};
 use crate::forms::{CheckField, ErrorSummary, FormErrors, LinkToHand, TextField, focus_id};
+use crate::i18n::{t, tf, tn};
 use crate::shell::{Bundle, Session, Shell, expect_session, go_to, loaded, set_title};
 
-fn account_label(field: &str) -> Option<&'static str> {
+fn account_label(field: &str) -> Option<String> {
     Some(match field {
-        "name" => "Name",
-        "email" => "Email",
-        "is_leader" | "is_admin" => "Roles",
+        "name" => t("admin.name"),
+        "email" => t("admin.email"),
+        "is_leader" | "is_admin" => t("admin.roles"),
         _ => return None,
     })
 }
 
-fn person_label(field: &str) -> Option<&'static str> {
+fn person_label(field: &str) -> Option<String> {
     Some(match field {
-        "name" => "Name",
-        "email" => "Email",
-        "title" => "Title",
-        "team" => "Team",
-        "manager_email" => "Manager's email",
-        "active" => "Still here",
+        "name" => t("admin.name"),
+        "email" => t("admin.email"),
+        "title" => t("admin.title"),
+        "team" => t("admin.team"),
+        "manager_email" => t("admin.manager_email"),
+        "active" => t("admin.still_here"),
         _ => return None,
     })
 }
@@ -63,15 +64,19 @@ pub fn AdminApp() -> impl IntoView {
     }
     view! {
         <Shell bundle=Bundle::Admin setup=show_setup>
-            <Routes fallback=|| view! { <h1>"Not found"</h1><p><a href="/admin/people">"Back to people"</a></p> }>
+            <Routes fallback=|| view! { <h1>{t("admin.not_found")}</h1><p><a href="/admin/people">{t("admin.back_to_people")}</a></p> }>
                 <Route path=path!("/admin") view=|| view! { <AdminOnly><PeoplePage /></AdminOnly> } />
                 <Route path=path!("/admin/people") view=|| view! { <AdminOnly><PeoplePage /></AdminOnly> } />
                 <Route path=path!("/admin/accounts") view=|| view! { <AdminOnly><AccountsPage /></AdminOnly> } />
                 <Route path=path!("/admin/settings") view=|| view! { <AdminOnly><SettingsPage /></AdminOnly> } />
                 <Route path=path!("/admin/account") view=AccountPage />
                 <Route path=path!("/admin/setup") view=|| view! {
-                    <h1>"Skipcheck is set up"</h1>
-                    <p>"Next: " <a href="/admin/people">"bring in your people"</a> ", then " <a href="/admin/accounts">"invite the leaders"</a> "."</p>
+                    <h1>{t("admin.setup_done")}</h1>
+                    <p>
+                        {t("admin.next_1")} <a href="/admin/people">{t("admin.next_people")}</a>
+                        {t("admin.next_2")} <a href="/admin/accounts">{t("admin.next_leaders")}</a>
+                        {t("admin.next_3")}
+                    </p>
                 } />
             </Routes>
         </Shell>
@@ -83,16 +88,14 @@ pub fn AdminApp() -> impl IntoView {
 #[component]
 fn AdminOnly(children: ChildrenFn) -> impl IntoView {
     let session = expect_session();
-    move || {
-        match session.get() {
+    move || match session.get() {
         Session::LoggedIn(me) if me.is_admin => children().into_any(),
         _ => view! {
-            <h1>"Only for admins"</h1>
-            <p>"Admins manage people and accounts. Ask one of them if you need something changed."</p>
-            <p><a href="/" rel="external">"Back to your rounds"</a></p>
+            <h1>{t("admin.only_admins")}</h1>
+            <p>{t("admin.only_admins_note")}</p>
+            <p><a href="/" rel="external">{t("admin.back_to_rounds")}</a></p>
         }
         .into_any(),
-    }
     }
 }
 
@@ -100,9 +103,9 @@ fn show_setup(status: SetupStatus) -> AnyView {
     view! { <SetupPage status /> }.into_any()
 }
 
-fn setup_label(field: &str) -> Option<&'static str> {
+fn setup_label(field: &str) -> Option<String> {
     match field {
-        "name" => Some("Your name"),
+        "name" => Some(t("admin.your_name")),
         other => label(other),
     }
 }
@@ -113,7 +116,7 @@ fn SetupPage(
     /// What the server said about setup.
     status: SetupStatus,
 ) -> impl IntoView {
-    set_title("Set up Skipcheck");
+    set_title(&t("admin.setup_title"));
     let organisation = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
@@ -161,31 +164,33 @@ fn SetupPage(
     };
     if !status.allowed {
         return view! {
-            <h1>"Set up Skipcheck"</h1>
+            <h1>{t("admin.setup_title")}</h1>
             <div class="notice error" role="alert">
-                <p>"Setup is turned off here: this server is reached over plain HTTP on a public address, so the first password would cross the network unencrypted."</p>
+                <p>{t("admin.setup_off")}</p>
             </div>
-            <p>"Do one of these, then reload this page:"</p>
+            <p>{t("admin.setup_off_do")}</p>
             <ul>
-                <li>"serve Skipcheck behind HTTPS and start it with " <code>"--public-url https://…"</code>";"</li>
-                <li>"or create the first admin on the server: " <code>"skipcheck admin create --organisation \"Name\" --email you@example.com --name \"Your Name\""</code>";"</li>
-                <li>"or, on a network you trust, start it with " <code>"--allow-insecure-setup"</code>"."</li>
+                <li>{t("admin.setup_off_https")} <code>"--public-url https://…"</code>{t("admin.setup_off_https_end")}</li>
+                <li>{t("admin.setup_off_cli")} <code>"skipcheck admin create --organisation \"Name\" --email you@example.com --name \"Your Name\""</code>{t("admin.setup_off_cli_end")}</li>
+                <li>{t("admin.setup_off_insecure")} <code>"--allow-insecure-setup"</code>{t("admin.setup_off_insecure_end")}</li>
             </ul>
         }
         .into_any();
     }
     view! {
-        <h1>"Set up Skipcheck"</h1>
-        <p>"This page appears once, while the server has no account. You will be its first admin: you bring in the people, invite the leaders, and choose the settings. Admins never see anyone's answers."</p>
+        <h1>{t("admin.setup_title")}</h1>
+        <p>{t("admin.setup_intro")}</p>
         <ErrorSummary errors label=setup_label />
         <form class="stack" on:submit=submit novalidate>
-            <TextField name="organisation" label="Organisation" hint="As your people know it, e.g. Acme Ltd." autocomplete="organization" value=organisation errors />
-            <TextField name="name" label="Your name" autocomplete="name" value=name errors />
-            <TextField name="email" label="Email" hint="You log in with it." kind="email" autocomplete="username" value=email errors />
-            <TextField name="password" label="Password" hint=PASSWORD_HINT kind="password" autocomplete="new-password" value=password errors />
-            <TextField name="confirm" label="Password again" kind="password" autocomplete="new-password" value=again errors />
-            <CheckField name="is_leader" label="I will also lead skip-levels" hint="Leaders run skip-level rounds and read their own people's check-ins. You can change this later." checked=leads errors />
-            <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Setting up…" } else { "Set up Skipcheck" }}</button>
+            <TextField name="organisation" label=t("admin.organisation") hint=t("admin.organisation_hint") autocomplete="organization" value=organisation errors />
+            <TextField name="name" label=t("admin.your_name") autocomplete="name" value=name errors />
+            <TextField name="email" label=t("admin.email") hint=t("admin.email_hint_self") kind="email" autocomplete="username" value=email errors />
+            <TextField name="password" label=t("admin.password") hint=t("admin.password_hint") kind="password" autocomplete="new-password" value=password errors />
+            <TextField name="confirm" label=t("admin.password_again") kind="password" autocomplete="new-password" value=again errors />
+            <CheckField name="is_leader" label=t("admin.lead_too") hint=t("admin.lead_too_hint") checked=leads errors />
+            <button type="submit" disabled=move || busy.get()>
+                {move || if busy.get() { t("admin.setting_up") } else { t("admin.setup_title") }}
+            </button>
         </form>
     }
     .into_any()
@@ -200,7 +205,7 @@ enum Action {
 /// The organisation's accounts.
 #[component]
 pub fn AccountsPage() -> impl IntoView {
-    set_title("Accounts");
+    set_title(&t("admin.accounts"));
     let version = RwSignal::new(0u32);
     let accounts = LocalResource::new(move || {
         version.track();
@@ -257,22 +262,21 @@ pub fn AccountsPage() -> impl IntoView {
     let row = move |a: AccountSummary| {
         let now = (js_sys::Date::now() / 1000.0) as i64;
         let status = if let Some(at) = a.reset_requested_at {
-            format!(
-                "Asked for a new password on {}: send them a new link",
-                format_time(at)
-            )
+            tf("admin.reset_asked", &[("at", &format_time(at))])
         } else if !a.has_password {
             match a.link_expires_at {
-                Some(t) if t > now => format!("Invited; their link works until {}", format_time(t)),
-                _ => "Invited; the link has expired: send a new one".to_owned(),
+                Some(until) if until > now => {
+                    tf("admin.invited_until", &[("at", &format_time(until))])
+                }
+                _ => t("admin.invited_expired"),
             }
         } else {
-            "Active".to_owned()
+            t("admin.active")
         };
         let roles = match (a.is_admin, a.is_leader) {
-            (true, true) => "Admin, leader",
-            (true, false) => "Admin",
-            _ => "Leader",
+            (true, true) => t("admin.role_admin_leader"),
+            (true, false) => t("admin.role_admin"),
+            _ => t("admin.role_leader"),
         };
         let (id1, id2, id3) = (a.id.clone(), a.id.clone(), a.id.clone());
         let (is_leader, is_admin) = (a.is_leader, a.is_admin);
@@ -283,46 +287,51 @@ pub fn AccountsPage() -> impl IntoView {
                 <td>{roles}</td>
                 <td>{status}</td>
                 <td class="actions-cell">
-                    <button type="button" class="small" aria-label=format!("New link for {who}")
+                    <button type="button" class="small" aria-label=tf("admin.new_link_for", &[("who", &who)])
                         on:click=move |_| act(Action::NewLink(id1.clone()))>
-                        "New link"
+                        {t("admin.new_link")}
                     </button>
-                    <button type="button" class="small secondary" aria-label=format!("{} leader: {who}", if is_leader { "Remove" } else { "Make" })
+                    <button type="button" class="small secondary"
+                        aria-label=if is_leader { tf("admin.remove_leader_for", &[("who", &who)]) } else { tf("admin.make_leader_for", &[("who", &who)]) }
                         on:click=move |_| act(Action::Roles(id2.clone(), UpdateAccount { is_admin: None, is_leader: Some(!is_leader) }))>
-                        {if is_leader { "Remove leader" } else { "Make leader" }}
+                        {if is_leader { t("admin.remove_leader") } else { t("admin.make_leader") }}
                     </button>
-                    <button type="button" class="small secondary" aria-label=format!("{} admin: {who}", if is_admin { "Remove" } else { "Make" })
+                    <button type="button" class="small secondary"
+                        aria-label=if is_admin { tf("admin.remove_admin_for", &[("who", &who)]) } else { tf("admin.make_admin_for", &[("who", &who)]) }
                         on:click=move |_| act(Action::Roles(id3.clone(), UpdateAccount { is_admin: Some(!is_admin), is_leader: None }))>
-                        {if is_admin { "Remove admin" } else { "Make admin" }}
+                        {if is_admin { t("admin.remove_admin") } else { t("admin.make_admin") }}
                     </button>
                 </td>
             </tr>
         }
     };
     view! {
-        <h1>"Accounts"</h1>
-        <p class="muted">"Leaders run skip-level rounds and read only their own. Admins manage people, accounts and settings, and never see anyone's answers. Someone can be both."</p>
+        <h1>{t("admin.accounts")}</h1>
+        <p class="muted">{t("admin.accounts_intro")}</p>
         {move || handover.get().map(|l| view! { <LinkToHand who=l.account.name url=l.url expires_at=l.expires_at /> })}
-        <h2>"Invite a leader or admin"</h2>
+        <h2>{t("admin.invite_title")}</h2>
         <ErrorSummary errors label=account_label />
         <form class="stack" on:submit=invite novalidate>
-            <TextField name="name" label="Name" autocomplete="off" value=name errors />
-            <TextField name="email" label="Email" hint="They log in with it. If it is in the directory, their place there is found by it." kind="email" value=email errors />
+            <TextField name="name" label=t("admin.name") autocomplete="off" value=name errors />
+            <TextField name="email" label=t("admin.email") hint=t("admin.email_hint_invite") kind="email" value=email errors />
             <fieldset>
-                <legend>"Roles"</legend>
-                <CheckField name="is_leader" label="Leader" hint="Runs skip-levels and reads their own people's check-ins." checked=leader errors />
-                <CheckField name="is_admin" label="Admin" hint="Manages people, accounts and settings." checked=admin errors />
+                <legend>{t("admin.roles")}</legend>
+                <CheckField name="is_leader" label=t("admin.role_leader") hint=t("admin.role_leader_hint") checked=leader errors />
+                <CheckField name="is_admin" label=t("admin.role_admin") hint=t("admin.role_admin_hint") checked=admin errors />
             </fieldset>
-            <button type="submit">"Invite and make a link"</button>
+            <button type="submit">{t("admin.invite")}</button>
         </form>
-        <h2>"Everyone with an account"</h2>
+        <h2>{t("admin.everyone_with_account")}</h2>
         {move || failure.get().map(|error| view! { <Failure error /> })}
         {loaded(accounts, move |list: Vec<AccountSummary>| {
             let rows = list.into_iter().map(row).collect_view();
             view! {
                 <div class="table-wrap">
                     <table>
-                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Roles"</th><th scope="col">"Status"</th><th scope="col">"Actions"</th></tr></thead>
+                        <thead><tr>
+                            <th scope="col">{t("admin.name")}</th><th scope="col">{t("admin.roles")}</th>
+                            <th scope="col">{t("admin.status")}</th><th scope="col">{t("admin.actions")}</th>
+                        </tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
                 </div>
@@ -337,7 +346,7 @@ const SHOWN: usize = 200;
 /// The directory: import, add, edit.
 #[component]
 pub fn PeoplePage() -> impl IntoView {
-    set_title("People");
+    set_title(&t("admin.people"));
     let version = RwSignal::new(0u32);
     let people = LocalResource::new(move || {
         version.track();
@@ -346,14 +355,14 @@ pub fn PeoplePage() -> impl IntoView {
     let editing = RwSignal::new(None::<PersonEntry>);
     let notice = RwSignal::new(None::<String>);
     view! {
-        <h1>"People"</h1>
-        <p class="muted">"The directory: who reports to whom. Skip-levels, rotation and anonymous groups all come from it."</p>
+        <h1>{t("admin.people")}</h1>
+        <p class="muted">{t("admin.people_intro")}</p>
         <Import on_done=Callback::new(move |()| version.update(|v| *v += 1)) />
         {move || notice.get().map(|m| view! { <p class="notice ok" role="status">{m}</p> })}
         {move || {
             let person = editing.get();
             let on_done = Callback::new(move |saved: Option<String>| {
-                notice.set(saved.map(|name| format!("Saved {name}.")));
+                notice.set(saved.map(|name| tf("admin.saved_person", &[("name", &name)])));
                 if editing.get_untracked().is_some() {
                     editing.set(None);
                 }
@@ -361,7 +370,7 @@ pub fn PeoplePage() -> impl IntoView {
             });
             view! { <PersonForm person on_done /> }
         }}
-        <h2 id="directory">"Everyone"</h2>
+        <h2 id="directory">{t("admin.everyone")}</h2>
         {loaded(people, move |list: Vec<PersonEntry>| view! { <PeopleTable list editing /> })}
     }
 }
@@ -369,7 +378,7 @@ pub fn PeoplePage() -> impl IntoView {
 #[component]
 fn PeopleTable(list: Vec<PersonEntry>, editing: RwSignal<Option<PersonEntry>>) -> impl IntoView {
     if list.is_empty() {
-        return view! { <p class="notice">"No one in the directory yet. Import a CSV file above, or add people one at a time."</p> }.into_any();
+        return view! { <p class="notice">{t("admin.directory_empty")}</p> }.into_any();
     }
     let filter = RwSignal::new(String::new());
     let active = list.iter().filter(|p| p.active).count();
@@ -389,14 +398,15 @@ fn PeopleTable(list: Vec<PersonEntry>, editing: RwSignal<Option<PersonEntry>>) -
                 .collect();
             let shown = matching.len().min(SHOWN);
             let note = (matching.len() > SHOWN).then(|| {
-                format!("Showing {SHOWN} of {} matches: type in the filter to narrow them down.", matching.len())
+                let total = format_number(matching.len());
+                tf("admin.showing", &[("shown", &format_number(SHOWN)), ("total", &total)])
             });
             let rows = matching
                 .into_iter()
                 .take(shown)
                 .map(|p| {
                     let edit = p.clone();
-                    let status = if p.active { "Active" } else { "Inactive" };
+                    let status = if p.active { t("admin.active") } else { t("admin.inactive") };
                     view! {
                         <tr class:inactive=!p.active>
                             <td>{p.name.clone()}<br /><span class="muted">{p.email.clone()}</span></td>
@@ -406,8 +416,8 @@ fn PeopleTable(list: Vec<PersonEntry>, editing: RwSignal<Option<PersonEntry>>) -
                             <td class="num">{p.level}</td>
                             <td class="num">{p.reports}</td>
                             <td>{status}</td>
-                            <td><button type="button" class="small secondary" aria-label=format!("Edit {}", p.name)
-                                on:click=move |_| { editing.set(Some(edit.clone())); focus_id("person-form"); }>"Edit"</button></td>
+                            <td><button type="button" class="small secondary" aria-label=tf("admin.edit_person", &[("name", &p.name)])
+                                on:click=move |_| { editing.set(Some(edit.clone())); focus_id("person-form"); }>{t("admin.edit")}</button></td>
                         </tr>
                     }
                 })
@@ -417,9 +427,10 @@ fn PeopleTable(list: Vec<PersonEntry>, editing: RwSignal<Option<PersonEntry>>) -
                 <div class="table-wrap">
                     <table>
                         <thead><tr>
-                            <th scope="col">"Name"</th><th scope="col">"Title"</th><th scope="col">"Team"</th>
-                            <th scope="col">"Manager"</th><th scope="col" class="num">"Level"</th>
-                            <th scope="col" class="num">"Below them"</th><th scope="col">"Status"</th><th scope="col">"Edit"</th>
+                            <th scope="col">{t("admin.name")}</th><th scope="col">{t("admin.title")}</th><th scope="col">{t("admin.team")}</th>
+                            <th scope="col">{t("admin.manager")}</th><th scope="col" class="num">{t("admin.level")}</th>
+                            <th scope="col" class="num">{t("admin.below_them")}</th><th scope="col">{t("admin.status")}</th>
+                            <th scope="col">{t("admin.edit")}</th>
                         </tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
@@ -427,11 +438,16 @@ fn PeopleTable(list: Vec<PersonEntry>, editing: RwSignal<Option<PersonEntry>>) -
             }
         })
     };
+    let (active, inactive) = (format_number(active), format_number(total - active));
+    let counts = tf(
+        "admin.active_inactive",
+        &[("active", &active), ("inactive", &inactive)],
+    );
     view! {
-        <p class="meta">{format!("{active} active, {} inactive. Level 0 is the top of the organisation.", total - active)}</p>
+        <p class="meta">{counts}</p>
         <div class="field">
-            <label for="people-filter">"Filter"</label>
-            <p class="hint" id="people-filter-hint">"By name, email, title or team."</p>
+            <label for="people-filter">{t("admin.filter")}</label>
+            <p class="hint" id="people-filter-hint">{t("admin.filter_hint")}</p>
             <input id="people-filter" type="search" aria-describedby="people-filter-hint" bind:value=filter />
         </div>
         {rows}
@@ -496,26 +512,28 @@ fn PersonForm(person: Option<PersonEntry>, on_done: Callback<Option<String>>) ->
         });
     };
     let heading = if is_edit {
-        format!("Edit {}", p.name)
+        tf("admin.edit_person", &[("name", &p.name)])
     } else {
-        "Add one person".to_owned()
+        t("admin.add_one")
     };
     view! {
         <section class="panel" id="person-form" tabindex="-1" aria-labelledby="person-form-title">
             <h2 id="person-form-title">{heading}</h2>
             <ErrorSummary errors label=person_label />
             <form class="stack" on:submit=submit novalidate>
-                <TextField name="name" label="Name" value=name errors />
-                <TextField name="email" label="Email" kind="email" value=email errors />
-                <TextField name="title" label="Title" hint="Optional." value=title errors />
-                <TextField name="team" label="Team" hint="Optional." value=team errors />
-                <TextField name="manager_email" label="Manager's email" hint="Leave blank for someone who reports to nobody here." kind="email" value=manager errors />
+                <TextField name="name" label=t("admin.name") value=name errors />
+                <TextField name="email" label=t("admin.email") kind="email" value=email errors />
+                <TextField name="title" label=t("admin.title") hint=t("admin.optional") value=title errors />
+                <TextField name="team" label=t("admin.team") hint=t("admin.optional") value=team errors />
+                <TextField name="manager_email" label=t("admin.manager_email") hint=t("admin.manager_email_hint") kind="email" value=manager errors />
                 {is_edit.then(|| view! {
-                    <CheckField name="active" label="Still here" hint="Untick when they leave: their past meetings stay, and they drop out of new rounds." checked=active errors />
+                    <CheckField name="active" label=t("admin.still_here") hint=t("admin.still_here_hint") checked=active errors />
                 })}
                 <div class="button-row">
-                    <button type="submit">{if is_edit { "Save changes" } else { "Add person" }}</button>
-                    {is_edit.then(|| view! { <button type="button" class="secondary" on:click=move |_| on_done.run(None)>"Cancel"</button> })}
+                    <button type="submit">{if is_edit { t("admin.save_changes") } else { t("admin.add_person") }}</button>
+                    {is_edit.then(|| view! {
+                        <button type="button" class="secondary" on:click=move |_| on_done.run(None)>{t("admin.cancel")}</button>
+                    })}
                 </div>
             </form>
             {editing.map(|p| view! { <EraseData id=p.id name=p.name /> })}
@@ -532,11 +550,15 @@ fn EraseData(id: String, name: String) -> impl IntoView {
     let erase = move |_| {
         spawn_local(async move {
             let text = match api::erase_person_data(&id.get_value()).await {
-                Ok(e) => format!(
-                    "Deleted: {} check-ins, {} sets of meeting notes, {} action items.",
-                    e.checkins, e.notes, e.items
-                ),
-                Err(e) => format!("Nothing was deleted: {}", e.message()),
+                Ok(e) => {
+                    let [c, m, i] =
+                        [e.checkins, e.notes, e.items].map(|n| format_number(n as usize));
+                    tf(
+                        "admin.erased",
+                        &[("checkins", &c), ("notes", &m), ("items", &i)],
+                    )
+                }
+                Err(e) => tf("admin.erase_failed", &[("why", &e.message())]),
             };
             confirming.set(false);
             outcome.set(Some(text));
@@ -545,22 +567,22 @@ fn EraseData(id: String, name: String) -> impl IntoView {
     };
     view! {
         <details class="erase">
-            <summary>"Delete their data on request"</summary>
-            <p>{format!(
-                "Deletes {name}'s check-ins (their confidential answers), the leaders' notes of their meetings and their action items. \
-                 Anonymous figures stay: they hold no person. Their place in the directory stays; untick \"Still here\" when they leave."
-            )}</p>
+            <summary>{t("admin.erase_title")}</summary>
+            <p>{tf("admin.erase_note", &[("name", &name)])}</p>
             {move || if confirming.get() {
                 view! {
-                    <p role="alert">"This can't be undone."</p>
+                    <p role="alert">{t("admin.erase_final")}</p>
                     <div class="button-row">
-                        <button type="button" class="danger" on:click=erase>"Delete for good"</button>
-                        <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Keep it"</button>
+                        <button type="button" class="danger" on:click=erase>{t("admin.erase_confirm")}</button>
+                        <button type="button" class="secondary" on:click=move |_| confirming.set(false)>{t("admin.erase_keep")}</button>
                     </div>
                 }
                 .into_any()
             } else {
-                view! { <button type="button" class="secondary" on:click=move |_| confirming.set(true)>"Delete their data…"</button> }.into_any()
+                view! {
+                    <button type="button" class="secondary" on:click=move |_| confirming.set(true)>{t("admin.erase_start")}</button>
+                }
+                .into_any()
             }}
             <p id="erase-outcome" tabindex="-1" role="status">{move || outcome.get()}</p>
         </details>
@@ -588,7 +610,7 @@ fn Import(on_done: Callback<()>) -> impl IntoView {
         if file.size() > 10.0 * 1024.0 * 1024.0 {
             errors.set(FormErrors {
                 fields: Vec::new(),
-                message: Some("The file is larger than 10 MB. Split it, or leave out columns Skipcheck does not use.".to_owned()),
+                message: Some(t("admin.csv_too_large")),
             });
             return;
         }
@@ -598,7 +620,7 @@ fn Import(on_done: Callback<()>) -> impl IntoView {
             let Some(text) = text.ok().and_then(|t| t.as_string()) else {
                 errors.set(FormErrors {
                     fields: Vec::new(),
-                    message: Some("The file could not be read.".to_owned()),
+                    message: Some(t("admin.csv_unreadable")),
                 });
                 busy.set(false);
                 return;
@@ -639,32 +661,30 @@ fn Import(on_done: Callback<()>) -> impl IntoView {
     };
     view! {
         <section class="panel" aria-labelledby="import-title">
-            <h2 id="import-title">"Import from a spreadsheet (CSV)"</h2>
+            <h2 id="import-title">{t("admin.import_title")}</h2>
             <p class="hint" id="csv-hint">
-                "The first line names the columns: " <code>"email,name,title,manager_email,team"</code>
-                " (in any order; title and team may be left out; other columns are ignored). Comma or semicolon, UTF-8. "
-                "People are matched by email and updated in place; people no longer in the file become inactive and keep their history. "
-                "You see every change before anything is written."
+                {t("admin.csv_hint_1")} <code>"email,name,title,manager_email,team"</code>
+                {t("admin.csv_hint_2")}
             </p>
             <ErrorSummary errors />
             <div class="field">
-                <label for="csv-file">"CSV file"</label>
+                <label for="csv-file">{t("admin.csv_file")}</label>
                 <input id="csv-file" type="file" accept=".csv,text/csv" aria-describedby="csv-hint" on:change=chosen disabled=move || busy.get() />
             </div>
-            {move || busy.get().then(|| view! { <p class="muted" role="status">"Checking the file…"</p> })}
+            {move || busy.get().then(|| view! { <p class="muted" role="status">{t("admin.csv_checking")}</p> })}
             {move || preview.get().map(|report| view! {
                 <div id="import-preview" tabindex="-1" class="preview">
-                    <h3>"What will change"</h3>
+                    <h3>{t("admin.import_preview")}</h3>
                     <ReportView report />
                     <div class="button-row">
-                        <button type="button" on:click=confirm disabled=move || busy.get()>"Import these changes"</button>
-                        <button type="button" class="secondary" on:click=cancel>"Cancel"</button>
+                        <button type="button" on:click=confirm disabled=move || busy.get()>{t("admin.import_confirm")}</button>
+                        <button type="button" class="secondary" on:click=cancel>{t("admin.cancel")}</button>
                     </div>
                 </div>
             })}
             {move || done.get().map(|report| view! {
                 <div id="import-done" tabindex="-1" class="notice ok" role="status">
-                    <p><strong>"Imported."</strong></p>
+                    <p><strong>{t("admin.imported")}</strong></p>
                     <ReportView report />
                 </div>
             })}
@@ -674,86 +694,124 @@ fn Import(on_done: Callback<()>) -> impl IntoView {
 
 #[component]
 fn ReportView(report: ImportReport) -> impl IntoView {
-    let summary = format!(
-        "{} people in the file: {} new, {} changed, {} moved to another manager, {} back, {} no longer in the file (they become inactive), {} unchanged.",
-        report.rows,
+    let n = [
         report.added.len(),
         report.changed.len(),
         report.moved.len(),
         report.reactivated.len(),
         report.deactivated.len(),
-        report.unchanged
-    );
-    let list = |title: &'static str, items: Vec<ImportChange>| {
+        report.unchanged as usize,
+    ]
+    .map(format_number);
+    let args: [(&str, &str); 6] = [
+        ("added", &n[0]),
+        ("changed", &n[1]),
+        ("moved", &n[2]),
+        ("back", &n[3]),
+        ("gone", &n[4]),
+        ("unchanged", &n[5]),
+    ];
+    let summary = tn("admin.import_summary", report.rows as usize, &args);
+    let list = |title: String, items: Vec<ImportChange>| {
         (!items.is_empty()).then(|| {
-            let n = items.len();
+            let n = format_number(items.len());
             let lis = items
                 .into_iter()
                 .map(|c| {
-                    let details = if c.details.is_empty() { String::new() } else { format!(": {}", c.details.join("; ")) };
-                    view! { <li>{format!("{} <{}>{details} (line {})", c.name, c.email, c.line)}</li> }
+                    let details = if c.details.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", c.details.join("; "))
+                    };
+                    let line = c.line.to_string();
+                    let args: [(&str, &str); 4] = [
+                        ("name", &c.name),
+                        ("email", &c.email),
+                        ("details", &details),
+                        ("line", &line),
+                    ];
+                    let text = tf("admin.import_line", &args);
+                    view! { <li>{text}</li> }
                 })
                 .collect_view();
             view! { <details><summary>{format!("{title} ({n})")}</summary><ul>{lis}</ul></details> }
         })
     };
     let gone = (!report.deactivated.is_empty()).then(|| {
-        let n = report.deactivated.len();
+        let n = format_number(report.deactivated.len());
         let lis = report
             .deactivated
             .into_iter()
             .map(|r| view! { <li>{format!("{} <{}>", r.name, r.email)}</li> })
             .collect_view();
-        view! { <details><summary>{format!("No longer in the file ({n})")}</summary><ul>{lis}</ul></details> }
+        view! { <details><summary>{format!("{} ({n})", t("admin.import_gone"))}</summary><ul>{lis}</ul></details> }
     });
     view! {
         <p>{summary}</p>
-        {list("New", report.added)}
-        {list("Changed", report.changed)}
-        {list("Moved to another manager", report.moved)}
-        {list("Back", report.reactivated)}
+        {list(t("admin.import_new"), report.added)}
+        {list(t("admin.import_changed"), report.changed)}
+        {list(t("admin.import_moved"), report.moved)}
+        {list(t("admin.import_back"), report.reactivated)}
         {gone}
     }
 }
 
-fn settings_label(field: &str) -> Option<&'static str> {
+fn settings_label(field: &str) -> Option<String> {
     Some(match field {
-        "organisation" => "Organisation",
-        "k" => "Smallest group shown",
-        "host" => "Host",
-        "port" => "Port",
-        "tls" => "Encryption",
-        "from" => "Sender",
-        "to" => "Send a test to",
+        "organisation" => t("admin.organisation"),
+        "k" => t("admin.k"),
+        "host" => t("admin.smtp_host"),
+        "port" => t("admin.smtp_port"),
+        "tls" => t("admin.smtp_tls"),
+        "from" => t("admin.smtp_from"),
+        "to" => t("admin.smtp_test_to"),
         _ => return None,
     })
+}
+
+/// What kind of email it was, in words.
+fn mail_kind(kind: String) -> String {
+    match kind.as_str() {
+        "invitation" => t("admin.mail_invitation"),
+        "manager_notice" => t("admin.mail_manager_notice"),
+        "reminder" => t("admin.mail_reminder"),
+        "themes" => t("admin.mail_themes"),
+        "embed_secret_notice" => t("admin.mail_embed_secret_notice"),
+        "password_notice" => t("admin.mail_password_notice"),
+        "test" => t("admin.mail_test"),
+        _ => kind,
+    }
 }
 
 /// The organisation's settings: name, k, SMTP, and the emails sent.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    set_title("Settings");
+    set_title(&t("admin.settings"));
     let settings = LocalResource::new(api::settings);
     let log = LocalResource::new(api::mail_log);
     let embed = LocalResource::new(api::embed_settings);
     view! {
-        <h1>"Settings"</h1>
+        <h1>{t("admin.settings")}</h1>
         {loaded(settings, |s: Settings| view! { <SettingsForms settings=s /> })}
         {loaded(embed, |s| view! { <crate::embed_settings::EmbedPanel settings=s /> })}
-        <h2>"Emails sent"</h2>
+        <h2>{t("admin.mail_log")}</h2>
         {loaded(log, |list: Vec<MailRecord>| {
             if list.is_empty() {
-                return view! { <p class="muted">"None yet. With an SMTP server set, invitations, managers' notices and reminders are emailed and listed here."</p> }.into_any();
+                return view! { <p class="muted">{t("admin.mail_log_empty")}</p> }.into_any();
             }
             let rows = list
                 .into_iter()
                 .map(|m| view! {
-                    <tr><td>{format_time(m.sent_at)}</td><td>{m.kind}</td><td>{m.recipient}</td><td>{m.subject}</td><td>{m.outcome}</td></tr>
+                    <tr><td>{format_time(m.sent_at)}</td><td>{mail_kind(m.kind)}</td><td>{m.recipient}</td><td>{m.subject}</td><td>{m.outcome}</td></tr>
                 })
                 .collect_view();
             view! {
                 <div class="table-wrap"><table>
-                    <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"To"</th><th scope="col">"Subject"</th><th scope="col">"Outcome"</th></tr></thead>
+                    <thead><tr>
+                        <th scope="col">{t("admin.mail_when")}</th><th scope="col">{t("admin.mail_what")}</th>
+                        <th scope="col">{t("admin.mail_to")}</th><th scope="col">{t("admin.mail_subject")}</th>
+                        <th scope="col">{t("admin.mail_outcome")}</th>
+                    </tr></thead>
                     <tbody>{rows}</tbody>
                 </table></div>
             }
@@ -813,9 +871,7 @@ fn SettingsForms(settings: Settings) -> impl IntoView {
                     smtp_errors.set(FormErrors::default());
                     source.set(s.smtp.source);
                     password.set(String::new());
-                    smtp_note.set(Some(
-                        "Saved. Send a test email to check it works.".to_owned(),
-                    ));
+                    smtp_note.set(Some(t("admin.smtp_saved")));
                 }
                 Err(e) => smtp_errors.set(FormErrors::from_error(&e)),
             }
@@ -826,7 +882,7 @@ fn SettingsForms(settings: Settings) -> impl IntoView {
             match api::delete_smtp().await {
                 Ok(s) => {
                     source.set(s.smtp.source);
-                    smtp_note.set(Some("Forgotten.".to_owned()));
+                    smtp_note.set(Some(t("admin.smtp_forgotten")));
                 }
                 Err(e) => smtp_errors.set(FormErrors::from_error(&e)),
             }
@@ -838,14 +894,16 @@ fn SettingsForms(settings: Settings) -> impl IntoView {
         let body = TestEmail {
             to: to.get_untracked(),
         };
+        let address = body.to.clone();
         spawn_local(async move {
             match api::test_email(&body).await {
                 Ok(o) => {
                     smtp_errors.set(FormErrors::default());
                     smtp_note.set(Some(if o.sent {
-                        format!("Test email {}.", o.outcome)
+                        let to = o.outcome.strip_prefix("sent to ").unwrap_or(&address);
+                        tf("admin.test_sent", &[("to", to)])
                     } else {
-                        format!("The test failed: {}", o.outcome)
+                        tf("admin.test_failed", &[("why", &o.outcome)])
                     }));
                 }
                 Err(e) => smtp_errors.set(FormErrors::from_error(&e)),
@@ -853,54 +911,50 @@ fn SettingsForms(settings: Settings) -> impl IntoView {
         });
     };
     let source_words = move || match source.get() {
-        SmtpSource::Settings => "Emails go through the server below.",
-        SmtpSource::Environment => {
-            "Emails go through the server set in Skipcheck's environment (SKIPCHECK_SMTP_*). Save one here to use another."
-        }
-        SmtpSource::None => {
-            "No SMTP server: nothing is emailed, and leaders copy the invitations into their own mail. Set one to send invitations, managers' notices and reminders."
-        }
+        SmtpSource::Settings => t("admin.smtp_source_settings"),
+        SmtpSource::Environment => t("admin.smtp_source_environment"),
+        SmtpSource::None => t("admin.smtp_source_none"),
     };
     view! {
         <section class="panel" aria-labelledby="org-title">
-            <h2 id="org-title">"Organisation"</h2>
+            <h2 id="org-title">{t("admin.organisation")}</h2>
             <ErrorSummary errors=org_errors label=settings_label />
-            {move || org_saved.get().then(|| view! { <p class="notice ok" role="status">"Saved."</p> })}
+            {move || org_saved.get().then(|| view! { <p class="notice ok" role="status">{t("admin.saved")}</p> })}
             <form class="stack" on:submit=save_org novalidate>
-                <TextField name="organisation" label="Organisation" value=organisation errors=org_errors />
-                <TextField name="k" label="Smallest group shown" hint="Anonymous figures appear only over at least this many people (5 by default, never below 3), and move in steps of it. New rounds take it; open rounds keep theirs." value=k errors=org_errors />
-                <button type="submit">"Save"</button>
+                <TextField name="organisation" label=t("admin.organisation") value=organisation errors=org_errors />
+                <TextField name="k" label=t("admin.k") hint=t("admin.k_hint") value=k errors=org_errors />
+                <button type="submit">{t("admin.save")}</button>
             </form>
         </section>
         <section class="panel" aria-labelledby="smtp-title">
-            <h2 id="smtp-title">"Email (SMTP)"</h2>
+            <h2 id="smtp-title">{t("admin.smtp_title")}</h2>
             <p>{source_words}</p>
             <ErrorSummary errors=smtp_errors label=settings_label />
             {move || smtp_note.get().map(|n| view! { <p class="notice ok" role="status">{n}</p> })}
             <form class="stack" on:submit=save_smtp novalidate>
-                <TextField name="host" label="Host" hint="e.g. smtp.example.com" value=host errors=smtp_errors />
-                <TextField name="port" label="Port" hint="587 with STARTTLS, 465 with TLS." value=port errors=smtp_errors />
+                <TextField name="host" label=t("admin.smtp_host") hint=t("admin.smtp_host_hint") value=host errors=smtp_errors />
+                <TextField name="port" label=t("admin.smtp_port") hint=t("admin.smtp_port_hint") value=port errors=smtp_errors />
                 <div class="field">
-                    <label for="f-tls">"Encryption"</label>
+                    <label for="f-tls">{t("admin.smtp_tls")}</label>
                     <select id="f-tls" bind:value=tls>
-                        <option value="starttls">"STARTTLS (port 587)"</option>
-                        <option value="tls">"TLS (port 465)"</option>
-                        <option value="none">"None (a relay on this machine only)"</option>
+                        <option value="starttls">{t("admin.smtp_starttls")}</option>
+                        <option value="tls">{t("admin.smtp_tls_465")}</option>
+                        <option value="none">{t("admin.smtp_no_tls")}</option>
                     </select>
                 </div>
-                <TextField name="username" label="User name" hint="Leave blank if the server needs no login." value=username errors=smtp_errors />
-                <TextField name="password" label="Password" kind="password" autocomplete="new-password"
-                    hint=if password_set { "A password is stored. Leave blank to keep it." } else { "Leave blank if the server needs no login." }
+                <TextField name="username" label=t("admin.smtp_user") hint=t("admin.smtp_no_login") value=username errors=smtp_errors />
+                <TextField name="password" label=t("admin.password") kind="password" autocomplete="new-password"
+                    hint=if password_set { t("admin.smtp_password_stored") } else { t("admin.smtp_no_login") }
                     value=password errors=smtp_errors />
-                <TextField name="from" label="Sender" hint="As people will see it, e.g. Skipcheck <skipcheck@example.com>." value=from errors=smtp_errors />
+                <TextField name="from" label=t("admin.smtp_from") hint=t("admin.smtp_from_hint") value=from errors=smtp_errors />
                 <div class="button-row">
-                    <button type="submit">"Save email settings"</button>
-                    <button type="button" class="secondary" on:click=forget>"Forget these settings"</button>
+                    <button type="submit">{t("admin.smtp_save")}</button>
+                    <button type="button" class="secondary" on:click=forget>{t("admin.smtp_forget")}</button>
                 </div>
             </form>
             <form class="stack" on:submit=test novalidate>
-                <TextField name="to" label="Send a test to" kind="email" value=to errors=smtp_errors />
-                <button type="submit" class="secondary">"Send a test email"</button>
+                <TextField name="to" label=t("admin.smtp_test_to") kind="email" value=to errors=smtp_errors />
+                <button type="submit" class="secondary">{t("admin.smtp_test")}</button>
             </form>
         </section>
     }

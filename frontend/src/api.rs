@@ -165,7 +165,7 @@ fn read<T: DeserializeOwned>(status: u16, text: &str) -> Result<T> {
     }
     let body = from_json::<ErrorBody>(text).unwrap_or_else(|| ErrorBody {
         error: "http".to_owned(),
-        message: format!("The server answered {status}. Please try again."),
+        message: crate::i18n::tf("api.http", &[("status", &status.to_string())]),
         fields: Vec::new(),
     });
     Err(ApiError::Server { status, body })

@@ -78,13 +78,13 @@ pub fn line(points: &[Point], min: f64, max: f64, summary: String) -> impl IntoV
             let dot = p.value.map(|v| {
                 view! {
                     <circle class="point" cx=x cy=y_of(v) r="4"></circle>
-                    <text class="count" x=x y={y_of(v) - 8.0} text-anchor="middle">{format!("{v:.1}")}</text>
+                    <text class="count" x=x y={y_of(v) - 8.0} text-anchor="middle">{crate::components::format_decimal(v)}</text>
                 }
             });
             let n = if p.value.is_some() {
                 format!("n = {}", p.n)
             } else {
-                "not shown".to_owned()
+                crate::i18n::t("charts.not_shown")
             };
             view! {
                 {dot}

@@ -63,7 +63,7 @@ pub fn who_sees(visibility: Visibility, leader: &str, manager: Option<&str>, k: 
 /// afford. The page's HTML shows the loading line until then.
 pub fn start() {
     wasm_bindgen_futures::spawn_local(async {
-        crate::i18n::load(None).await;
+        crate::i18n::load(crate::i18n::Part::Checkin).await;
         document().set_title(&format!("{} · Skipcheck", t("checkin.title")));
         let link = match parse_fragment(&window().location().hash().unwrap_or_default()) {
             Link::Incomplete => embedded().await.unwrap_or(Ok(Some(Link::Incomplete))),

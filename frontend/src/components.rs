@@ -9,7 +9,7 @@ use shared::{Answer, Question, QuestionKind, Visibility};
 use wasm_bindgen::JsCast;
 
 use crate::api::ApiError;
-use crate::i18n::{t, template_text, tf};
+use crate::i18n::{t, template_text, tf, tn};
 
 /// A Unix time as the reader's locale writes a date and time, to the minute.
 pub fn format_time(secs: i64) -> String {
@@ -41,6 +41,21 @@ pub fn format_number(n: usize) -> String {
         .to_locale_string(&locale())
         .as_string()
         .unwrap_or_else(|| n.to_string())
+}
+
+/// A figure with one decimal as the reader's locale writes it (3.5 or 3,5).
+pub fn format_decimal(x: f64) -> String {
+    let options = js_sys::Object::new();
+    for key in ["minimumFractionDigits", "maximumFractionDigits"] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &1.into());
+    }
+    let locales = js_sys::Array::of1(&locale().into());
+    js_sys::Intl::NumberFormat::new(&locales, &options)
+        .format()
+        .call1(&wasm_bindgen::JsValue::NULL, &x.into())
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| format!("{x:.1}"))
 }
 
 /// The reader's date today, `YYYY-MM-DD`, in their own time zone.
@@ -164,10 +179,8 @@ pub fn QuestionField(
             let count = move || {
                 let n = chars();
                 (n * 5 > max * 4).then(|| {
-                    tf(
-                        "q.count",
-                        &[("n", &n.to_string()), ("max", &max.to_string())],
-                    )
+                    let (n, max) = (n.to_string(), max.to_string());
+                    tf("q.count", &[("n", &n), ("max", &max)])
                 })
             };
             let input = move |ev: leptos::ev::Event| {
@@ -204,36 +217,30 @@ pub fn QuestionField(
                 } => {
                     let (min_label, max_label) =
                         (template_text(min_label), template_text(max_label));
-                    let max_text = max.to_string();
+                    let (min_text, max_text) = (min.to_string(), max.to_string());
+                    let ends: [(&str, &str); 4] = [
+                        ("min", &min_text),
+                        ("min_label", &min_label),
+                        ("max", &max_text),
+                        ("max_label", &max_label),
+                    ];
+                    let ends = tf("q.ends", &ends);
                     (
                         (*min..=*max)
                             .map(|n| {
                                 let n_text = n.to_string();
                                 let args = [("n", n_text.as_str()), ("max", max_text.as_str())];
                                 // "7 of 10", and at the ends what they mean.
-                                let spoken = match n {
-                                    _ if n == *min => tf(
-                                        "q.point_label",
-                                        &[args[0], args[1], ("label", &min_label)],
-                                    ),
-                                    _ if n == *max => tf(
-                                        "q.point_label",
-                                        &[args[0], args[1], ("label", &max_label)],
-                                    ),
-                                    _ => tf("q.point", &args),
+                                let label = if n == *min { &min_label } else { &max_label };
+                                let spoken = if n == *min || n == *max {
+                                    tf("q.point_label", &[args[0], args[1], ("label", label)])
+                                } else {
+                                    tf("q.point", &args)
                                 };
                                 (n_text, Some(spoken), Answer::Scale(n))
                             })
                             .collect(),
-                        Some(tf(
-                            "q.ends",
-                            &[
-                                ("min", &min.to_string()),
-                                ("min_label", &min_label),
-                                ("max", &max_text),
-                                ("max_label", &max_label),
-                            ],
-                        )),
+                        Some(ends),
                     )
                 }
                 QuestionKind::SingleChoice { options } => (
@@ -336,22 +343,24 @@ pub fn figure_summary(result: &shared::api::Aggregate) -> String {
             declined,
         } => {
             let declined = if *declined > 0 {
-                format!(" {declined} preferred not to say.")
+                format!(" {}", tn("components.declined", *declined as usize, &[]))
             } else {
                 String::new()
             };
-            match (mean, median) {
-                _ if buckets.is_empty() => {
-                    format!("{n} people answered; too few gave a value to show one.{declined}")
-                }
+            let n = *n as usize;
+            let figure = match (mean, median) {
+                _ if buckets.is_empty() => tn("components.too_few_values", n, &[]),
                 (Some(m), Some(d)) => {
-                    format!("Mean {m:.1}, median {d:.1}, over {n} people.{declined}")
+                    let (m, d) = (format_decimal(*m), format_decimal(*d));
+                    tn("components.mean_median", n, &[("mean", &m), ("median", &d)])
                 }
-                _ => format!("{n} people answered.{declined}"),
-            }
+                _ => tn("components.answered", n, &[]),
+            };
+            format!("{figure}{declined}")
         }
         Aggregate::Suppressed { n, k } => {
-            format!("Not shown until {k} people have answered ({n} so far).")
+            let (k, n) = (k.to_string(), format_number(*n as usize));
+            tf("components.not_shown_until", &[("k", &k), ("n", &n)])
         }
     }
 }

@@ -9,13 +9,14 @@ use shared::embed::{EmbedSettings, SaveEmbed, Scheme, Theme};
 use crate::api;
 use crate::components::format_time;
 use crate::forms::{CopyText, ErrorSummary, FormErrors, TextField};
+use crate::i18n::{t, tf};
 
-fn label(field: &str) -> Option<&'static str> {
+fn label(field: &str) -> Option<String> {
     Some(match field {
-        "origins" => "Intranet origins",
-        "accent" => "Accent colour",
-        "font" => "Font",
-        "radius" => "Corner radius",
+        "origins" => t("embed_admin.origins"),
+        "accent" => t("embed_admin.accent"),
+        "font" => t("embed_admin.font"),
+        "radius" => t("embed_admin.radius"),
         _ => return None,
     })
 }
@@ -48,12 +49,11 @@ pub fn EmbedPanel(settings: EmbedSettings) -> impl IntoView {
     );
     let errors = RwSignal::new(FormErrors::default());
     let note = RwSignal::new(None::<String>);
-    let done = move |result: Result<EmbedSettings, api::ApiError>, saved: &'static str| match result
-    {
+    let done = move |result: Result<EmbedSettings, api::ApiError>, saved: String| match result {
         Ok(s) => {
             errors.set(FormErrors::default());
             current.set(s);
-            note.set(Some(saved.to_owned()));
+            note.set(Some(saved));
         }
         Err(e) => {
             note.set(None);
@@ -72,20 +72,17 @@ pub fn EmbedPanel(settings: EmbedSettings) -> impl IntoView {
                 scheme: Scheme::parse(&scheme.get_untracked()).unwrap_or_default(),
             },
         };
-        spawn_local(async move { done(api::save_embed(&body).await, "Saved.") });
+        spawn_local(async move { done(api::save_embed(&body).await, t("embed_admin.saved")) });
     };
     let add = move |_| {
         spawn_local(async move {
-            done(
-                api::add_embed_secret().await,
-                "Secret added. Give it to your intranet's server, then remove the old one.",
-            );
+            done(api::add_embed_secret().await, t("embed_admin.secret_added"));
         });
     };
     let secrets = move || {
         let s = current.get();
         if s.secrets.is_empty() {
-            return view! { <p class="muted">"No secret yet: add one, and give it to your intranet's server, which signs who is viewing."</p> }.into_any();
+            return view! { <p class="muted">{t("embed_admin.no_secret")}</p> }.into_any();
         }
         s.secrets
             .into_iter()
@@ -96,18 +93,19 @@ pub fn EmbedPanel(settings: EmbedSettings) -> impl IntoView {
                     spawn_local(async move {
                         done(
                             api::delete_embed_secret(&id).await,
-                            "Secret removed: tokens signed with it are refused from now on.",
+                            t("embed_admin.secret_removed"),
                         );
                     });
                 };
-                let added = format!("Secret added {}", format_time(secret.created_at));
+                let at = format_time(secret.created_at);
                 // Shown in full once, right after it is added.
                 let shown = if secret.secret.starts_with('…') {
-                    view! { <p>{format!("{added}, ending in {}", secret.secret.trim_start_matches('…'))}</p> }.into_any()
+                    let end = secret.secret.trim_start_matches('…');
+                    view! { <p>{tf("embed_admin.secret_ending", &[("at", &at), ("end", end)])}</p> }.into_any()
                 } else {
                     view! {
                         <CopyText id=format!("secret-{}", secret.id)
-                            label=format!("{added}: copy it now, it is shown only once")
+                            label=tf("embed_admin.secret_copy", &[("at", &at)])
                             text=secret.secret />
                     }
                     .into_any()
@@ -115,7 +113,7 @@ pub fn EmbedPanel(settings: EmbedSettings) -> impl IntoView {
                 view! {
                     <div class="panel">
                         {shown}
-                        <button type="button" class="secondary" on:click=remove>"Remove this secret"</button>
+                        <button type="button" class="secondary" on:click=remove>{t("embed_admin.remove_secret")}</button>
                     </div>
                 }
             })
@@ -124,40 +122,46 @@ pub fn EmbedPanel(settings: EmbedSettings) -> impl IntoView {
     };
     view! {
         <section class="panel" aria-labelledby="embed-title">
-            <h2 id="embed-title">"Intranet widget"</h2>
-            <p>"Employees can fill in their check-in inside your intranet, signed in by it: no link, no password. Your intranet's server signs who is viewing (an HS256 token: sub = their email, aud = the address below, at most 15 minutes), and the page passes it to the widget."</p>
+            <h2 id="embed-title">{t("embed_admin.title")}</h2>
+            <p>{t("embed_admin.intro")}</p>
             <ErrorSummary errors label=label />
             {move || note.get().map(|n| view! { <p class="notice ok" role="status">{n}</p> })}
             <form class="stack" on:submit=save novalidate>
                 <div class="field">
-                    <label for="f-origins">"Intranet origins"</label>
-                    <p class="hint" id="f-origins-hint">"One per line, e.g. https://intranet.example.com. Only these may show the widget and call its API; https only, except on localhost."</p>
+                    <label for="f-origins">{t("embed_admin.origins")}</label>
+                    <p class="hint" id="f-origins-hint">{t("embed_admin.origins_hint")}</p>
                     <p class="field-error" id="f-origins-err">{move || errors.with(|e| e.of("origins"))}</p>
                     <textarea id="f-origins" rows="3" spellcheck="false" aria-describedby="f-origins-hint f-origins-err"
                         aria-invalid=move || errors.with(|e| e.of("origins").is_some()).to_string()
                         bind:value=origins></textarea>
                 </div>
-                <TextField name="accent" label="Accent colour" hint="#rrggbb, for buttons and links; it must keep a 4.5:1 contrast. Empty: Skipcheck's blue." value=accent errors />
-                <TextField name="font" label="Font" hint="A CSS font family list, e.g. \"Source Sans 3\", sans-serif. Empty: the system font." value=font errors />
-                <TextField name="radius" label="Corner radius" hint="In pixels, 0 to 24." value=radius errors />
+                <TextField name="accent" label=t("embed_admin.accent") hint=t("embed_admin.accent_hint") value=accent errors />
+                <TextField name="font" label=t("embed_admin.font") hint=t("embed_admin.font_hint") value=font errors />
+                <TextField name="radius" label=t("embed_admin.radius") hint=t("embed_admin.radius_hint") value=radius errors />
                 <div class="field">
-                    <label for="f-scheme">"Colours"</label>
+                    <label for="f-scheme">{t("embed_admin.scheme")}</label>
                     <select id="f-scheme" bind:value=scheme>
-                        <option value="light">"Light"</option>
-                        <option value="dark">"Dark"</option>
-                        <option value="auto">"As the reader's system is set"</option>
+                        <option value="light">{t("embed_admin.scheme_light")}</option>
+                        <option value="dark">{t("embed_admin.scheme_dark")}</option>
+                        <option value="auto">{t("embed_admin.scheme_auto")}</option>
                     </select>
                 </div>
-                <button type="submit">"Save widget settings"</button>
+                <button type="submit">{t("embed_admin.save")}</button>
             </form>
-            <h3>"Signing secrets"</h3>
-            <p class="muted">"Up to two at once, so you can move to a new one without a gap: add the new secret, give it to your intranet, then remove the old one."</p>
+            <h3>{t("embed_admin.secrets")}</h3>
+            <p class="muted">{t("embed_admin.secrets_note")}</p>
             {secrets}
             <button type="button" class="secondary" on:click=add
-                disabled=move || current.with(|s| s.secrets.len() >= shared::embed::SECRETS_MAX)>"Add a secret"</button>
-            <h3>"Snippet"</h3>
-            <p class="muted">{move || format!("Paste it where the check-in belongs; put the token your server signed in data-token. Audience (aud): {}. Optional: data-lang (en, de), data-accent, data-font, data-radius, data-scheme.", current.with(|s| s.audience.clone()))}</p>
-            {move || view! { <CopyText id="embed-snippet".to_owned() label="Snippet".to_owned() text=snippet(&current.get()) multiline=true /> }}
+                disabled=move || current.with(|s| s.secrets.len() >= shared::embed::SECRETS_MAX)>
+                {t("embed_admin.add_secret")}
+            </button>
+            <h3>{t("embed_admin.snippet")}</h3>
+            <p class="muted">
+                {move || tf("embed_admin.snippet_note", &[("aud", &current.with(|s| s.audience.clone()))])}
+            </p>
+            {move || view! {
+                <CopyText id="embed-snippet".to_owned() label=t("embed_admin.snippet") text=snippet(&current.get()) multiline=true />
+            }}
         </section>
     }
 }

@@ -7,6 +7,7 @@ use shared::FieldError;
 use wasm_bindgen::JsCast;
 
 use crate::api::ApiError;
+use crate::i18n::{server_text, t, tf};
 
 /// The element id of the field the server calls `field`.
 pub fn field_id(field: &str) -> String {
@@ -51,12 +52,12 @@ impl FormErrors {
         }
     }
 
-    /// The first problem with `field`.
+    /// The first problem with `field`, in the reader's language.
     pub fn of(&self, field: &str) -> Option<String> {
         self.fields
             .iter()
             .find(|f| f.field == field)
-            .map(|f| f.message.clone())
+            .map(|f| server_text(&f.message))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -71,9 +72,10 @@ pub fn ErrorSummary(
     /// The current problems.
     errors: RwSignal<FormErrors>,
     /// Turns a field's name into the words shown before its message, e.g.
-    /// "email" into "Email". Unknown fields show their message only.
+    /// "email" into "Email" (in the reader's language). Unknown fields show
+    /// their message only.
     #[prop(optional)]
-    label: Option<fn(&str) -> Option<&'static str>>,
+    label: Option<fn(&str) -> Option<String>>,
 ) -> impl IntoView {
     let summary = NodeRef::<leptos::html::Div>::new();
     Effect::new(move || {
@@ -91,12 +93,21 @@ pub fn ErrorSummary(
                 .into_iter()
                 .map(|f| {
                     let id = field_id(&f.field);
+                    let message = server_text(&f.message);
                     let text = match label.and_then(|l| l(&f.field)) {
-                        Some(name) => format!("{name}: {}", f.message),
-                        None if f.field.starts_with("line ") || f.field == "file" => {
-                            format!("{}: {}", shared::text::capitalised(&f.field), f.message)
-                        }
-                        None => f.message,
+                        Some(name) => tf(
+                            "forms.field_error",
+                            &[("field", &name), ("message", &message)],
+                        ),
+                        None => match f.field.strip_prefix("line ") {
+                            Some(line) => {
+                                tf("forms.line_error", &[("line", line), ("message", &message)])
+                            }
+                            None if f.field == "file" => {
+                                tf("forms.file_error", &[("message", &message)])
+                            }
+                            None => message,
+                        },
                     };
                     let target = id.clone();
                     view! {
@@ -111,7 +122,7 @@ pub fn ErrorSummary(
                 .collect_view();
             view! {
                 <div class="error-summary" role="alert" tabindex="-1" node_ref=summary>
-                    <h2>"There is a problem"</h2>
+                    <h2>{t("forms.problem")}</h2>
                     {e.message.map(|m| view! { <p>{m}</p> })}
                     <ul>{items}</ul>
                 </div>
@@ -126,10 +137,11 @@ pub fn TextField(
     /// The field's name as the server reports it in errors.
     name: &'static str,
     /// The label above the field.
-    label: &'static str,
+    #[prop(into)]
+    label: String,
     /// A hint under the label.
-    #[prop(optional)]
-    hint: Option<&'static str>,
+    #[prop(optional, into)]
+    hint: Option<String>,
     /// The input type: text, email, password.
     #[prop(default = "text")]
     kind: &'static str,
@@ -162,10 +174,11 @@ pub fn CheckField(
     /// The field's name as the server reports it in errors.
     name: &'static str,
     /// The label beside the box.
-    label: &'static str,
+    #[prop(into)]
+    label: String,
     /// A hint under the label.
-    #[prop(optional)]
-    hint: Option<&'static str>,
+    #[prop(optional, into)]
+    hint: Option<String>,
     /// Whether it is ticked.
     checked: RwSignal<bool>,
     /// The form's problems.
@@ -234,7 +247,7 @@ pub fn CopyText(
             <div class="copy-row">
                 {field}
                 <button type="button" class="secondary" on:click=move |_| copied.set(copy_to_clipboard(&text))>
-                    {move || if copied.get() { "Copied" } else { "Copy" }}
+                    {move || if copied.get() { t("forms.copied") } else { t("forms.copy") }}
                 </button>
             </div>
         </div>
@@ -253,11 +266,8 @@ pub fn LinkToHand(
 ) -> impl IntoView {
     view! {
         <div class="notice ok handover" role="status">
-            <p>{format!(
-                "Send this link to {who} yourself, by chat or email. It works once, until {}. Anyone with it can set the password, so don't post it where others read.",
-                crate::components::format_time(expires_at)
-            )}</p>
-            <CopyText id="handover-link".to_owned() label="One-time link".to_owned() text=url />
+            <p>{tf("forms.handover", &[("who", &who), ("until", &crate::components::format_time(expires_at))])}</p>
+            <CopyText id="handover-link".to_owned() label=t("forms.one_time_link") text=url />
         </div>
     }
 }

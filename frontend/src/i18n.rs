@@ -9,9 +9,11 @@
 
 use std::cell::RefCell;
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 thread_local! {
+    /// How a server's sentence without a known code is shown.
+    static SERVER_TEXT: std::cell::Cell<fn(&str) -> String> = const { std::cell::Cell::new(str::to_owned) };
     static STRINGS: RefCell<(String, JsValue)> = RefCell::new((String::from("en"), JsValue::UNDEFINED));
 }
 
@@ -46,14 +48,25 @@ fn wanted() -> String {
         .to_ascii_lowercase()
 }
 
-/// Loads the reader's strings (English if theirs are missing), or those
-/// of `only`.
-pub async fn load(only: Option<&str>) {
-    let mut lang = only.map_or_else(wanted, str::to_owned);
-    let mut strings = crate::api::get_js(&format!("/i18n/{lang}.json")).await;
+/// Which strings a bundle loads: the check-in's few, or those of the
+/// signed-in pages as well.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Checkin,
+    Pages,
+}
+
+/// Loads the reader's strings (English if theirs are missing).
+pub async fn load(part: Part) {
+    let file = |lang: &str| match part {
+        Part::Checkin => format!("/i18n/{lang}.json"),
+        Part::Pages => format!("/i18n/{lang}.pages.json"),
+    };
+    let mut lang = wanted();
+    let mut strings = crate::api::get_js(&file(&lang)).await;
     if strings.is_none() && lang != "en" {
         lang = "en".to_owned();
-        strings = crate::api::get_js(&format!("/i18n/{lang}.json")).await;
+        strings = crate::api::get_js(&file(&lang)).await;
     }
     if let Some(html) = web_sys::window()
         .and_then(|w| w.document())
@@ -71,11 +84,18 @@ pub async fn load(only: Option<&str>) {
     }
 }
 
-/// Uses these strings (a language file's text) from now on: for tests, and
-/// for pages that have their strings at hand.
-pub fn use_strings(lang: &str, json: &str) {
-    let strings = js_sys::JSON::parse(json).unwrap_or(JsValue::UNDEFINED);
-    STRINGS.with(|s| *s.borrow_mut() = (lang.to_owned(), strings));
+/// Uses a language file's strings (both its parts) from now on: for tests.
+pub fn use_strings(lang: &str, file: &str) {
+    let parts = js_sys::JSON::parse(file).unwrap_or(JsValue::UNDEFINED);
+    let strings = js_sys::Object::new();
+    for part in ["checkin", "pages"] {
+        if let Ok(part) = js_sys::Reflect::get(&parts, &JsValue::from_str(part))
+            && let Ok(part) = part.dyn_into::<js_sys::Object>()
+        {
+            js_sys::Object::assign(&strings, &part);
+        }
+    }
+    STRINGS.with(|s| *s.borrow_mut() = (lang.to_owned(), strings.into()));
 }
 
 fn lookup(key: &str) -> Option<String> {
@@ -118,6 +138,25 @@ pub fn tf(key: &str, args: &[(&str, &str)]) -> String {
     out
 }
 
+/// [`tf`] for a count: `{key}.one`, `{key}.other` (or the language's
+/// other plural forms, as `Intl.PluralRules` names them), with `{n}` the
+/// count as the reader's locale writes it.
+pub fn tn(key: &str, n: usize, args: &[(&str, &str)]) -> String {
+    let rules = js_sys::Intl::PluralRules::new(
+        &js_sys::Array::of1(&JsValue::from_str(&locale())),
+        &js_sys::Object::new(),
+    );
+    let category = String::from(rules.select(n as f64));
+    let key = [format!("{key}.{category}"), format!("{key}.other")]
+        .into_iter()
+        .find(|k| lookup(k).is_some())
+        .unwrap_or_else(|| format!("{key}.other"));
+    let count = crate::components::format_number(n);
+    let mut all = vec![("n", count.as_str())];
+    all.extend_from_slice(args);
+    tf(&key, &all)
+}
+
 /// A text of a built-in template in the reader's language; a leader's own
 /// wording is shown as written.
 pub fn template_text(english: &str) -> String {
@@ -125,9 +164,87 @@ pub fn template_text(english: &str) -> String {
 }
 
 /// The message of a server error: the reader's language for the codes the
-/// pages know, the server's sentence otherwise.
+/// pages know, else the server's sentence, translated by [`server_text`] in
+/// the bundles [`start`]ed with [`Part::Pages`]. (The check-in knows every
+/// code it can meet, and can't spare the bytes of the sentence matcher.)
 pub fn error_message(code: &str, server_message: &str) -> String {
-    lookup(&format!("error.{code}")).unwrap_or_else(|| server_message.to_owned())
+    lookup(&format!("error.{code}")).unwrap_or_else(|| SERVER_TEXT.get()(server_message))
+}
+
+/// A sentence the server (or a shared check) wrote in English, in the
+/// reader's language: the language file has it as `msg:<English>`, where
+/// `{…}` stands for a value, filled in the translation by name, or in
+/// order for `{}`. Untranslated sentences stay in English.
+pub fn server_text(english: &str) -> String {
+    if let Some(exact) = lookup(&format!("msg:{english}")) {
+        return exact;
+    }
+    let keys = STRINGS.with(|s| match s.borrow().1.dyn_ref::<js_sys::Object>() {
+        Some(strings) => js_sys::Object::keys(strings),
+        None => js_sys::Array::new(),
+    });
+    keys.iter()
+        .filter_map(|k| k.as_string())
+        .filter_map(|k| {
+            let values = capture(k.strip_prefix("msg:")?, english)?;
+            Some(fill_values(&t(&k), &values))
+        })
+        .next()
+        .unwrap_or_else(|| english.to_owned())
+}
+
+/// The values of `text` at the `{…}` of `pattern`, with their names, if
+/// the text is of that pattern.
+fn capture<'a>(pattern: &'a str, text: &'a str) -> Option<Vec<(&'a str, &'a str)>> {
+    let mut values = Vec::new();
+    let (literal, mut pattern) = pattern.split_once('{').unwrap_or((pattern, ""));
+    let mut text = text.strip_prefix(literal)?;
+    if pattern.is_empty() {
+        return text.is_empty().then_some(values);
+    }
+    loop {
+        let (name, rest) = pattern.split_once('}')?;
+        let (literal, next) = rest.split_once('{').unwrap_or((rest, ""));
+        let end = if next.is_empty() && literal.is_empty() {
+            text.len()
+        } else if next.is_empty() {
+            // The last literal ends the text.
+            text.strip_suffix(literal)?.len()
+        } else {
+            text.find(literal)?
+        };
+        values.push((name, &text[..end]));
+        text = &text[end + literal.len()..];
+        if next.is_empty() {
+            return text.is_empty().then_some(values);
+        }
+        pattern = next;
+    }
+}
+
+/// `translation` with its `{name}` filled from `values`, and each `{}` by
+/// the next unnamed value.
+fn fill_values(translation: &str, values: &[(&str, &str)]) -> String {
+    let mut unnamed = values.iter().filter(|(name, _)| name.is_empty());
+    let mut out = String::new();
+    let mut rest = translation;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let name = &rest[open + 1..open + close];
+        let value = if name.is_empty() {
+            unnamed.next()
+        } else {
+            values.iter().find(|(n, _)| *n == name)
+        };
+        out.push_str(value.map_or("", |(_, v)| v));
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Why an answer was refused, in the reader's language.
@@ -148,10 +265,13 @@ pub fn answer_error(e: &shared::AnswerError) -> String {
     }
 }
 
-/// Loads the reader's strings (or those of `only`), then runs `mount`.
-pub fn start(only: Option<&'static str>, mount: impl FnOnce() + 'static) {
+/// Loads the reader's strings of `part`, then runs `mount`.
+pub fn start(part: Part, mount: impl FnOnce() + 'static) {
+    if part == Part::Pages {
+        SERVER_TEXT.set(server_text);
+    }
     wasm_bindgen_futures::spawn_local(async move {
-        load(only).await;
+        load(part).await;
         mount();
     });
 }

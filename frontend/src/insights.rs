@@ -13,7 +13,8 @@ use shared::api::{
 
 use crate::api;
 use crate::charts::{self, Point};
-use crate::components::{figure_summary, format_time};
+use crate::components::{figure_summary, format_decimal, format_time};
+use crate::i18n::{t, template_text, tf, tn};
 use crate::leader::param_id;
 use crate::shell::{Bundle, Shell, loaded, set_title};
 
@@ -33,7 +34,7 @@ pub fn InsightsApp() -> impl IntoView {
     }
     view! {
         <Shell bundle=Bundle::Insights>
-            <Routes fallback=|| view! { <h1>"Not found"</h1><p><a href="/" rel="external">"Back to your rounds"</a></p> }>
+            <Routes fallback=|| view! { <h1>{t("insights.not_found")}</h1><p><a href="/" rel="external">{t("insights.back_to_rounds")}</a></p> }>
                 <Route path=path!("/insights/rounds/:id") view=ReportPage />
                 <Route path=path!("/insights/trends") view=TrendsPage />
                 <Route path=path!("/insights/meetings/:id") view=crate::meeting::MeetingPage />
@@ -64,7 +65,7 @@ fn percent(part: u32, whole: u32) -> String {
 }
 
 fn report_view(r: RoundReport) -> impl IntoView {
-    set_title(&format!("Report: {}", r.round_name));
+    set_title(&tf("insights.report_title", &[("round", &r.round_name)]));
     let RoundReport {
         round_id,
         round_name,
@@ -77,63 +78,61 @@ fn report_view(r: RoundReport) -> impl IntoView {
     let waiting = response.respondents.saturating_sub(response.counted);
     let questions: Vec<(String, String)> = results
         .iter()
-        .map(|r| (r.question_id.clone(), r.prompt.clone()))
+        .map(|r| (r.question_id.clone(), template_text(&r.prompt)))
         .collect();
     let figures = results.into_iter().map(|r| figure(r, "all")).collect_view();
     let estimates = estimates_view(&manager_estimates, &groups);
+    let k = k.to_string();
     view! {
         <p><a href=format!("/rounds/{round_id}") rel="external">{format!("← {round_name}")}</a></p>
-        <h1>{format!("Report: {round_name}")}</h1>
-        <p class="meta">{format!(
-            "Anonymous figures need at least {k} people and move only in steps of {k}, so no one's answer can be singled out."
-        )}</p>
+        <h1>{tf("insights.report_title", &[("round", &round_name)])}</h1>
+        <p class="meta">{tf("insights.report_meta", &[("k", &k)])}</p>
         <section aria-labelledby="response">
-            <h2 id="response">"Response"</h2>
+            <h2 id="response">{t("insights.response")}</h2>
             <dl class="stats">
-                <div><dt>"Meetings planned"</dt><dd>{response.planned}</dd></div>
-                <div><dt>"Check-ins sent"</dt><dd>{format!("{} ({})", response.submitted, percent(response.submitted, response.planned))}</dd></div>
-                <div><dt>"Anonymous answers"</dt><dd>{format!("{} ({})", response.respondents, percent(response.respondents, response.planned))}</dd></div>
-                <div><dt>"Counted in the figures"</dt><dd>{response.counted}</dd></div>
+                <div><dt>{t("insights.meetings_planned")}</dt><dd>{response.planned}</dd></div>
+                <div><dt>{t("insights.checkins_sent")}</dt><dd>{format!("{} ({})", response.submitted, percent(response.submitted, response.planned))}</dd></div>
+                <div><dt>{t("insights.anonymous_answers")}</dt><dd>{format!("{} ({})", response.respondents, percent(response.respondents, response.planned))}</dd></div>
+                <div><dt>{t("insights.counted_in_figures")}</dt><dd>{response.counted}</dd></div>
             </dl>
             {(waiting > 0).then(|| view! {
-                <p class="muted">{format!(
-                    "{waiting} answers wait, sealed, until their group has {k} to count at once."
-                )}</p>
+                <p class="muted">{tn("insights.waiting", waiting as usize, &[("k", &k)])}</p>
             })}
             <p class="downloads">
-                "Download what this page shows: "
+                {t("insights.download_report")}
                 <a href=format!("/api/rounds/{round_id}/report.csv") download="">"CSV"</a>
                 " · "
                 <a href=format!("/api/rounds/{round_id}/report.json") download="">"JSON"</a>
             </p>
         </section>
         <section aria-labelledby="whole">
-            <h2 id="whole">"The whole round"</h2>
+            <h2 id="whole">{t("insights.whole_round")}</h2>
             {figures}
         </section>
         <section aria-labelledby="by-manager">
-            <h2 id="by-manager">"By manager"</h2>
-            {breakdown(&groups, &questions, k)}
+            <h2 id="by-manager">{t("insights.by_manager")}</h2>
+            {breakdown(&groups, &questions, &k)}
         </section>
         <section aria-labelledby="beliefs">
-            <h2 id="beliefs">"What managers believe"</h2>
+            <h2 id="beliefs">{t("insights.beliefs")}</h2>
             {estimates}
-            <p><a href=format!("/insights/rounds/{round_id}/themes")>"Share the broad themes with the managers"</a></p>
+            <p><a href=format!("/insights/rounds/{round_id}/themes")>{t("insights.share_themes")}</a></p>
         </section>
     }
 }
 
 fn figure(r: AnonymousResult, scope: &str) -> impl IntoView + use<> {
     let summary = figure_summary(&r.result);
+    let prompt = template_text(&r.prompt);
     let table_id = format!("t-{scope}-{}", r.question_id);
     let body = match r.result {
         Aggregate::Released { buckets, .. } if !buckets.is_empty() => {
-            let chart = charts::histogram(&buckets, format!("{}: {summary}", r.prompt));
+            let chart = charts::histogram(&buckets, format!("{prompt}: {summary}"));
             view! {
                 <p>{summary}</p>
                 <div class="chart-and-table">
                     {chart}
-                    <div class="table-wrap">{bucket_table(buckets, &r.prompt, table_id)}</div>
+                    <div class="table-wrap">{bucket_table(buckets, &prompt, table_id)}</div>
                 </div>
             }
             .into_any()
@@ -142,7 +141,7 @@ fn figure(r: AnonymousResult, scope: &str) -> impl IntoView + use<> {
     };
     view! {
         <section class="figure">
-            <h3>{r.prompt.clone()}</h3>
+            <h3>{prompt}</h3>
             {body}
         </section>
     }
@@ -155,24 +154,19 @@ fn bucket_table(buckets: Vec<Bucket>, prompt: &str, id: String) -> impl IntoView
         .collect_view();
     view! {
         <table class="distribution" id=id>
-            <caption>{format!("{prompt}: people per answer")}</caption>
-            <thead><tr><th scope="col">"Answer"</th><th scope="col">"People"</th></tr></thead>
+            <caption>{tf("insights.people_per_answer", &[("prompt", prompt)])}</caption>
+            <thead><tr><th scope="col">{t("insights.answer")}</th><th scope="col">{t("insights.people")}</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
     }
 }
 
-fn status_text(g: &GroupReport, k: u32) -> String {
+fn status_text(g: &GroupReport, k: &str) -> String {
     match g.status {
         GroupStatus::Shown => String::new(),
-        GroupStatus::TooSmall => format!(
-            "Fewer than {k} of this team meet you this round: their answers count with the whole round."
-        ),
-        GroupStatus::Waiting => format!("Not shown until {k} of this team's answers are counted."),
-        GroupStatus::Hidden => {
-            "Hidden: another team beside it is not shown, and this one would give it away."
-                .to_owned()
-        }
+        GroupStatus::TooSmall => tf("insights.too_small", &[("k", k)]),
+        GroupStatus::Waiting => tf("insights.group_waiting", &[("k", k)]),
+        GroupStatus::Hidden => t("insights.hidden"),
     }
 }
 
@@ -186,11 +180,14 @@ fn mean_text(results: &[AnonymousResult], id: &str) -> String {
                 median,
                 ..
             } => match median {
-                Some(d) => format!("{m:.1} (median {d:.1})"),
-                None => format!("{m:.1}"),
+                Some(d) => {
+                    let (m, d) = (format_decimal(*m), format_decimal(*d));
+                    tf("insights.mean_median", &[("mean", &m), ("median", &d)])
+                }
+                None => format_decimal(*m),
             },
-            Aggregate::Released { .. } => "too few values".to_owned(),
-            Aggregate::Suppressed { .. } => "not shown".to_owned(),
+            Aggregate::Released { .. } => t("insights.too_few_values"),
+            Aggregate::Suppressed { .. } => t("insights.not_shown"),
         })
         .unwrap_or_default()
 }
@@ -199,20 +196,20 @@ fn mean_text(results: &[AnonymousResult], id: &str) -> String {
 pub fn gap_text(gap: Option<f64>) -> String {
     match gap {
         None => "–".to_owned(),
-        Some(g) if g.abs() < 0.05 => "the same".to_owned(),
-        Some(g) if g > 0.0 => format!("thinks {g:.1} higher"),
-        Some(g) => format!("thinks {:.1} lower", -g),
+        Some(g) if g.abs() < 0.05 => t("insights.gap_same"),
+        Some(g) if g > 0.0 => tf("insights.gap_higher", &[("gap", &format_decimal(g))]),
+        Some(g) => tf("insights.gap_lower", &[("gap", &format_decimal(-g))]),
     }
 }
 
 fn breakdown(
     groups: &[GroupReport],
     questions: &[(String, String)],
-    k: u32,
+    k: &str,
 ) -> impl IntoView + use<> {
     if groups.is_empty() {
         return view! {
-            <p>"No team below your direct reports has meetings in this round, so there is no breakdown."</p>
+            <p>{t("insights.no_breakdown")}</p>
         }
         .into_any();
     }
@@ -224,10 +221,11 @@ fn breakdown(
     let rows = groups
         .iter()
         .map(|g| {
+            let name = tf("insights.team_of", &[("name", &g.manager_name)]);
             let name = if g.level > 1 {
-                format!("↳ Team of {}", g.manager_name)
+                format!("↳ {name}")
             } else {
-                format!("Team of {}", g.manager_name)
+                name
             };
             let estimate = g
                 .estimate
@@ -253,19 +251,17 @@ fn breakdown(
         })
         .collect_view();
     view! {
-        <p class="muted">{format!(
-            "Each answer counts in the smallest team that has at least {k} people meeting you this round, fixed when it is given. When a team is not shown, the next-smallest is hidden too, so the whole round minus the teams shown never singles anyone out."
-        )}</p>
+        <p class="muted">{tf("insights.breakdown_note", &[("k", k)])}</p>
         <div class="table-wrap">
             <table class="breakdown">
-                <caption>"Anonymous figures per team, beside each manager's own estimate of morale"</caption>
+                <caption>{t("insights.breakdown_caption")}</caption>
                 <thead><tr>
-                    <th scope="col">"Team"</th>
-                    <th scope="col">"Meetings"</th>
-                    <th scope="col">"Answers counted"</th>
+                    <th scope="col">{t("insights.team")}</th>
+                    <th scope="col">{t("insights.meetings")}</th>
+                    <th scope="col">{t("insights.answers_counted")}</th>
                     {heads}
-                    <th scope="col">"Manager's estimate (1-10)"</th>
-                    <th scope="col">"Estimate against morale"</th>
+                    <th scope="col">{t("insights.manager_estimate")}</th>
+                    <th scope="col">{t("insights.estimate_against_morale")}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -276,7 +272,7 @@ fn breakdown(
 
 fn estimates_view(estimates: &[ManagerEstimate], groups: &[GroupReport]) -> impl IntoView + use<> {
     if estimates.is_empty() {
-        return view! { <p>"No manager was asked for an estimate in this round."</p> }.into_any();
+        return view! { <p>{t("insights.no_estimates")}</p> }.into_any();
     }
     let rows = estimates
         .iter()
@@ -287,12 +283,12 @@ fn estimates_view(estimates: &[ManagerEstimate], groups: &[GroupReport]) -> impl
                 .and_then(|id| groups.iter().find(|g| &g.id == id));
             let team = match group {
                 Some(g) if g.status == GroupStatus::Shown => mean_text(&g.results, "morale"),
-                Some(_) => "not shown (see above)".to_owned(),
-                None => "no figure of its own: counted with the whole round".to_owned(),
+                Some(_) => t("insights.not_shown_see_above"),
+                None => t("insights.no_figure_of_its_own"),
             };
             let thinks = e
                 .morale
-                .map_or_else(|| "no estimate yet".to_owned(), |s| s.get().to_string());
+                .map_or_else(|| t("insights.no_estimate_yet"), |s| s.get().to_string());
             view! {
                 <tr>
                     <th scope="row">{e.manager_name.clone()}</th>
@@ -306,10 +302,10 @@ fn estimates_view(estimates: &[ManagerEstimate], groups: &[GroupReport]) -> impl
     view! {
         <div class="table-wrap">
             <table>
-                <caption>"Each manager's estimate of their team's morale, against what the team said"</caption>
+                <caption>{t("insights.estimates_caption")}</caption>
                 <thead><tr>
-                    <th scope="col">"Manager"</th><th scope="col">"Estimate"</th>
-                    <th scope="col">"Their team's morale"</th><th scope="col">"Gap"</th>
+                    <th scope="col">{t("insights.manager")}</th><th scope="col">{t("insights.estimate")}</th>
+                    <th scope="col">{t("insights.their_team_morale")}</th><th scope="col">{t("insights.gap")}</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
             </table>
@@ -320,11 +316,11 @@ fn estimates_view(estimates: &[ManagerEstimate], groups: &[GroupReport]) -> impl
 
 #[component]
 fn TrendsPage() -> impl IntoView {
-    set_title("Trends");
+    set_title(&t("insights.trends_title"));
     let points = LocalResource::new(api::trends);
     view! {
-        <p><a href="/" rel="external">"← Your rounds"</a></p>
-        <h1>"Trends across your rounds"</h1>
+        <p><a href="/" rel="external">{t("insights.your_rounds_back")}</a></p>
+        <h1>{t("insights.trends_heading")}</h1>
         {loaded(points, trends_view)}
     }
 }
@@ -332,7 +328,7 @@ fn TrendsPage() -> impl IntoView {
 fn trends_view(points: Vec<TrendPoint>) -> impl IntoView {
     if points.len() < 2 {
         return view! {
-            <p>"A trend needs two rounds with figures. Once a second round has answers from at least k people, its figures appear here beside the first."</p>
+            <p>{t("insights.trend_needs_two")}</p>
         }
         .into_any();
     }
@@ -340,7 +336,7 @@ fn trends_view(points: Vec<TrendPoint>) -> impl IntoView {
     for p in &points {
         for f in &p.figures {
             if !questions.iter().any(|(id, _)| *id == f.question_id) {
-                questions.push((f.question_id.clone(), f.prompt.clone()));
+                questions.push((f.question_id.clone(), template_text(&f.prompt)));
             }
         }
     }
@@ -362,12 +358,14 @@ fn trends_view(points: Vec<TrendPoint>) -> impl IntoView {
                 })
                 .collect();
             let shown = line.iter().filter(|(p, _)| p.value.is_some()).count();
-            let summary = format!("{prompt}: mean per round, {shown} of {} rounds shown", line.len());
+            let (shown, total) = (shown.to_string(), line.len().to_string());
+            let args: [(&str, &str); 3] = [("prompt", &prompt), ("shown", &shown), ("total", &total)];
+            let summary = tf("insights.trend_summary", &args);
             let rows = line
                 .iter()
                 .map(|(p, median)| {
-                    let mean = p.value.map_or_else(|| "not shown".to_owned(), |m| format!("{m:.1}"));
-                    let median = median.map_or_else(|| "–".to_owned(), |m| format!("{m:.1}"));
+                    let mean = p.value.map_or_else(|| t("insights.not_shown"), format_decimal);
+                    let median = median.map_or_else(|| "–".to_owned(), format_decimal);
                     view! {
                         <tr><th scope="row">{p.label.clone()}</th><td>{mean}</td><td>{median}</td><td>{p.n}</td></tr>
                     }
@@ -381,8 +379,8 @@ fn trends_view(points: Vec<TrendPoint>) -> impl IntoView {
                         {charts::line(&chart_points, 1.0, 10.0, summary)}
                         <div class="table-wrap">
                             <table class="distribution">
-                                <caption>{format!("{prompt}: per round")}</caption>
-                                <thead><tr><th scope="col">"Round"</th><th scope="col">"Mean"</th><th scope="col">"Median"</th><th scope="col">"People"</th></tr></thead>
+                                <caption>{tf("insights.per_round", &[("prompt", &prompt)])}</caption>
+                                <thead><tr><th scope="col">{t("insights.round")}</th><th scope="col">{t("insights.mean")}</th><th scope="col">{t("insights.median")}</th><th scope="col">{t("insights.people")}</th></tr></thead>
                                 <tbody>{rows}</tbody>
                             </table>
                         </div>
@@ -410,26 +408,26 @@ fn trends_view(points: Vec<TrendPoint>) -> impl IntoView {
                 .iter()
                 .map(|p| {
                     let cell = p.groups.iter().find(|g| g.id == *id).map_or_else(
-                        || "not shown".to_owned(),
+                        || t("insights.not_shown"),
                         |g| {
                             g.mean
-                                .map_or_else(|| "–".to_owned(), |m| format!("{m:.1} (n = {})", g.n))
+                                .map_or_else(|| "–".to_owned(), |m| format!("{} (n = {})", format_decimal(m), g.n))
                         },
                     );
                     view! { <td>{cell}</td> }
                 })
                 .collect_view();
-            view! { <tr><th scope="row">{format!("Team of {name}")}</th>{cells}</tr> }
+            view! { <tr><th scope="row">{tf("insights.team_of", &[("name", name)])}</th>{cells}</tr> }
         })
         .collect_view();
     let teams = if managers.is_empty() {
-        view! { <p>"No team has had figures of its own yet."</p> }.into_any()
+        view! { <p>{t("insights.no_team_figures")}</p> }.into_any()
     } else {
         view! {
             <div class="table-wrap">
                 <table>
-                    <caption>"Morale per team and round, where that round shows the team"</caption>
-                    <thead><tr><th scope="col">"Team"</th>{round_heads}</tr></thead>
+                    <caption>{t("insights.teams_caption")}</caption>
+                    <thead><tr><th scope="col">{t("insights.team")}</th>{round_heads}</tr></thead>
                     <tbody>{team_rows}</tbody>
                 </table>
             </div>
@@ -447,34 +445,34 @@ fn trends_view(points: Vec<TrendPoint>) -> impl IntoView {
                     <td>{format!("{} ({})", r.submitted, percent(r.submitted, r.planned))}</td>
                     <td>{format!("{} ({})", r.respondents, percent(r.respondents, r.planned))}</td>
                     <td>{r.counted}</td>
-                    <td><a href=format!("/insights/rounds/{}", p.round_id)>"Report"</a></td>
+                    <td><a href=format!("/insights/rounds/{}", p.round_id)>{t("insights.report")}</a></td>
                 </tr>
             }
         })
         .collect_view();
     view! {
         <section aria-labelledby="rounds">
-            <h2 id="rounds">"Every round"</h2>
+            <h2 id="rounds">{t("insights.every_round")}</h2>
             <div class="table-wrap">
                 <table>
-                    <caption>"Response per round"</caption>
+                    <caption>{t("insights.response_per_round")}</caption>
                     <thead><tr>
-                        <th scope="col">"Round"</th><th scope="col">"Meetings"</th><th scope="col">"Check-ins sent"</th>
-                        <th scope="col">"Anonymous answers"</th><th scope="col">"Counted"</th><th scope="col">"Figures"</th>
+                        <th scope="col">{t("insights.round")}</th><th scope="col">{t("insights.meetings")}</th><th scope="col">{t("insights.checkins_sent")}</th>
+                        <th scope="col">{t("insights.anonymous_answers")}</th><th scope="col">{t("insights.counted")}</th><th scope="col">{t("insights.figures")}</th>
                     </tr></thead>
                     <tbody>{round_rows}</tbody>
                 </table>
             </div>
         </section>
         <p class="downloads">
-            "Download the trend: "
+            {t("insights.download_trend")}
             <a href="/api/trends.csv" download="">"CSV"</a>
             " · "
             <a href="/api/trends" download="trend.json">"JSON"</a>
         </p>
         {charts}
         <section aria-labelledby="teams">
-            <h2 id="teams">"Morale by team"</h2>
+            <h2 id="teams">{t("insights.morale_by_team")}</h2>
             {teams}
         </section>
     }

@@ -10,7 +10,8 @@ use shared::api::{Briefing, CheckinStatus, MeetingSummary, RoundDetail, RoundRep
 use shared::{Answer, Visibility};
 
 use crate::api;
-use crate::components::{figure_summary, format_time};
+use crate::components::{figure_summary, format_number, format_time};
+use crate::i18n::{t, template_text, tf, tn};
 use crate::series::{Home, NewSeriesPage, SeriesPage};
 use crate::shell::{Bundle, Shell, loaded, set_title};
 
@@ -26,7 +27,7 @@ pub fn LeaderApp() -> impl IntoView {
 fn LeaderRoutes() -> impl IntoView {
     view! {
         <Shell bundle=Bundle::Leader>
-            <Routes fallback=|| view! { <h1>"Not found"</h1><p><a href="/">"Back to the start"</a></p> }>
+            <Routes fallback=|| view! { <h1>{t("leader.not_found")}</h1><p><a href="/">{t("leader.back_to_start")}</a></p> }>
                 <Route path=path!("/") view=Home />
                 <Route path=path!("/series/new") view=NewSeriesPage />
                 <Route path=path!("/series/:id") view=SeriesPage />
@@ -42,10 +43,10 @@ fn LeaderRoutes() -> impl IntoView {
 pub(crate) fn Rounds() -> impl IntoView {
     let rounds = LocalResource::new(api::rounds);
     view! {
-        <h2>"Your rounds"</h2>
+        <h2>{t("leader.your_rounds")}</h2>
         {loaded(rounds, |rounds| {
             if rounds.is_empty() {
-                return view! { <p>"You have no skip-level rounds yet."</p> }.into_any();
+                return view! { <p>{t("leader.no_rounds")}</p> }.into_any();
             }
             let items = rounds
                 .into_iter()
@@ -53,26 +54,38 @@ pub(crate) fn Rounds() -> impl IntoView {
                     <li>
                         <a href=format!("/rounds/{}", r.id)>{r.name}</a>
                         <span class="muted">{format!(
-                            " · {} · {} · {} of {} check-ins in",
-                            r.cadence, r.template_name, r.submitted, r.meetings
+                            " · {} · {} · {}",
+                            cadence_label(&r.cadence),
+                            template_text(&r.template_name),
+                            tn("leader.checkins_in", r.meetings as usize, &[("sent", &format_number(r.submitted as usize))])
                         )}</span>
                     </li>
                 })
                 .collect_view();
             view! {
                 <ul class="rounds">{items}</ul>
-                <p><a href="/insights/trends" rel="external">"Trends across your rounds"</a></p>
+                <p><a href="/insights/trends" rel="external">{t("leader.trends")}</a></p>
             }
             .into_any()
         })}
     }
 }
 
-pub(crate) fn status_label(status: CheckinStatus) -> &'static str {
+pub(crate) fn status_label(status: CheckinStatus) -> String {
     match status {
-        CheckinStatus::NotStarted => "Not started",
-        CheckinStatus::Draft => "Draft (not sent yet)",
-        CheckinStatus::Submitted => "Sent",
+        CheckinStatus::NotStarted => t("leader.status_not_started"),
+        CheckinStatus::Draft => t("leader.status_draft"),
+        CheckinStatus::Submitted => t("leader.status_sent"),
+    }
+}
+
+/// A round's cadence as the server names it ("weekly", "quarterly"), in
+/// the reader's language.
+fn cadence_label(cadence: &str) -> String {
+    match cadence {
+        "weekly" => t("leader.cadence_weekly"),
+        "quarterly" => t("leader.cadence_quarterly"),
+        other => other.to_owned(),
     }
 }
 
@@ -93,30 +106,35 @@ fn Round() -> impl IntoView {
         async move { api::report(&id).await }
     });
     view! {
-        <p><a href="/">"← Your rounds"</a></p>
+        <p><a href="/">{t("leader.back_to_rounds")}</a></p>
         {loaded(round, |r: RoundDetail| {
             set_title(&r.name);
             let rows = r.meetings.into_iter().map(meeting_row).collect_view();
             view! {
                 <h1>{r.name}</h1>
-                <p class="meta">{format!("{} · {} · anonymous figures need at least {} people", r.cadence, r.template_name, r.k)}</p>
-                <h2>"Meetings"</h2>
+                <p class="meta">{tf("leader.round_meta", &[
+                    ("cadence", &cadence_label(&r.cadence)),
+                    ("template", &template_text(&r.template_name)),
+                    ("k", &r.k.to_string()),
+                ])}</p>
+                <h2>{t("leader.meetings")}</h2>
                 <div class="table-wrap">
                     <table>
-                        <thead><tr><th scope="col">"Person"</th><th scope="col">"Manager"</th><th scope="col">"Meeting"</th><th scope="col">"Check-in"</th></tr></thead>
+                        <thead><tr><th scope="col">{t("leader.person")}</th><th scope="col">{t("leader.manager")}</th><th scope="col">{t("leader.meeting")}</th><th scope="col">{t("leader.checkin")}</th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
                 </div>
             }
         })}
-        <h2>"Anonymous figures"</h2>
+        <h2>{t("leader.anonymous_figures")}</h2>
         {loaded(report, |r: RoundReport| view! {
-            <p>{format!(
-                "{} of {} people have answered anonymously; {} are counted in the figures (at least {} people, in steps of {}).",
-                r.response.respondents, r.response.planned, r.response.counted, r.k, r.k
-            )}</p>
+            <p>{tn("leader.answered", r.response.respondents as usize, &[
+                ("planned", &format_number(r.response.planned as usize)),
+                ("counted", &format_number(r.response.counted as usize)),
+                ("k", &r.k.to_string()),
+            ])}</p>
             <p><a href=format!("/insights/rounds/{}", r.round_id) rel="external" class="button">
-                "Open the round report: figures, breakdown by manager, estimates, downloads"
+                {t("leader.open_report")}
             </a></p>
         })}
     }
@@ -145,8 +163,12 @@ fn BriefingPage() -> impl IntoView {
 
 fn answer_text(answer: Option<&Answer>) -> String {
     match answer {
-        None => "No answer".to_owned(),
-        Some(Answer::Text(t)) => t.clone(),
+        None => t("leader.no_answer"),
+        Some(Answer::Text(text)) => text.clone(),
+        Some(Answer::Choice(choice)) => template_text(choice),
+        Some(Answer::YesNo(true)) => t("leader.answer_yes"),
+        Some(Answer::YesNo(false)) => t("leader.answer_no"),
+        Some(Answer::PreferNotToSay) => t("leader.answer_decline"),
         Some(a) => a.label(),
     }
 }
@@ -162,7 +184,7 @@ fn briefing_view(b: Briefing) -> impl IntoView {
         follow_ups,
     } = b;
     let follow_ups = if follow_ups.is_empty() {
-        view! { <p class="muted">"Nothing open from earlier meetings with them."</p> }.into_any()
+        view! { <p class="muted">{t("leader.no_follow_ups")}</p> }.into_any()
     } else {
         let items = follow_ups
             .into_iter()
@@ -170,7 +192,8 @@ fn briefing_view(b: Briefing) -> impl IntoView {
             .collect_view();
         view! { <ul class="items">{items}</ul> }.into_any()
     };
-    set_title(&format!("Briefing: {}", meeting.person_name));
+    let title = tf("leader.briefing", &[("name", &meeting.person_name)]);
+    set_title(&title);
     let morale = LocalResource::new({
         let round_id = round_id.clone();
         move || {
@@ -179,8 +202,8 @@ fn briefing_view(b: Briefing) -> impl IntoView {
         }
     });
     let sent = submitted_at.map_or_else(
-        || "Not sent yet: you will see the answers once they are submitted.".to_owned(),
-        |at| format!("Sent {}.", format_time(at)),
+        || t("leader.not_sent_yet"),
+        |at| tf("leader.sent_at", &[("at", &format_time(at))]),
     );
     let sections = template
         .sections
@@ -191,41 +214,40 @@ fn briefing_view(b: Briefing) -> impl IntoView {
                 .into_iter()
                 .map(|q| {
                     let answer = if q.visibility == Visibility::Anonymous {
-                        "Anonymous: see the round's combined figures.".to_owned()
+                        t("leader.anonymous_answer")
                     } else {
                         answer_text(answers.get(&q.id))
                     };
                     view! {
-                        <dt>{q.prompt}</dt>
+                        <dt>{template_text(&q.prompt)}</dt>
                         <dd class="answer">{answer}</dd>
                     }
                 })
                 .collect_view();
-            view! { <section><h2>{s.title}</h2><dl>{items}</dl></section> }
+            view! { <section><h2>{template_text(&s.title)}</h2><dl>{items}</dl></section> }
         })
         .collect_view();
     view! {
         <p><a href=format!("/rounds/{round_id}")>{format!("← {round_name}")}</a></p>
-        <h1>{format!("Briefing: {}", meeting.person_name)}</h1>
-        <p class="meta">{format!(
-            "{} · manager: {} · meeting {} · {}",
-            meeting.person_title,
-            meeting.manager_name.unwrap_or_else(|| "none".to_owned()),
-            format_time(meeting.meeting_at),
-            status_label(meeting.status)
-        )}</p>
+        <h1>{title}</h1>
+        <p class="meta">{tf("leader.briefing_meta", &[
+            ("title", &meeting.person_title),
+            ("manager", &meeting.manager_name.unwrap_or_else(|| t("leader.no_manager"))),
+            ("at", &format_time(meeting.meeting_at)),
+            ("status", &status_label(meeting.status)),
+        ])}</p>
         <p class="muted">{sent}</p>
-        <p><a class="button" href=format!("/insights/meetings/{}", meeting.id) rel="external">"Open the meeting view: notes and action items"</a></p>
+        <p><a class="button" href=format!("/insights/meetings/{}", meeting.id) rel="external">{t("leader.open_meeting")}</a></p>
         <section aria-labelledby="open-follow-ups">
-            <h2 id="open-follow-ups">"Open follow-ups"</h2>
+            <h2 id="open-follow-ups">{t("leader.open_follow_ups")}</h2>
             {follow_ups}
         </section>
         <div class="briefing">
             <div>{sections}</div>
             <aside class="round-figures" aria-labelledby="round-figures">
-                <h2 id="round-figures">"The round, anonymously"</h2>
+                <h2 id="round-figures">{t("leader.round_anonymously")}</h2>
                 {loaded(morale, round_figures)}
-                <p><a href=format!("/insights/rounds/{round_id}") rel="external">"The round report: breakdown by manager and estimates"</a></p>
+                <p><a href=format!("/insights/rounds/{round_id}") rel="external">{t("leader.round_report")}</a></p>
             </aside>
         </div>
     }
@@ -236,7 +258,7 @@ fn round_figures(report: RoundReport) -> impl IntoView {
     let items = report
         .results
         .into_iter()
-        .map(|r| view! { <dt>{r.prompt}</dt><dd>{figure_summary(&r.result)}</dd> })
+        .map(|r| view! { <dt>{template_text(&r.prompt)}</dt><dd>{figure_summary(&r.result)}</dd> })
         .collect_view();
     view! { <dl>{items}</dl> }
 }
@@ -247,11 +269,11 @@ pub(crate) fn CircleBack() -> impl IntoView {
     let today = crate::components::today();
     let due = LocalResource::new(move || api::circle_back(today.clone()));
     view! {
-        <h2>"Circle back"</h2>
+        <h2>{t("leader.circle_back")}</h2>
         {loaded(due, |items: Vec<shared::meeting::ActionItem>| {
             if items.is_empty() {
                 return view! {
-                    <p class="muted">"Nothing due. Action items you add in a meeting show here from their due day until closed."</p>
+                    <p class="muted">{t("leader.nothing_due")}</p>
                 }
                 .into_any();
             }
@@ -260,7 +282,7 @@ pub(crate) fn CircleBack() -> impl IntoView {
                 .map(|i| view! {
                     <li>
                         <a href=format!("/insights/meetings/{}", i.meeting_id) rel="external">{i.title.clone()}</a>
-                        <span class="muted">{format!(" · with {} · {}", i.person_name, crate::meeting::item_meta(&i))}</span>
+                        <span class="muted">{format!(" · {} · {}", tf("leader.with", &[("name", &i.person_name)]), crate::meeting::item_meta(&i))}</span>
                     </li>
                 })
                 .collect_view();

@@ -13,6 +13,7 @@ use shared::meeting::{
 use crate::api;
 use crate::components::format_time;
 use crate::forms::{CheckField, ErrorSummary, FormErrors, TextField, focus_id};
+use crate::i18n::{t, template_text, tf};
 use crate::leader::param_id;
 use crate::shell::{loaded, set_title};
 
@@ -26,21 +27,23 @@ pub fn MeetingPage() -> impl IntoView {
     view! { {loaded(view, meeting_view)} }
 }
 
-fn owner_words(owner: ItemOwner) -> &'static str {
-    match owner {
-        ItemOwner::Leader => "you",
-        ItemOwner::Employee => "them",
-        ItemOwner::Manager => "their manager",
-    }
-}
-
 /// One line about an item: who, when due, shared or not.
 pub fn item_meta(item: &ActionItem) -> String {
+    let who = match item.owner {
+        ItemOwner::Leader => t("meeting.for_you"),
+        ItemOwner::Employee => t("meeting.for_them"),
+        ItemOwner::Manager => t("meeting.for_manager"),
+    };
     let due = item.due_on.as_ref().map_or_else(String::new, |d| {
-        format!(" · due {}", crate::components::format_day(d))
+        let date = crate::components::format_day(d);
+        format!(" · {}", tf("meeting.due", &[("date", &date)]))
     });
-    let shared = if item.shared { " · they see it" } else { "" };
-    format!("for {}{due}{shared}", owner_words(item.owner))
+    let shared = if item.shared {
+        format!(" · {}", t("meeting.they_see_it"))
+    } else {
+        String::new()
+    };
+    format!("{who}{due}{shared}")
 }
 
 fn meeting_view(v: MeetingView) -> impl IntoView {
@@ -53,19 +56,19 @@ fn meeting_view(v: MeetingView) -> impl IntoView {
     } = v;
     let meeting_id = briefing.meeting.id.clone();
     let person = briefing.meeting.person_name.clone();
-    set_title(&format!("Meeting with {person}"));
+    set_title(&tf("meeting.title", &[("name", &person)]));
     let answers = answers_list(&briefing);
     let sent = sent_line(&briefing);
     let points = talking_points
         .into_iter()
-        .map(|p| view! { <li>{p}</li> })
+        .map(|p| view! { <li>{template_text(&p)}</li> })
         .collect_view();
     let earlier = RwSignal::new(briefing.follow_ups);
     let mine = RwSignal::new(items);
     view! {
-        <p><a href=format!("/meetings/{meeting_id}") rel="external">"← Briefing"</a>
-            " · "<a href=format!("/insights/meetings/{meeting_id}/history")>"Every meeting with them"</a></p>
-        <h1>{format!("Meeting with {person}")}</h1>
+        <p><a href=format!("/meetings/{meeting_id}") rel="external">{t("meeting.back_to_briefing")}</a>
+            " · "<a href=format!("/insights/meetings/{meeting_id}/history")>{t("meeting.every_meeting")}</a></p>
+        <h1>{tf("meeting.title", &[("name", &person)])}</h1>
         <p class="meta">{format!(
             "{} · {} · {}",
             briefing.meeting.person_title,
@@ -75,24 +78,24 @@ fn meeting_view(v: MeetingView) -> impl IntoView {
         <div class="meeting">
             <div>
                 <section aria-labelledby="follow-ups">
-                    <h2 id="follow-ups">"Open follow-ups from earlier meetings"</h2>
-                    <ItemList items=earlier empty="Nothing open from earlier meetings with them." />
+                    <h2 id="follow-ups">{t("meeting.open_follow_ups")}</h2>
+                    <ItemList items=earlier empty=t("meeting.nothing_open") />
                 </section>
                 <section aria-labelledby="checkin">
-                    <h2 id="checkin">"Their check-in"</h2>
+                    <h2 id="checkin">{t("meeting.their_checkin")}</h2>
                     <p class="muted">{sent}</p>
                     <dl>{answers}</dl>
                 </section>
                 <section aria-labelledby="points">
-                    <h2 id="points">"Talking points"</h2>
+                    <h2 id="points">{t("meeting.talking_points")}</h2>
                     <ul>{points}</ul>
                 </section>
             </div>
             <div>
                 <NotesBox meeting_id=meeting_id.clone() initial=notes saved_at=notes_updated_at />
                 <section aria-labelledby="items">
-                    <h2 id="items">"Action items from this meeting"</h2>
-                    <ItemList items=mine empty="None yet. Add what you or they will do before you meet again." />
+                    <h2 id="items">{t("meeting.items_here")}</h2>
+                    <ItemList items=mine empty=t("meeting.none_yet") />
                     <NewItemForm meeting_id items=mine />
                 </section>
             </div>
@@ -108,19 +111,21 @@ fn answers_list(briefing: &shared::api::Briefing) -> impl IntoView + use<> {
         .filter(|q| q.visibility == shared::Visibility::Confidential)
         .map(|q| {
             let answer = match briefing.answers.get(&q.id) {
-                None => "No answer".to_owned(),
-                Some(Answer::Text(t)) => t.clone(),
+                None => t("meeting.no_answer"),
+                Some(Answer::Text(text)) => text.clone(),
+                Some(Answer::YesNo(true)) => t("meeting.yes"),
+                Some(Answer::YesNo(false)) => t("meeting.no"),
                 Some(a) => a.label(),
             };
-            view! { <dt>{q.prompt.clone()}</dt><dd class="answer">{answer}</dd> }
+            view! { <dt>{template_text(&q.prompt)}</dt><dd class="answer">{answer}</dd> }
         })
         .collect_view()
 }
 
 fn sent_line(briefing: &shared::api::Briefing) -> String {
     briefing.submitted_at.map_or_else(
-        || "Their check-in is not sent yet.".to_owned(),
-        |at| format!("Check-in sent {}.", format_time(at)),
+        || t("meeting.not_sent"),
+        |at| tf("meeting.sent", &[("at", &format_time(at))]),
     )
 }
 
@@ -135,7 +140,7 @@ pub fn HistoryPage() -> impl IntoView {
 }
 
 fn history_view(h: PersonHistory, meeting_id: String) -> impl IntoView {
-    set_title(&format!("History with {}", h.person_name));
+    set_title(&tf("meeting.history_title", &[("name", &h.person_name)]));
     let meetings = h
         .meetings
         .into_iter()
@@ -143,7 +148,7 @@ fn history_view(h: PersonHistory, meeting_id: String) -> impl IntoView {
             let b = &m.briefing;
             let heading = format!("{} · {}", format_time(b.meeting.meeting_at), b.round_name);
             let notes = if m.notes.trim().is_empty() {
-                "No notes.".to_owned()
+                t("meeting.no_notes")
             } else {
                 m.notes.clone()
             };
@@ -151,27 +156,27 @@ fn history_view(h: PersonHistory, meeting_id: String) -> impl IntoView {
             view! {
                 <section class="past">
                     <h2>{heading}</h2>
-                    <p><a href=format!("/insights/meetings/{}", b.meeting.id)>"Open this meeting"</a></p>
-                    <h3>"Check-in"</h3>
+                    <p><a href=format!("/insights/meetings/{}", b.meeting.id)>{t("meeting.open_this")}</a></p>
+                    <h3>{t("meeting.checkin")}</h3>
                     <p class="muted">{sent_line(b)}</p>
                     <dl>{answers_list(b)}</dl>
-                    <h3>"Your notes"</h3>
+                    <h3>{t("meeting.your_notes")}</h3>
                     <p class="answer">{notes}</p>
-                    <h3>"Action items"</h3>
-                    <ItemList items empty="None." />
+                    <h3>{t("meeting.action_items")}</h3>
+                    <ItemList items empty=t("meeting.none") />
                 </section>
             }
         })
         .collect_view();
     view! {
-        <p><a href=format!("/insights/meetings/{meeting_id}")>"← Meeting view"</a></p>
-        <h1>{format!("History with {}", h.person_name)}</h1>
+        <p><a href=format!("/insights/meetings/{meeting_id}")>{t("meeting.back_to_meeting")}</a></p>
+        <h1>{tf("meeting.history_title", &[("name", &h.person_name)])}</h1>
         <p class="meta">{h.person_title}</p>
         <p class="downloads">
-            "Download for your records: "
-            <a href=format!("/api/meetings/{meeting_id}/history.md") download="">"all meetings (Markdown)"</a>
+            {t("meeting.download")}
+            <a href=format!("/api/meetings/{meeting_id}/history.md") download="">{t("meeting.all_meetings_md")}</a>
             " · "
-            <a href=format!("/api/meetings/{meeting_id}/export.md") download="">"this meeting (Markdown)"</a>
+            <a href=format!("/api/meetings/{meeting_id}/export.md") download="">{t("meeting.this_meeting_md")}</a>
         </p>
         {meetings}
     }
@@ -183,8 +188,9 @@ fn history_view(h: PersonHistory, meeting_id: String) -> impl IntoView {
 fn NotesBox(meeting_id: String, initial: String, saved_at: Option<i64>) -> impl IntoView {
     let text = RwSignal::new(initial.clone());
     let saved_text = StoredValue::new(initial);
-    let status =
-        RwSignal::new(saved_at.map_or_else(String::new, |at| format!("Saved {}", format_time(at))));
+    let status = RwSignal::new(saved_at.map_or_else(String::new, |at| {
+        tf("meeting.saved", &[("at", &format_time(at))])
+    }));
     let generation = StoredValue::new(0_u32);
     let meeting_id = StoredValue::new(meeting_id);
     let save = move || {
@@ -192,18 +198,16 @@ fn NotesBox(meeting_id: String, initial: String, saved_at: Option<i64>) -> impl 
         if body == saved_text.get_value() {
             return;
         }
-        status.set("Saving…".to_owned());
+        status.set(t("meeting.saving"));
         spawn_local(async move {
             let id = meeting_id.get_value();
             match api::save_notes(&id, &Notes { body: body.clone() }).await {
                 Ok(saved) => {
                     saved_text.set_value(body);
-                    status.set(format!("Saved {}", format_time(saved.updated_at)));
+                    let at = format_time(saved.updated_at);
+                    status.set(tf("meeting.saved", &[("at", &at)]));
                 }
-                Err(e) => status.set(format!(
-                    "Not saved: {} Your text is still here.",
-                    e.message()
-                )),
+                Err(e) => status.set(tf("meeting.not_saved", &[("why", &e.message())])),
             }
         });
     };
@@ -222,8 +226,8 @@ fn NotesBox(meeting_id: String, initial: String, saved_at: Option<i64>) -> impl 
     };
     view! {
         <section>
-            <h2><label for="notes">"Your private notes"</label></h2>
-            <p class="hint" id="notes-hint">"Only you ever read these, never an admin or anyone else. They save as you type."</p>
+            <h2><label for="notes">{t("meeting.private_notes")}</label></h2>
+            <p class="hint" id="notes-hint">{t("meeting.notes_hint")}</p>
             <textarea id="notes" rows="10" aria-describedby="notes-hint notes-status"
                 prop:value=move || text.get() on:input=on_input on:blur=move |_| save()></textarea>
             <p class="muted" id="notes-status" role="status">{move || status.get()}</p>
@@ -233,11 +237,11 @@ fn NotesBox(meeting_id: String, initial: String, saved_at: Option<i64>) -> impl 
 
 /// A list of items, each with what closes or reopens it.
 #[component]
-fn ItemList(items: RwSignal<Vec<ActionItem>>, empty: &'static str) -> impl IntoView {
+fn ItemList(items: RwSignal<Vec<ActionItem>>, empty: String) -> impl IntoView {
     move || {
         let list = items.get();
         if list.is_empty() {
-            return view! { <p class="muted">{empty}</p> }.into_any();
+            return view! { <p class="muted">{empty.clone()}</p> }.into_any();
         }
         let rows = list
             .into_iter()
@@ -275,21 +279,20 @@ fn ItemRow(item: ActionItem, items: RwSignal<Vec<ActionItem>>) -> impl IntoView 
     };
     let (done, drop_it, reopen) = (change.clone(), change.clone(), change);
     let open = item.status == ItemStatus::Open;
-    let state = match item.status {
-        ItemStatus::Open => String::new(),
-        ItemStatus::Done => "Done".to_owned(),
-        ItemStatus::Dropped => "Dropped".to_owned(),
-    };
     let outcome_id = format!("outcome-{}", item.id);
     let closed = item.closed_at.map(|at| {
-        let what = if item.outcome.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", item.outcome)
+        let at = format_time(at);
+        let state = match item.status {
+            ItemStatus::Dropped => tf("meeting.dropped_at", &[("at", &at)]),
+            _ => tf("meeting.done_at", &[("at", &at)]),
         };
-        format!("{state} {}{what}", format_time(at))
+        if item.outcome.is_empty() {
+            state
+        } else {
+            format!("{state}: {}", item.outcome)
+        }
     });
-    let from = format!("from the meeting of {}", format_time(item.meeting_at));
+    let from = tf("meeting.from", &[("at", &format_time(item.meeting_at))]);
     view! {
         <li class="item" class:closed=!open>
             <p class="item-title">{item.title.clone()}</p>
@@ -298,16 +301,16 @@ fn ItemRow(item: ActionItem, items: RwSignal<Vec<ActionItem>>) -> impl IntoView 
             {if open {
                 view! {
                     <div class="item-actions">
-                        <label for=outcome_id.clone() class="visually-hidden">{format!("What was done: {}", item.title)}</label>
-                        <input id=outcome_id type="text" placeholder="What was done (optional)" bind:value=outcome />
-                        <button type="button" aria-label=format!("Done: {}", item.title) on:click=move |_| done(ItemStatus::Done)>"Done"</button>
-                        <button type="button" class="secondary" aria-label=format!("Drop: {}", item.title) on:click=move |_| drop_it(ItemStatus::Dropped)>"Drop"</button>
+                        <label for=outcome_id.clone() class="visually-hidden">{tf("meeting.what_was_done", &[("title", &item.title)])}</label>
+                        <input id=outcome_id type="text" placeholder=t("meeting.what_was_done_placeholder") bind:value=outcome />
+                        <button type="button" aria-label=tf("meeting.done_label", &[("title", &item.title)]) on:click=move |_| done(ItemStatus::Done)>{t("meeting.done")}</button>
+                        <button type="button" class="secondary" aria-label=tf("meeting.drop_label", &[("title", &item.title)]) on:click=move |_| drop_it(ItemStatus::Dropped)>{t("meeting.drop")}</button>
                     </div>
                 }
                 .into_any()
             } else {
                 view! {
-                    <button type="button" class="secondary" aria-label=format!("Reopen: {}", item.title) on:click=move |_| reopen(ItemStatus::Open)>"Reopen"</button>
+                    <button type="button" class="secondary" aria-label=tf("meeting.reopen_label", &[("title", &item.title)]) on:click=move |_| reopen(ItemStatus::Open)>{t("meeting.reopen")}</button>
                 }
                 .into_any()
             }}
@@ -356,21 +359,21 @@ fn NewItemForm(meeting_id: String, items: RwSignal<Vec<ActionItem>>) -> impl Int
     };
     view! {
         <form class="new-item" on:submit=submit novalidate>
-            <h3>"Add an action item"</h3>
+            <h3>{t("meeting.add_item_heading")}</h3>
             <ErrorSummary errors />
-            <TextField name="title" label="What is to be done" value=title errors />
+            <TextField name="title" label=t("meeting.item_title") value=title errors />
             <div class="field">
-                <label for="f-owner">"Who does it"</label>
+                <label for="f-owner">{t("meeting.who_does_it")}</label>
                 <select id="f-owner" on:change=move |ev| owner.set(event_target_value(&ev))
                     prop:value=move || owner.get()>
-                    <option value="leader">"You"</option>
-                    <option value="employee">"They do"</option>
-                    <option value="manager">"Their manager"</option>
+                    <option value="leader">{t("meeting.owner_you")}</option>
+                    <option value="employee">{t("meeting.owner_them")}</option>
+                    <option value="manager">{t("meeting.owner_manager")}</option>
                 </select>
             </div>
-            <TextField name="due_on" label="Due (optional)" kind="date" value=due errors />
-            <CheckField name="shared" label="Show it to them on their next check-in" checked=shared errors />
-            <button type="submit" disabled=move || busy.get()>"Add the item"</button>
+            <TextField name="due_on" label=t("meeting.due_label") kind="date" value=due errors />
+            <CheckField name="shared" label=t("meeting.shared_label") checked=shared errors />
+            <button type="submit" disabled=move || busy.get()>{t("meeting.add_item")}</button>
         </form>
     }
 }

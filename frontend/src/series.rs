@@ -13,8 +13,9 @@ use shared::series::{
 };
 
 use crate::api::{self, ApiError};
-use crate::components::{Failure, format_time};
+use crate::components::{Failure, format_number, format_time};
 use crate::forms::{CopyText, ErrorSummary, FormErrors, TextField, focus_id};
+use crate::i18n::{server_text, t, template_text, tf, tn};
 use crate::leader::status_label;
 use crate::shell::{loaded, set_title};
 
@@ -44,45 +45,63 @@ fn default_time() -> String {
 
 fn cadence_words(s: &SeriesSummary) -> String {
     let scope = match (s.kind, s.depth) {
-        (SeriesKind::Peer, _) => "peers at your level".to_owned(),
-        (_, Some(2)) => "two levels down".to_owned(),
-        (_, Some(d)) => format!("down to {d} levels"),
-        (_, None) => "all the way down".to_owned(),
+        (SeriesKind::Peer, _) => t("series.scope_peers"),
+        (_, Some(2)) => t("series.scope_two_down"),
+        (_, Some(d)) => tf("series.scope_down_to", &[("n", &d.to_string())]),
+        (_, None) => t("series.scope_all"),
     };
-    let teams = if s.teams.is_empty() {
-        String::new()
+    let scope = if s.teams.is_empty() {
+        scope
     } else {
-        format!(" in {}", s.teams.join(", "))
+        tf(
+            "series.scope_in_teams",
+            &[("scope", &scope), ("teams", &s.teams.join(", "))],
+        )
     };
     let cadence = match s.cadence {
-        Cadence::Weekly => format!("{} a week", s.per_week),
-        Cadence::Quarterly => "everyone once a quarter".to_owned(),
-        Cadence::Peer => format!("one every {} weeks", s.interval_weeks),
+        Cadence::Weekly => tf("series.per_week", &[("n", &s.per_week.to_string())]),
+        Cadence::Quarterly => t("series.quarterly"),
+        Cadence::Peer => tf(
+            "series.every_weeks",
+            &[("n", &s.interval_weeks.to_string())],
+        ),
     };
-    format!(
-        "{}{scope}{teams} · {cadence} · {} of {} people met or planned · {} upcoming",
-        if s.stopped { "stopped · " } else { "" },
-        s.met,
-        s.people,
-        s.upcoming
-    )
+    let words = [
+        scope,
+        cadence,
+        tn(
+            "series.met",
+            s.people as usize,
+            &[("met", &format_number(s.met as usize))],
+        ),
+        tf(
+            "series.upcoming",
+            &[("n", &format_number(s.upcoming as usize))],
+        ),
+    ]
+    .join(" · ");
+    if s.stopped {
+        format!("{} · {words}", t("series.stopped"))
+    } else {
+        words
+    }
 }
 
 /// The leader's home: this week, check-ins not started, who is next, the
 /// series and the rounds.
 #[component]
 pub fn Home() -> impl IntoView {
-    set_title("Home");
+    set_title(&t("series.home"));
     let dashboard = LocalResource::new(api::dashboard);
     let series = LocalResource::new(api::series_list);
     view! {
-        <h1>"This week"</h1>
+        <h1>{t("series.this_week")}</h1>
         {loaded(dashboard, dashboard_view)}
         <crate::leader::CircleBack />
-        <h2>"Your series"</h2>
+        <h2>{t("series.your_series")}</h2>
         {loaded(series, |list: Vec<SeriesSummary>| {
             let empty = list.is_empty().then(|| view! {
-                <p class="notice">"No series yet. A series picks who to meet next, week after week or quarter after quarter, and writes the invitations."</p>
+                <p class="notice">{t("series.no_series")}</p>
             });
             let items = list
                 .into_iter()
@@ -96,12 +115,12 @@ pub fn Home() -> impl IntoView {
                 .collect_view();
             view! { {empty}<ul class="rounds">{items}</ul> }
         })}
-        <p><a href="/series/new">"Start a series"</a></p>
+        <p><a href="/series/new">{t("series.start")}</a></p>
         <crate::leader::Rounds />
     }
 }
 
-fn meeting_list(list: Vec<DashboardMeeting>, empty: &'static str) -> AnyView {
+fn meeting_list(list: Vec<DashboardMeeting>, empty: String) -> AnyView {
     if list.is_empty() {
         return view! { <p class="muted">{empty}</p> }.into_any();
     }
@@ -135,9 +154,9 @@ fn dashboard_view(d: Dashboard) -> impl IntoView {
         })
         .collect_view();
     let reminder = if d.email_enabled {
-        "They have not opened their check-in and meet you within a day. A reminder emails them a new link."
+        t("series.reminder_email")
     } else {
-        "They have not opened their check-in and meet you within a day. Send them a nudge, or a new link from the series page."
+        t("series.reminder_nudge")
     };
     let not_started = if d.email_enabled && !d.not_started.is_empty() {
         let items = d
@@ -147,17 +166,14 @@ fn dashboard_view(d: Dashboard) -> impl IntoView {
             .collect_view();
         view! { <ul class="rounds">{items}</ul> }.into_any()
     } else {
-        meeting_list(
-            d.not_started,
-            "None: everyone meeting you in the next day has started.",
-        )
+        meeting_list(d.not_started, t("series.all_started"))
     };
     view! {
-        {meeting_list(d.this_week, "No meetings this week.")}
-        <h2>"Check-ins not started"</h2>
+        {meeting_list(d.this_week, t("series.no_meetings_this_week"))}
+        <h2>{t("series.not_started")}</h2>
         <p class="muted">{reminder}</p>
         {not_started}
-        <h2>"Next to meet"</h2>
+        <h2>{t("series.next_to_meet")}</h2>
         <ul class="rounds">{proposals}</ul>
     }
 }
@@ -178,8 +194,14 @@ fn RemindItem(meeting: DashboardMeeting) -> impl IntoView {
             )
             .await;
             outcome.set(Some(match result {
-                Ok(o) if o.sent => format!("Reminder {}.", o.outcome),
-                Ok(o) => format!("The reminder failed: {}", o.outcome),
+                Ok(o) if o.sent => tf(
+                    "series.reminder_sent",
+                    &[("outcome", &server_text(&o.outcome))],
+                ),
+                Ok(o) => tf(
+                    "series.reminder_failed",
+                    &[("outcome", &server_text(&o.outcome))],
+                ),
                 Err(e) => e.message(),
             }));
         });
@@ -189,21 +211,21 @@ fn RemindItem(meeting: DashboardMeeting) -> impl IntoView {
         <li>
             <a href=format!("/meetings/{}", meeting.meeting.id)>{meeting.meeting.person_name.clone()}</a>
             {format!(" · {} · {} ", format_time(meeting.meeting.meeting_at), meeting.series_name)}
-            <button type="button" class="small secondary" aria-label=format!("Send {who} a reminder") on:click=remind>"Send a reminder"</button>
+            <button type="button" class="small secondary" aria-label=tf("series.remind_who", &[("name", &who)]) on:click=remind>{t("series.remind")}</button>
             <span role="status">{move || outcome.get()}</span>
         </li>
     }
 }
 
-fn series_label(field: &str) -> Option<&'static str> {
+fn series_label(field: &str) -> Option<String> {
     Some(match field {
-        "name" => "Name",
-        "cadence" => "How often",
-        "depth" => "How far down",
-        "teams" => "Teams",
-        "per_week" => "People a week",
-        "interval_weeks" => "Weeks between peer 1:1s",
-        "template_key" => "Template",
+        "name" => t("series.name"),
+        "cadence" => t("series.how_often"),
+        "depth" => t("series.how_far_down"),
+        "teams" => t("series.teams"),
+        "per_week" => t("series.per_week_label"),
+        "interval_weeks" => t("series.interval"),
+        "template_key" => t("series.template"),
         _ => return None,
     })
 }
@@ -211,11 +233,11 @@ fn series_label(field: &str) -> Option<&'static str> {
 /// Starts a series.
 #[component]
 pub fn NewSeriesPage() -> impl IntoView {
-    set_title("Start a series");
+    set_title(&t("series.start"));
     let options = LocalResource::new(api::series_options);
     view! {
-        <p><a href="/">"← Home"</a></p>
-        <h1>"Start a series"</h1>
+        <p><a href="/">{t("series.back_home")}</a></p>
+        <h1>{t("series.start")}</h1>
         {loaded(options, |o: SeriesOptions| view! { <NewSeriesForm options=o /> })}
     }
 }
@@ -224,12 +246,12 @@ pub fn NewSeriesPage() -> impl IntoView {
 fn NewSeriesForm(options: SeriesOptions) -> impl IntoView {
     if !options.in_directory {
         return view! {
-            <p class="notice">"Your account has no place in the directory, so Skipcheck can't tell who is below you. Ask an admin to import you with your login email, then come back."</p>
+            <p class="notice">{t("series.not_in_directory")}</p>
         }
         .into_any();
     }
     let peer = RwSignal::new(false);
-    let name = RwSignal::new("Skip-levels".to_owned());
+    let name = RwSignal::new(t("series.kind_skip"));
     let weekly = RwSignal::new(false);
     let per_week = RwSignal::new("1".to_owned());
     let depth = RwSignal::new("all".to_owned());
@@ -282,9 +304,13 @@ fn NewSeriesForm(options: SeriesOptions) -> impl IntoView {
         .iter()
         .enumerate()
         .map(|(i, n)| match i {
-            0 => format!("{n} direct reports"),
-            1 => format!("{n} two levels down"),
-            i => format!("{n} at level {}", i + 1),
+            0 => tn("series.level_direct", *n as usize, &[]),
+            1 => tn("series.level_two", *n as usize, &[]),
+            i => tn(
+                "series.level_n",
+                *n as usize,
+                &[("level", &(i + 1).to_string())],
+            ),
         })
         .collect::<Vec<_>>()
         .join(", ");
@@ -301,29 +327,29 @@ fn NewSeriesForm(options: SeriesOptions) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <p class="muted">{format!("Below you: {levels}. People at your level elsewhere: {}.", options.peers)}</p>
+        <p class="muted">{tf("series.below_you", &[("levels", &levels), ("peers", &format_number(options.peers as usize))])}</p>
         <ErrorSummary errors label=series_label />
         <form class="stack" on:submit=submit novalidate>
             <fieldset>
-                <legend>"What kind"</legend>
+                <legend>{t("series.what_kind")}</legend>
                 <div class="check">
-                    <input type="radio" id="kind-skip" name="kind" prop:checked=move || !peer.get() on:change=move |_| { peer.set(false); name.set("Skip-levels".to_owned()); } />
-                    <label for="kind-skip">"Skip-levels"</label>
-                    <p class="hint">"People two or more levels below you, with the skip-level template."</p>
+                    <input type="radio" id="kind-skip" name="kind" prop:checked=move || !peer.get() on:change=move |_| { peer.set(false); name.set(t("series.kind_skip")); } />
+                    <label for="kind-skip">{t("series.kind_skip")}</label>
+                    <p class="hint">{t("series.kind_skip_hint")}</p>
                 </div>
                 <div class="check">
-                    <input type="radio" id="kind-peer" name="kind" prop:checked=move || peer.get() on:change=move |_| { peer.set(true); name.set("Peer 1:1s".to_owned()); } />
-                    <label for="kind-peer">"Peer 1:1s"</label>
-                    <p class="hint">"People at your level in other groups, every 3 to 5 weeks, with the peer template."</p>
+                    <input type="radio" id="kind-peer" name="kind" prop:checked=move || peer.get() on:change=move |_| { peer.set(true); name.set(t("series.kind_peer")); } />
+                    <label for="kind-peer">{t("series.kind_peer")}</label>
+                    <p class="hint">{t("series.kind_peer_hint")}</p>
                 </div>
             </fieldset>
-            <TextField name="name" label="Name" value=name errors />
+            <TextField name="name" label=t("series.name") value=name errors />
             <div class="field">
-                <label for="f-template_key">"Template"</label>
-                <p class="hint" id="f-template_key-hint">"Your own templates are made on the "<a href="/templates/" rel="external">"templates page"</a>"."</p>
+                <label for="f-template_key">{t("series.template")}</label>
+                <p class="hint" id="f-template_key-hint">{t("series.template_hint_before")}<a href="/templates/" rel="external">{t("series.template_hint_link")}</a>{t("series.template_hint_after")}</p>
                 <p class="field-error" id="f-template_key-err">{move || errors.with(|e| e.of("template_key"))}</p>
                 <select id="f-template_key" aria-describedby="f-template_key-hint f-template_key-err" bind:value=template>
-                    <option value="">"The built-in template for this kind"</option>
+                    <option value="">{t("series.built_in_template")}</option>
                     {move || own_templates.get().and_then(Result::ok).map(|list| list
                         .into_iter()
                         .filter(|t| !t.built_in)
@@ -333,47 +359,47 @@ fn NewSeriesForm(options: SeriesOptions) -> impl IntoView {
             </div>
             <Show when=move || !peer.get() fallback=move || view! {
                 <div class="field">
-                    <label for="f-interval_weeks">"Weeks between peer 1:1s"</label>
+                    <label for="f-interval_weeks">{t("series.interval")}</label>
                     <select id="f-interval_weeks" bind:value=interval>
-                        <option value="3">"3 weeks"</option>
-                        <option value="4">"4 weeks"</option>
-                        <option value="5">"5 weeks"</option>
+                        <option value="3">{tn("series.weeks", 3, &[])}</option>
+                        <option value="4">{tn("series.weeks", 4, &[])}</option>
+                        <option value="5">{tn("series.weeks", 5, &[])}</option>
                     </select>
                 </div>
             }>
                 <fieldset>
-                    <legend>"How often"</legend>
+                    <legend>{t("series.how_often")}</legend>
                     <div class="check">
                         <input type="radio" id="cadence-quarterly" name="cadence" prop:checked=move || !weekly.get() on:change=move |_| weekly.set(false) />
-                        <label for="cadence-quarterly">"Quarterly: everyone in a batch"</label>
-                        <p class="hint">"Often the right balance: frequent enough to catch problems, rare enough not to overshadow your managers."</p>
+                        <label for="cadence-quarterly">{t("series.quarterly_label")}</label>
+                        <p class="hint">{t("series.quarterly_hint")}</p>
                     </div>
                     <div class="check">
                         <input type="radio" id="cadence-weekly" name="cadence" prop:checked=move || weekly.get() on:change=move |_| weekly.set(true) />
-                        <label for="cadence-weekly">"Weekly: a few people each week"</label>
+                        <label for="cadence-weekly">{t("series.weekly_label")}</label>
                     </div>
                 </fieldset>
                 <Show when=move || weekly.get()>
                     <div class="field">
-                        <label for="f-per_week">"People a week"</label>
+                        <label for="f-per_week">{t("series.per_week_label")}</label>
                         <input id="f-per_week" type="number" min="1" max="10" inputmode="numeric" bind:value=per_week />
                     </div>
                 </Show>
                 <div class="field">
-                    <label for="f-depth">"How far down"</label>
+                    <label for="f-depth">{t("series.how_far_down")}</label>
                     <select id="f-depth" bind:value=depth>
-                        <option value="2">"Two levels down (your managers' reports)"</option>
-                        <option value="3">"Three levels down"</option>
-                        <option value="all">"All the way down"</option>
+                        <option value="2">{t("series.depth_two")}</option>
+                        <option value="3">{t("series.depth_three")}</option>
+                        <option value="all">{t("series.depth_all")}</option>
                     </select>
                 </div>
             </Show>
             <fieldset id="f-teams" tabindex="-1">
-                <legend>"Teams"</legend>
-                <p class="hint">"Tick none to include every team."</p>
+                <legend>{t("series.teams")}</legend>
+                <p class="hint">{t("series.teams_hint")}</p>
                 {team_boxes}
             </fieldset>
-            <button type="submit">"Start the series"</button>
+            <button type="submit">{t("series.start_submit")}</button>
         </form>
     }
     .into_any()
@@ -391,12 +417,12 @@ pub fn SeriesPage() -> impl IntoView {
     });
     let invitation = RwSignal::new(None::<Invitation>);
     view! {
-        <p><a href="/">"← Home"</a></p>
+        <p><a href="/">{t("series.back_home")}</a></p>
         {loaded(detail, |d: SeriesDetail| {
             set_title(&d.series.name);
             view! {
                 <h1>{d.series.name.clone()}</h1>
-                <p class="meta">{format!("{} · template: {}", cadence_words(&d.series), d.series.template_name)}</p>
+                <p class="meta">{tf("series.meta", &[("words", &cadence_words(&d.series)), ("template", &template_text(&d.series.template_name))])}</p>
             }
         })}
         // Outside the part that reloads, so it keeps the focus it takes.
@@ -415,10 +441,7 @@ fn SeriesView(
     let failure = RwSignal::new(None::<ApiError>);
     let due = usize::try_from(detail.due).unwrap_or(0);
     let turn = detail.next_turn.filter(|_| due == 0).map(|at| {
-        view! { <p class="notice">{format!(
-            "This turn is planned: the next proposals come from {}. You can still meet someone from the list below.",
-            format_time(at)
-        )}</p> }
+        view! { <p class="notice">{tf("series.turn_planned", &[("at", &format_time(at))])}</p> }
     });
     let mut proposals = detail.proposals;
     let others = proposals.split_off(due.min(proposals.len()));
@@ -428,7 +451,7 @@ fn SeriesView(
     };
     let empty = detail
         .empty_reason
-        .map(|r| view! { <p class="notice">{r}</p> });
+        .map(|r| view! { <p class="notice">{server_text(&r)}</p> });
     let others_count = others.len();
     let next = proposals.into_iter().map(row.clone()).collect_view();
     let rest = others.into_iter().map(row).collect_view();
@@ -439,22 +462,22 @@ fn SeriesView(
         .collect_view();
     view! {
         {move || failure.get().map(|error| view! { <Failure error /> })}
-        <h2>"Next to meet"</h2>
+        <h2>{t("series.next_to_meet")}</h2>
         {empty}
         {turn}
         <ul class="proposals">{next}</ul>
         {(others_count > 0).then(|| view! {
             <details open=due == 0>
-                <summary>{format!("Someone else instead ({others_count}, in order)")}</summary>
+                <summary>{tf("series.someone_else", &[("n", &format_number(others_count))])}</summary>
                 <ul class="proposals">{rest}</ul>
             </details>
         })}
-        <h2>"Meetings"</h2>
+        <h2>{t("series.meetings")}</h2>
         {(!detail.series.stopped).then(|| {
             let id = series_id.clone();
             let stop = move |_| {
                 if !window()
-                    .confirm_with_message("Stop this series? It will propose no one and schedule nothing more; its meetings stay.")
+                    .confirm_with_message(&t("series.stop_confirm"))
                     .unwrap_or(false)
                 {
                     return;
@@ -467,11 +490,11 @@ fn SeriesView(
                     }
                 });
             };
-            view! { <p class="stop"><button type="button" class="small secondary" on:click=stop>"Stop this series"</button></p> }
+            view! { <p class="stop"><button type="button" class="small secondary" on:click=stop>{t("series.stop")}</button></p> }
         })}
         <div class="table-wrap">
             <table>
-                <thead><tr><th scope="col">"Person"</th><th scope="col">"Meeting"</th><th scope="col">"Check-in"</th><th scope="col">"Actions"</th></tr></thead>
+                <thead><tr><th scope="col">{t("series.person")}</th><th scope="col">{t("series.meeting")}</th><th scope="col">{t("series.checkin")}</th><th scope="col">{t("series.actions")}</th></tr></thead>
                 <tbody>{meetings}</tbody>
             </table>
         </div>
@@ -501,7 +524,7 @@ fn ProposalRow(
         let Some(at) = parse_local(&when.get_untracked()) else {
             errors.set(FormErrors {
                 fields: Vec::new(),
-                message: Some("Choose a date and time.".to_owned()),
+                message: Some(t("series.choose_time")),
             });
             return;
         };
@@ -539,30 +562,35 @@ fn ProposalRow(
     view! {
         <li class="proposal">
             <p><strong>{proposal.name.clone()}</strong>
-                {format!(" · {} · {} · level {}", proposal.title, if proposal.team.is_empty() { "no team" } else { proposal.team.as_str() }, proposal.level)}</p>
-            <p class="muted">{proposal.reason.clone()}</p>
+                {format!(
+                    " · {} · {} · {}",
+                    proposal.title,
+                    if proposal.team.is_empty() { t("series.no_team") } else { proposal.team.clone() },
+                    tf("series.level", &[("n", &proposal.level.to_string())])
+                )}</p>
+            <p class="muted">{server_text(&proposal.reason)}</p>
             <div class="button-row">
                 <button type="button" class="small" aria-expanded=move || open.get().to_string() aria-controls=form_id.clone()
-                    aria-label=format!("Schedule {who}")
-                    on:click=move |_| { open.update(|o| *o = !*o); if open.get_untracked() { focus_id(&focus_time); } }>"Schedule"</button>
-                <button type="button" class="small secondary" aria-label=format!("Skip {} this quarter", proposal.name) on:click=skip>"Skip this quarter"</button>
+                    aria-label=tf("series.schedule_who", &[("name", &who)])
+                    on:click=move |_| { open.update(|o| *o = !*o); if open.get_untracked() { focus_id(&focus_time); } }>{t("series.schedule")}</button>
+                <button type="button" class="small secondary" aria-label=tf("series.skip_who", &[("name", &proposal.name)]) on:click=skip>{t("series.skip")}</button>
             </div>
             <Show when=move || open.get()>
                 <form class="stack schedule" id=form_id.clone() on:submit=schedule.clone() novalidate>
-                    <ErrorSummary errors label=|f| match f { "at" => Some("When"), "duration_minutes" => Some("How long"), _ => None } />
+                    <ErrorSummary errors label=|f| match f { "at" => Some(t("series.when")), "duration_minutes" => Some(t("series.how_long")), _ => None } />
                     <div class="field">
-                        <label for=time_id.clone()>"When"</label>
+                        <label for=time_id.clone()>{t("series.when")}</label>
                         <input id=time_id.clone() type="datetime-local" bind:value=when />
                     </div>
                     <div class="field">
-                        <label for=format!("{time_id}-len")>"How long"</label>
+                        <label for=format!("{time_id}-len")>{t("series.how_long")}</label>
                         <select id=format!("{time_id}-len") bind:value=minutes>
-                            <option value="30">"30 minutes"</option>
-                            <option value="45">"45 minutes"</option>
-                            <option value="60">"1 hour"</option>
+                            <option value="30">{t("series.minutes_30")}</option>
+                            <option value="45">{t("series.minutes_45")}</option>
+                            <option value="60">{t("series.hour")}</option>
                         </select>
                     </div>
-                    <button type="submit">"Schedule and write the invitation"</button>
+                    <button type="submit">{t("series.schedule_submit")}</button>
                 </form>
             </Show>
         </li>
@@ -624,9 +652,7 @@ fn MeetingRow(
     let id_cancel = meeting.id.clone();
     let who_cancel = meeting.person_name.clone();
     let cancel = move |_| {
-        let question = format!(
-            "Cancel the skip-level with {who_cancel}? Their link stops working and their written answers are deleted."
-        );
+        let question = tf("series.cancel_confirm", &[("name", &who_cancel)]);
         if !window().confirm_with_message(&question).unwrap_or(false) {
             return;
         }
@@ -650,18 +676,18 @@ fn MeetingRow(
             <td>{format_time(meeting.meeting_at)}</td>
             <td>{status_label(meeting.status)}</td>
             <td class="actions-cell">
-                <button type="button" class="small secondary" aria-label=format!("New link for {who}") on:click=reissue>"New link"</button>
-                <button type="button" class="small secondary" aria-label=format!("Move the meeting with {who}") aria-expanded=move || moving.get().to_string()
-                    on:click=move |_| moving.update(|m| *m = !*m)>"Move"</button>
-                <a class="small-link" href=format!("/api/meetings/{}/calendar.ics", meeting.id) download="meeting.ics">"Calendar file"</a>
+                <button type="button" class="small secondary" aria-label=tf("series.new_link_for", &[("name", &who)]) on:click=reissue>{t("series.new_link")}</button>
+                <button type="button" class="small secondary" aria-label=tf("series.move_who", &[("name", &who)]) aria-expanded=move || moving.get().to_string()
+                    on:click=move |_| moving.update(|m| *m = !*m)>{t("series.move")}</button>
+                <a class="small-link" href=format!("/api/meetings/{}/calendar.ics", meeting.id) download="meeting.ics">{t("series.calendar_file")}</a>
                 {upcoming.then(|| view! {
-                    <button type="button" class="small secondary" aria-label=format!("Cancel the meeting with {}", meeting.person_name) on:click=cancel.clone()>"Cancel"</button>
+                    <button type="button" class="small secondary" aria-label=tf("series.cancel_who", &[("name", &meeting.person_name)]) on:click=cancel.clone()>{t("series.cancel")}</button>
                 })}
                 <Show when=move || moving.get()>
                     <form class="inline-form" on:submit=save_move.clone()>
-                        <label for=move_id.clone()>"New time"</label>
+                        <label for=move_id.clone()>{t("series.new_time")}</label>
                         <input id=move_id.clone() type="datetime-local" bind:value=when />
-                        <button type="submit" class="small">"Save"</button>
+                        <button type="submit" class="small">{t("series.save")}</button>
                     </form>
                 </Show>
             </td>
@@ -679,32 +705,34 @@ fn InvitationPanel(invitation: Invitation) -> impl IntoView {
     );
     let manager = invitation.manager.map(|m| {
         view! {
-            <h3>{format!("For {}, their manager", m.name)}</h3>
+            <h3>{tf("series.for_manager", &[("name", &m.name)])}</h3>
             <p class="muted">{match &m.email_outcome {
-                Some(outcome) => format!("Emailed: {outcome}. It says when, and nothing from the check-in."),
-                None => format!("To {} · {}. It says when, and nothing from the check-in.", m.email, m.subject),
+                Some(outcome) => tf("series.manager_emailed", &[("outcome", &server_text(outcome))]),
+                None => tf("series.manager_to", &[("email", &m.email), ("subject", &m.subject)]),
             }}</p>
-            <CopyText id="manager-text".to_owned() label="Message to the manager".to_owned() text=m.text multiline=true />
+            <CopyText id="manager-text".to_owned() label=t("series.manager_message") text=m.text multiline=true />
         }
     });
     view! {
         <section id="invitation" class="panel notice ok" tabindex="-1" aria-labelledby="invitation-title">
-            <h2 id="invitation-title">{format!("Invitation for {}", invitation.meeting.person_name)}</h2>
+            <h2 id="invitation-title">{tf("series.invitation_for", &[("name", &invitation.meeting.person_name)])}</h2>
             <p>{match &invitation.email_outcome {
-                Some(outcome) => format!("Emailed: {outcome}. The personal link works until {}; a new link from the meetings list replaces it.", format_time(invitation.expires_at)),
-                None => format!(
-                    "Send it to {} yourself. The personal link is shown only now; it works until {}. A new link from the meetings list replaces it.",
-                    invitation.person_email,
-                    format_time(invitation.expires_at)
-                ),
+                Some(outcome) => tf("series.invitation_emailed", &[
+                    ("outcome", &server_text(outcome)),
+                    ("until", &format_time(invitation.expires_at)),
+                ]),
+                None => tf("series.invitation_send", &[
+                    ("email", &invitation.person_email),
+                    ("until", &format_time(invitation.expires_at)),
+                ]),
             }}</p>
-            <CopyText id="invitation-subject".to_owned() label="Subject".to_owned() text=invitation.subject.clone() />
-            <CopyText id="invitation-text".to_owned() label="Invitation".to_owned() text=invitation.text multiline=true />
+            <CopyText id="invitation-subject".to_owned() label=t("series.subject") text=invitation.subject.clone() />
+            <CopyText id="invitation-text".to_owned() label=t("series.invitation") text=invitation.text multiline=true />
             {match invitation.url {
-                Some(url) => view! { <CopyText id="invitation-link".to_owned() label="Personal link".to_owned() text=url /> }.into_any(),
-                None => view! { <p class="muted">"The personal link went only to them, by email: whoever holds it can answer in their name, so nobody else sees it."</p> }.into_any(),
+                Some(url) => view! { <CopyText id="invitation-link".to_owned() label=t("series.personal_link") text=url /> }.into_any(),
+                None => view! { <p class="muted">{t("series.link_by_email")}</p> }.into_any(),
             }}
-            <p><a href=ics_href download="skip-level.ics">"Download the calendar file (.ics)"</a></p>
+            <p><a href=ics_href download="skip-level.ics">{t("series.download_ics")}</a></p>
             {manager}
         </section>
     }

@@ -14,6 +14,7 @@ use shared::api::{LoginRequest, Me};
 use crate::account::ForgotPassword;
 use crate::api::{self, ApiError};
 use crate::components::Failure;
+use crate::i18n::t;
 
 /// Whether someone is logged in, or the server still needs its first admin.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,7 +53,7 @@ where
         }
     });
     move || match resource.get() {
-        None => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
+        None => view! { <p class="muted" role="status">{t("shell.loading")}</p> }.into_any(),
         Some(Ok(value)) => render(value).into_any(),
         Some(Err(error)) => view! { <Failure error /> }.into_any(),
     }
@@ -111,41 +112,43 @@ pub fn Shell(
     let external = move |here: Bundle| (bundle != here).then_some("external");
     let nav = move || match session.get() {
         Session::LoggedIn(me) => Some(view! {
-            <nav aria-label="Main">
+            <nav aria-label=t("shell.nav")>
                 {me.is_leader.then(|| view! {
-                    <a href="/" rel=external(Bundle::Leader)>"Rounds"</a>
-                    <a href="/templates/" rel=external(Bundle::Templates)>"Templates"</a>
+                    <a href="/" rel=external(Bundle::Leader)>{t("shell.rounds")}</a>
+                    <a href="/templates/" rel=external(Bundle::Templates)>{t("shell.templates")}</a>
                 })}
                 {me.is_admin.then(|| view! {
-                    <a href="/admin/people" rel=external(Bundle::Admin)>"People"</a>
-                    <a href="/admin/accounts" rel=external(Bundle::Admin)>"Accounts"</a>
-                    <a href="/admin/settings" rel=external(Bundle::Admin)>"Settings"</a>
+                    <a href="/admin/people" rel=external(Bundle::Admin)>{t("shell.people")}</a>
+                    <a href="/admin/accounts" rel=external(Bundle::Admin)>{t("shell.accounts")}</a>
+                    <a href="/admin/settings" rel=external(Bundle::Admin)>{t("shell.settings")}</a>
                 })}
                 <a href="/admin/account" rel=external(Bundle::Admin)>{me.name}</a>
-                <button type="button" class="link" on:click=logout>"Log out"</button>
+                <button type="button" class="link" on:click=logout>{t("shell.log_out")}</button>
             </nav>
         }),
         _ => None,
     };
     let body = move || match session.get() {
-        Session::Checking => view! { <p class="muted" role="status">"Loading…"</p> }.into_any(),
+        Session::Checking => {
+            view! { <p class="muted" role="status">{t("shell.loading")}</p> }.into_any()
+        }
         Session::Setup(status) => match setup {
             Some(show) => show(status),
             None => {
                 go_to("/admin/setup");
-                view! { <p class="muted" role="status">"Opening the setup page…"</p> }.into_any()
+                view! { <p class="muted" role="status">{t("shell.opening_setup")}</p> }.into_any()
             }
         },
         Session::LoggedOut => view! { <Login /> }.into_any(),
         Session::LoggedIn(me) if bundle == Bundle::Leader && !me.is_leader && is_leader_home() => {
             go_to("/admin/people");
-            view! { <p class="muted" role="status">"Opening the people page…"</p> }.into_any()
+            view! { <p class="muted" role="status">{t("shell.opening_people")}</p> }.into_any()
         }
         Session::LoggedIn(_) => children().into_any(),
     };
     view! {
         <Router>
-            <a class="skip-link" href="#main">"Skip to the page"</a>
+            <a class="skip-link" href="#main">{t("shell.skip_link")}</a>
             <header class="top">
                 <a href="/" class="brand" rel=external(Bundle::Leader)>"Skipcheck"</a>
                 {nav}
@@ -183,19 +186,19 @@ fn Login() -> impl IntoView {
             busy.set(false);
         });
     };
-    set_title("Log in");
+    set_title(&t("shell.log_in"));
     view! {
-        <h1>"Log in"</h1>
+        <h1>{t("shell.log_in")}</h1>
         <form class="login" on:submit=submit>
-            <label for="email">"Email"</label>
+            <label for="email">{t("shell.email")}</label>
             <input id="email" type="email" autocomplete="username" required
                 bind:value=email />
-            <label for="password">"Password"</label>
+            <label for="password">{t("shell.password")}</label>
             <input id="password" type="password" autocomplete="current-password" required
                 bind:value=password />
             {move || error.get().map(|error| view! { <Failure error /> })}
             <button type="submit" disabled=move || busy.get()>
-                {move || if busy.get() { "Logging in…" } else { "Log in" }}
+                {move || if busy.get() { t("shell.logging_in") } else { t("shell.log_in") }}
             </button>
         </form>
         <ForgotPassword />

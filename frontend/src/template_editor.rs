@@ -11,24 +11,23 @@ use shared::{Question, QuestionKind, Section, Template, Visibility};
 use crate::api;
 use crate::components::QuestionField;
 use crate::forms::{ErrorSummary, FormErrors, focus_id};
+use crate::i18n::{t, template_text, tf, tn};
 use crate::leader::param_id;
 use crate::shell::{go_to, loaded, set_title};
 
 /// Every template the leader can use, and a way to copy one.
 #[component]
 pub fn TemplatesPage() -> impl IntoView {
-    set_title("Templates");
+    set_title(&t("editor.templates"));
     let list = LocalResource::new(api::templates);
     view! {
-        <p><a href="/" rel="external">"← Home"</a></p>
-        <h1>"Templates"</h1>
-        <p>"The built-in templates follow the practice the product comes from. Copy one to make it yours: \
-            add, remove and reorder questions, and choose who sees each answer. Rounds already open keep \
-            the version they started with."</p>
+        <p><a href="/" rel="external">{t("editor.back_home")}</a></p>
+        <h1>{t("editor.templates")}</h1>
+        <p>{t("editor.intro")}</p>
         {loaded(list, |list: Vec<TemplateEntry>| {
             let rows = list
                 .into_iter()
-                .map(|t| view! { <TemplateRow t /> })
+                .map(|entry| view! { <TemplateRow entry /> })
                 .collect_view();
             view! { <ul class="items">{rows}</ul> }
         })}
@@ -36,10 +35,16 @@ pub fn TemplatesPage() -> impl IntoView {
 }
 
 #[component]
-fn TemplateRow(t: TemplateEntry) -> impl IntoView {
+fn TemplateRow(entry: TemplateEntry) -> impl IntoView {
     let errors = RwSignal::new(FormErrors::default());
-    let from = t.key.clone();
-    let default_name = format!("{} (my copy)", t.name);
+    let from = entry.key.clone();
+    // A built-in template's name in the reader's language.
+    let shown_name = if entry.built_in {
+        template_text(&entry.name)
+    } else {
+        entry.name.clone()
+    };
+    let default_name = tf("editor.copy_name", &[("name", &shown_name)]);
     let copy = move |_| {
         let body = CopyTemplate {
             from: from.clone(),
@@ -52,24 +57,28 @@ fn TemplateRow(t: TemplateEntry) -> impl IntoView {
             }
         });
     };
-    let questions = t.template.questions().count();
-    let what = if t.built_in {
-        format!("Built in · {questions} questions")
+    let questions = entry.template.questions().count();
+    let what = if entry.built_in {
+        tn("editor.built_in", questions, &[])
     } else {
-        format!("Yours · version {} · {questions} questions", t.version)
+        tn(
+            "editor.yours",
+            questions,
+            &[("version", &entry.version.to_string())],
+        )
     };
     view! {
         <li class="item">
             <p class="item-title">
-                {if t.built_in {
-                    view! { <span>{t.name.clone()}</span> }.into_any()
+                {if entry.built_in {
+                    view! { <span>{shown_name.clone()}</span> }.into_any()
                 } else {
-                    view! { <a href=format!("/templates/{}", t.key)>{t.name.clone()}</a> }.into_any()
+                    view! { <a href=format!("/templates/{}", entry.key)>{entry.name.clone()}</a> }.into_any()
                 }}
             </p>
             <p class="muted">{what}</p>
             <ErrorSummary errors />
-            <button type="button" class="secondary small" aria-label=format!("Make a copy of {}", t.name) on:click=copy>"Make a copy"</button>
+            <button type="button" class="secondary small" aria-label=tf("editor.copy_of", &[("name", &shown_name)]) on:click=copy>{t("editor.copy")}</button>
         </li>
     }
 }
@@ -207,18 +216,19 @@ pub fn TemplateEditorPage() -> impl IntoView {
         async move { api::template(&key).await }
     });
     view! {
-        <p><a href="/templates/">"← Templates"</a></p>
+        <p><a href="/templates/">{t("editor.back_templates")}</a></p>
         {loaded(entry, editor)}
     }
 }
 
-fn editor(t: TemplateEntry) -> impl IntoView {
-    set_title(&format!("Edit {}", t.name));
-    let key = StoredValue::new(t.key.clone());
-    let version = RwSignal::new(t.version);
-    let name = RwSignal::new(t.template.name.clone());
+fn editor(entry: TemplateEntry) -> impl IntoView {
+    set_title(&tf("editor.edit", &[("name", &entry.name)]));
+    let key = StoredValue::new(entry.key.clone());
+    let version = RwSignal::new(entry.version);
+    let name = RwSignal::new(entry.template.name.clone());
     let sections = RwSignal::new(
-        t.template
+        entry
+            .template
             .sections
             .iter()
             .map(|s| SectionDraft {
@@ -254,9 +264,9 @@ fn editor(t: TemplateEntry) -> impl IntoView {
                 Ok(e) => {
                     version.set(e.version);
                     errors.set(FormErrors::default());
-                    saved.set(Some(format!(
-                        "Saved as version {}. New rounds use it; rounds already open keep theirs.",
-                        e.version
+                    saved.set(Some(tf(
+                        "editor.saved",
+                        &[("version", &e.version.to_string())],
                     )));
                     focus_id("template-saved");
                 }
@@ -267,7 +277,7 @@ fn editor(t: TemplateEntry) -> impl IntoView {
     let add_section = move |_| {
         sections.update(|list| {
             list.push(SectionDraft {
-                title: RwSignal::new("New section".to_owned()),
+                title: RwSignal::new(t("editor.new_section")),
                 questions: RwSignal::new(Vec::new()),
             });
         });
@@ -283,22 +293,21 @@ fn editor(t: TemplateEntry) -> impl IntoView {
                 let add_question = move |_| s.questions.update(|q| q.push(Draft::blank()));
                 view! {
                     <fieldset class="section-edit">
-                        <legend>{format!("Section {}", si + 1)}</legend>
+                        <legend>{tf("editor.section", &[("n", &(si + 1).to_string())])}</legend>
                         <div class="field">
-                            <label for=title_id.clone()>"Title"</label>
+                            <label for=title_id.clone()>{t("editor.title")}</label>
                             <input id=title_id type="text" bind:value=s.title />
                         </div>
-                        {order_buttons(sections, si, count, "section", "Remove section")}
+                        {order_buttons(sections, si, count, true)}
                         {move || question_editors(s.questions)}
-                        <button type="button" class="secondary" on:click=add_question>"Add a question"</button>
+                        <button type="button" class="secondary" on:click=add_question>{t("editor.add_question")}</button>
                     </fieldset>
                 }
             })
             .collect_view()
     };
     let preview = move || {
-        let t = built();
-        let sections = t
+        let sections = built()
             .sections
             .into_iter()
             .map(|s| {
@@ -307,40 +316,39 @@ fn editor(t: TemplateEntry) -> impl IntoView {
                     .into_iter()
                     .map(|q| {
                         let note = match q.visibility {
-                            Visibility::Confidential => "Confidential: only the leader will read this, with your name.",
-                            Visibility::Anonymous => "Anonymous: the leader sees only combined results, never your answer.",
-                        }
-                        .to_owned();
+                            Visibility::Confidential => t("editor.note_confidential"),
+                            Visibility::Anonymous => t("editor.note_anonymous"),
+                        };
                         view! {
                             <QuestionField question=q note value=Signal::derive(|| None::<shared::Answer>) error=Signal::derive(|| None::<String>)
                                 disabled=true on_change=Callback::new(|_| {}) on_blur=Callback::new(|()| {}) />
                         }
                     })
                     .collect_view();
-                view! { <section><h3>{s.title}</h3>{questions}</section> }
+                view! { <section><h3>{template_text(&s.title)}</h3>{questions}</section> }
             })
             .collect_view();
-        view! { <div class="preview" aria-label="Preview">{sections}</div> }
+        view! { <div class="preview" aria-label=t("editor.preview")>{sections}</div> }
     };
     view! {
-        <h1>{move || format!("Edit {}", name.get())}</h1>
-        <p class="meta">{move || format!("Version {} · each save makes a new version", version.get())}</p>
+        <h1>{move || tf("editor.edit", &[("name", &name.get())])}</h1>
+        <p class="meta">{move || tf("editor.version", &[("version", &version.get().to_string())])}</p>
         <div class="editor">
             <form class="stack" on:submit=save novalidate>
                 <ErrorSummary errors />
                 <div class="field">
-                    <label for="f-name">"Name"</label>
+                    <label for="f-name">{t("editor.name")}</label>
                     <input id="f-name" type="text" bind:value=name />
                 </div>
                 {section_views}
                 <div class="button-row">
-                    <button type="button" class="secondary" on:click=add_section>"Add a section"</button>
-                    <button type="submit">"Save as a new version"</button>
+                    <button type="button" class="secondary" on:click=add_section>{t("editor.add_section")}</button>
+                    <button type="submit">{t("editor.save")}</button>
                 </div>
                 <p id="template-saved" tabindex="-1" role="status">{move || saved.get()}</p>
             </form>
             <aside aria-labelledby="preview-title">
-                <h2 id="preview-title">"What an employee sees"</h2>
+                <h2 id="preview-title">{t("editor.employee_sees")}</h2>
                 {preview}
             </aside>
         </div>
@@ -360,70 +368,86 @@ fn question_editors(questions: RwSignal<Vec<Draft>>) -> impl IntoView {
             view! {
                 <div class="question-edit">
                     <div class="field">
-                        <label for=pid.clone()>{format!("Question {}", qi + 1)}</label>
+                        <label for=pid.clone()>{tf("editor.question", &[("n", &(qi + 1).to_string())])}</label>
                         <input id=pid.clone() type="text" bind:value=d.prompt />
                     </div>
                     <div class="field">
-                        <label for=kid.clone()>"Kind"</label>
+                        <label for=kid.clone()>{t("editor.kind")}</label>
                         <select id=kid bind:value=d.kind>
-                            <option value="long_text">"Long text"</option>
-                            <option value="short_text">"Short text"</option>
-                            <option value="scale">"Scale"</option>
-                            <option value="single_choice">"Single choice"</option>
-                            <option value="yes_no">"Yes or no"</option>
+                            <option value="long_text">{t("editor.long_text")}</option>
+                            <option value="short_text">{t("editor.short_text")}</option>
+                            <option value="scale">{t("editor.scale")}</option>
+                            <option value="single_choice">{t("editor.single_choice")}</option>
+                            <option value="yes_no">{t("editor.yes_no")}</option>
                         </select>
                     </div>
                     <Show when=is("scale")>
                         <div class="inline-form">
-                            <label>"From "<input type="number" bind:value=d.min /></label>
-                            <label>"to "<input type="number" bind:value=d.max /></label>
-                            <label>"Low end "<input type="text" bind:value=d.min_label /></label>
-                            <label>"High end "<input type="text" bind:value=d.max_label /></label>
+                            <label>{t("editor.from")}" "<input type="number" bind:value=d.min /></label>
+                            <label>{t("editor.to")}" "<input type="number" bind:value=d.max /></label>
+                            <label>{t("editor.low_end")}" "<input type="text" bind:value=d.min_label /></label>
+                            <label>{t("editor.high_end")}" "<input type="text" bind:value=d.max_label /></label>
                         </div>
                     </Show>
                     <Show when=is("single_choice")>
                         <div class="field">
-                            <label>"Options, one per line"<textarea rows="4" bind:value=d.options></textarea></label>
+                            <label>{t("editor.options")}<textarea rows="4" bind:value=d.options></textarea></label>
                         </div>
                     </Show>
                     <div class="check">
                         <input type="checkbox" id=format!("{pid}-anon") bind:checked=d.anonymous />
-                        <label for=format!("{pid}-anon")>"Anonymous (only scales, choices and yes/no; \"prefer not to say\" is offered)"</label>
+                        <label for=format!("{pid}-anon")>{t("editor.anonymous")}</label>
                     </div>
                     <div class="check">
                         <input type="checkbox" id=format!("{pid}-req") bind:checked=d.required />
-                        <label for=format!("{pid}-req")>"Required"</label>
+                        <label for=format!("{pid}-req")>{t("editor.required")}</label>
                     </div>
-                    {order_buttons(questions, qi, count, "question", "Remove")}
+                    {order_buttons(questions, qi, count, false)}
                 </div>
             }
         })
         .collect_view()
 }
 
-/// Up, down and remove for entry `at` of `count` in `list`, named for
-/// screen readers as "Move {what} N up" and so on.
+/// Up, down and remove for entry `at` of `count` in `list` (sections or
+/// questions), named for screen readers as "Move section N up" and so on.
 fn order_buttons<T: Send + Sync + 'static>(
     list: RwSignal<Vec<T>>,
     at: usize,
     count: usize,
-    what: &'static str,
-    remove_text: &'static str,
+    section: bool,
 ) -> impl IntoView {
     let n = at + 1;
+    let number = n.to_string();
+    let args = [("n", number.as_str())];
+    let (up, down, remove, remove_text) = if section {
+        (
+            tf("editor.section_up", &args),
+            tf("editor.section_down", &args),
+            tf("editor.section_remove", &args),
+            t("editor.remove_section"),
+        )
+    } else {
+        (
+            tf("editor.question_up", &args),
+            tf("editor.question_down", &args),
+            tf("editor.question_remove", &args),
+            t("editor.remove"),
+        )
+    };
     view! {
         <div class="button-row">
             <button type="button" class="secondary small" disabled=at == 0
                 on:click=move |_| list.update(|l| shift(l, at, -1))
-                aria-label=format!("Move {what} {n} up")>"Up"</button>
+                aria-label=up>{t("editor.up")}</button>
             <button type="button" class="secondary small" disabled=n == count
                 on:click=move |_| list.update(|l| shift(l, at, 1))
-                aria-label=format!("Move {what} {n} down")>"Down"</button>
+                aria-label=down>{t("editor.down")}</button>
             <button type="button" class="secondary small"
                 on:click=move |_| list.update(|l| {
                     l.remove(at);
                 })
-                aria-label=format!("Remove {what} {n}")>{remove_text}</button>
+                aria-label=remove>{remove_text}</button>
         </div>
     }
 }
@@ -443,7 +467,7 @@ pub fn TemplatesApp() -> impl IntoView {
     use leptos_router::path;
     view! {
         <crate::shell::Shell bundle=crate::shell::Bundle::Templates>
-            <Routes fallback=|| view! { <h1>"Not found"</h1><p><a href="/templates/">"Back to your templates"</a></p> }>
+            <Routes fallback=|| view! { <h1>{t("editor.not_found")}</h1><p><a href="/templates/">{t("editor.back_to_templates")}</a></p> }>
                 <Route path=path!("/templates") view=TemplatesPage />
                 <Route path=path!("/templates/:id") view=TemplateEditorPage />
             </Routes>

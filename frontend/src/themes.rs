@@ -10,6 +10,7 @@ use shared::meeting::{SendThemes, Themes, ThemesDraft};
 use crate::api;
 use crate::components::format_time;
 use crate::forms::{ErrorSummary, FormErrors, field_id};
+use crate::i18n::{t, tf};
 use crate::leader::param_id;
 use crate::shell::{loaded, set_title};
 
@@ -24,7 +25,7 @@ pub fn ThemesPage() -> impl IntoView {
 }
 
 fn themes_view(d: ThemesDraft, round_id: String) -> impl IntoView {
-    set_title("Themes for managers");
+    set_title(&t("themes.title"));
     let start = if d.themes.is_empty() {
         vec![String::new()]
     } else {
@@ -58,7 +59,7 @@ fn themes_view(d: ThemesDraft, round_id: String) -> impl IntoView {
                 Ok(d) => {
                     errors.set(FormErrors::default());
                     managers.set(d.managers);
-                    saved_note.set(Some("Saved. Nothing is sent until you send it.".to_owned()));
+                    saved_note.set(Some(t("themes.saved")));
                 }
                 Err(e) => errors.set(FormErrors::from_error(&e)),
             }
@@ -74,7 +75,7 @@ fn themes_view(d: ThemesDraft, round_id: String) -> impl IntoView {
             manager_ids: chosen.get_untracked(),
         };
         if body.manager_ids.is_empty() {
-            sent_note.set(Some("Choose at least one manager.".to_owned()));
+            sent_note.set(Some(t("themes.choose_manager")));
             return;
         }
         spawn_local(async move {
@@ -90,12 +91,12 @@ fn themes_view(d: ThemesDraft, round_id: String) -> impl IntoView {
                         managers.set(d.managers);
                     }
                     if mails.is_empty() {
-                        "Sent: they find the themes on their page for the round.".to_owned()
+                        t("themes.sent")
                     } else {
-                        format!("Sent: on their page for the round, and by email ({mails}).")
+                        tf("themes.sent_email", &[("mails", &mails)])
                     }
                 }
-                Err(e) => format!("Not sent: {}", e.message()),
+                Err(e) => tf("themes.not_sent", &[("why", &e.message())]),
             };
             sent_note.set(Some(note));
         });
@@ -124,12 +125,12 @@ fn themes_view(d: ThemesDraft, round_id: String) -> impl IntoView {
                 };
                 view! {
                     <div class="field theme">
-                        <label for=id.clone()>{format!("Theme {}", i + 1)}</label>
+                        <label for=id.clone()>{tf("themes.theme", &[("n", &(i + 1).to_string())])}</label>
                         <p class="field-error" id=format!("{id}-err")>{error}</p>
                         <textarea id=id.clone() rows="3" aria-describedby=format!("themes-hint {id}-err")
                             prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-                        <button type="button" class="secondary small" aria-label=format!("Remove theme {}", i + 1)
-                            on:click=remove>"Remove"</button>
+                        <button type="button" class="secondary small" aria-label=tf("themes.remove_label", &[("n", &(i + 1).to_string())])
+                            on:click=remove>{t("themes.remove")}</button>
                     </div>
                 }
             })
@@ -143,8 +144,8 @@ fn themes_view(d: ThemesDraft, round_id: String) -> impl IntoView {
                 let id = format!("m-{}", m.manager_id);
                 let mid = m.manager_id.clone();
                 let when = m.sent_at.map_or_else(
-                    || "not sent yet".to_owned(),
-                    |at| format!("sent {}", format_time(at)),
+                    || t("themes.not_sent_yet"),
+                    |at| tf("themes.sent_at", &[("at", &format_time(at))]),
                 );
                 view! {
                     <div class="check">
@@ -165,35 +166,34 @@ fn themes_view(d: ThemesDraft, round_id: String) -> impl IntoView {
     };
     let no_managers = managers.with_untracked(Vec::is_empty);
     view! {
-        <p><a href=format!("/insights/rounds/{round_id}")>"← Round report"</a></p>
-        <h1>"Themes for managers"</h1>
-        <p id="themes-hint">"Write the broad themes you heard this round, to share with the managers. \
-            A theme is yours, in your words: never quote anyone, and never write something only one person said."</p>
+        <p><a href=format!("/insights/rounds/{round_id}")>{t("themes.back_to_report")}</a></p>
+        <h1>{t("themes.title")}</h1>
+        <p id="themes-hint">{t("themes.hint")}</p>
         <form class="stack" on:submit=on_save novalidate>
             <ErrorSummary errors />
             {fields}
             <div class="button-row">
-                <button type="button" class="secondary" on:click=move |_| themes.update(|l| l.push(RwSignal::new(String::new())))>"Add a theme"</button>
-                <button type="submit">"Save the themes"</button>
+                <button type="button" class="secondary" on:click=move |_| themes.update(|l| l.push(RwSignal::new(String::new())))>{t("themes.add")}</button>
+                <button type="submit">{t("themes.save")}</button>
             </div>
             <p role="status" class="muted">{move || saved_note.get()}</p>
         </form>
-        <h2>"Send them"</h2>
+        <h2>{t("themes.send_heading")}</h2>
         {if no_managers {
-            view! { <p>"No manager was asked for an estimate in this round, so there is no one to send the themes to."</p> }.into_any()
+            view! { <p>{t("themes.no_managers")}</p> }.into_any()
         } else {
             view! {
                 <form class="stack" on:submit=send novalidate>
                     <fieldset>
-                        <legend>"Managers who receive the saved themes"</legend>
+                        <legend>{t("themes.legend")}</legend>
                         {boxes}
                     </fieldset>
                     <p class="hint">{if email_enabled {
-                        "Each finds them on their page for the round, and by email."
+                        t("themes.each_finds_email")
                     } else {
-                        "Each finds them on their page for the round (email is not set up)."
+                        t("themes.each_finds")
                     }}</p>
-                    <button type="submit">"Send the saved themes"</button>
+                    <button type="submit">{t("themes.send")}</button>
                     <p role="status">{move || sent_note.get()}</p>
                 </form>
             }

@@ -376,3 +376,37 @@ async fn in_german_the_page_and_the_built_in_questions_are_german() {
     drop(handle);
     english();
 }
+
+#[wasm_bindgen_test]
+fn the_servers_sentences_are_translated_with_their_values() {
+    frontend::i18n::use_strings(
+        "de",
+        r#"{"checkin": {}, "pages": {
+            "msg:Write at least one theme first.": "Schreiben Sie zuerst ein Thema.",
+            "msg:Peer 1:1s are every {} to {} weeks.": "Alle {} bis {} Wochen.",
+            "msg:No one in the directory is in the team {team:?}.": "Niemand ist im Team {team:?}.",
+            "msg:At most {max} characters, {who}.": "{who}: höchstens {max} Zeichen."
+        }}"#,
+    );
+    use frontend::i18n::server_text;
+    assert_eq!(
+        server_text("Write at least one theme first."),
+        "Schreiben Sie zuerst ein Thema."
+    );
+    assert_eq!(
+        server_text("Peer 1:1s are every 2 to 8 weeks."),
+        "Alle 2 bis 8 Wochen."
+    );
+    assert_eq!(
+        server_text("No one in the directory is in the team \"Sales\"."),
+        "Niemand ist im Team \"Sales\"."
+    );
+    assert_eq!(
+        server_text("At most 40 characters, Ada."),
+        "Ada: höchstens 40 Zeichen."
+    );
+    // Not of any pattern: as written.
+    assert_eq!(server_text("Peer 1:1s are rare."), "Peer 1:1s are rare.");
+    assert_eq!(server_text("Something new."), "Something new.");
+    english();
+}

@@ -50,6 +50,16 @@ impl Backend {
     }
 }
 
+/// A SQLite URL that creates its file when it does not exist yet, as the
+/// default database does, unless the URL sets a `mode` of its own.
+fn create_if_missing(url: &str, backend: Backend) -> String {
+    if backend != Backend::Sqlite || url.contains("mode=") || url.contains(":memory:") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}mode=rwc")
+}
+
 /// The connection pool, and the one place that talks SQL.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -77,7 +87,7 @@ impl Db {
                 })
             });
         }
-        let pool = options.connect(url).await?;
+        let pool = options.connect(&create_if_missing(url, backend)).await?;
         if backend == Backend::Sqlite {
             // WAL lets readers go on while one writer writes; the mode is kept in the file.
             pool.execute("pragma journal_mode = wal").await?;

@@ -2,7 +2,7 @@
 //! speaks their language), then mounts.
 
 fn main() {
-    frontend::i18n::start(None, || {
+    frontend::i18n::start(frontend::i18n::Part::Pages, || {
         leptos::mount::mount_to_body(frontend::insights::InsightsApp);
     });
 }

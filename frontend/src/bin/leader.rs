@@ -2,7 +2,7 @@
 //! written in English so far; so are their strings.
 
 fn main() {
-    frontend::i18n::start(Some("en"), || {
+    frontend::i18n::start(frontend::i18n::Part::Pages, || {
         leptos::mount::mount_to_body(frontend::leader::LeaderApp);
     });
 }

@@ -3,7 +3,7 @@
 //! written in English so far.
 
 fn main() {
-    frontend::i18n::start(Some("en"), || {
+    frontend::i18n::start(frontend::i18n::Part::Pages, || {
         leptos::mount::mount_to_body(frontend::template_editor::TemplatesApp);
     });
 }
