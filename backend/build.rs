@@ -22,10 +22,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             dirs.push((bundle, placeholder(&out, bundle)?));
         }
     }
-    // The check-in page once more, as text: the embedded widget's page is
-    // made from it (see src/embed.rs).
-    let checkin = &dirs[0].1;
-    std::fs::copy(checkin.join("index.html"), out.join("checkin-index.html"))?;
+    // Each bundle's page once more, as text: the embedded widget's page is
+    // made from the check-in's (see src/embed.rs), and the hashes of their
+    // start-up scripts go into the Content-Security-Policy (src/assets.rs).
+    for (bundle, dir) in &dirs {
+        std::fs::copy(
+            dir.join("index.html"),
+            out.join(format!("{bundle}-index.html")),
+        )?;
+    }
     languages(&manifest, &out)?;
     // Embedded in every profile, so tests serve exactly what ships.
     memory_serve::load_names_directories(dirs, true);

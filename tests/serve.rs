@@ -62,6 +62,50 @@ async fn pages_are_served_precompressed_and_hashed_files_cached_for_a_year() {
         .to_str()
         .unwrap();
     assert!(csp.contains("frame-ancestors 'self'"), "{csp}");
+    // Scripts: the server's own files, WebAssembly, and each page's inline
+    // start-up script by its hash; nothing else inline, no eval.
+    let script_src = csp
+        .split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("script-src "))
+        .unwrap_or_else(|| panic!("no script-src: {csp}"));
+    assert!(
+        script_src.starts_with("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+        "{script_src}"
+    );
+    assert!(
+        !script_src.contains("unsafe-inline") && !script_src.contains("'unsafe-eval'"),
+        "{script_src}"
+    );
+    for page in [
+        "/checkin/",
+        "/",
+        "/admin/",
+        "/insights/trends",
+        "/templates/",
+    ] {
+        let html = app.send(Method::GET, page, &[], None).await.text();
+        let start = html.find("<script type=module>").unwrap() + "<script type=module>".len();
+        let script = &html[start..start + html[start..].find("</script>").unwrap()];
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script));
+        assert!(
+            script_src.contains(&format!("'sha256-{hash}'")),
+            "{page}'s start-up script is not allowed by {script_src}"
+        );
+    }
+    // A file that is not there answers 404, not a page.
+    for missing in [
+        "/x.js",
+        "/x.wasm",
+        "/x.css",
+        "/admin/x.js",
+        "/insights/app.css.map",
+    ] {
+        let reply = app.send(Method::GET, missing, &[], None).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{missing}");
+    }
     let html_cache = index.headers[header::CACHE_CONTROL].to_str().unwrap();
     assert_eq!(
         html_cache, "no-cache",

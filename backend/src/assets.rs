@@ -5,7 +5,8 @@
 use std::sync::OnceLock;
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use memory_serve::{CacheControl, MemoryServe};
 
 /// Release builds store the files brotli-compressed; gzip (and, in debug
@@ -110,6 +111,112 @@ pub fn router() -> Router {
                     }),
                 )
                 .merge(leader)
+                // A file that is not there is not a page: no HTML for it.
+                .layer(axum::middleware::map_response(
+                    |uri: axum::http::Uri, response: Response| async move {
+                        if looks_like_a_file(uri.path()) && is_html(&response) {
+                            (StatusCode::NOT_FOUND, "no such file").into_response()
+                        } else {
+                            response
+                        }
+                    },
+                ))
         })
         .clone()
+}
+
+/// Whether a path names a file of the kinds the pages are made of, rather
+/// than a page of a bundle's router.
+fn looks_like_a_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    name.rsplit_once('.').is_some_and(|(_, extension)| {
+        matches!(
+            extension.to_ascii_lowercase().as_str(),
+            "js" | "mjs"
+                | "wasm"
+                | "css"
+                | "map"
+                | "json"
+                | "png"
+                | "svg"
+                | "ico"
+                | "jpg"
+                | "webp"
+                | "woff"
+                | "woff2"
+                | "txt"
+                | "xml"
+        )
+    })
+}
+
+fn is_html(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// Every bundle's page as text.
+const PAGES_HTML: [&str; 5] = [
+    include_str!(concat!(env!("OUT_DIR"), "/checkin-index.html")),
+    include_str!(concat!(env!("OUT_DIR"), "/leader-index.html")),
+    include_str!(concat!(env!("OUT_DIR"), "/admin-index.html")),
+    include_str!(concat!(env!("OUT_DIR"), "/insights-index.html")),
+    include_str!(concat!(env!("OUT_DIR"), "/templates-index.html")),
+];
+
+/// `script-src` for Skipcheck's own pages: their files, WebAssembly, and
+/// each page's inline start-up script (Trunk's) by its hash; no other
+/// inline script, no `eval`.
+pub fn script_src() -> &'static str {
+    static SCRIPT_SRC: OnceLock<String> = OnceLock::new();
+    SCRIPT_SRC.get_or_init(|| {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        let mut policy = String::from("script-src 'self' 'wasm-unsafe-eval'");
+        for html in PAGES_HTML {
+            for script in inline_scripts(html) {
+                let hash = sha2::Sha256::digest(script.as_bytes());
+                let hash = base64::engine::general_purpose::STANDARD.encode(hash);
+                let source = format!(" 'sha256-{hash}'");
+                if !policy.contains(&source) {
+                    policy.push_str(&source);
+                }
+            }
+        }
+        policy
+    })
+}
+
+/// The contents of a page's `<script>` elements without `src`.
+fn inline_scripts(html: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let Some(open_end) = rest[start..].find('>') else {
+            break;
+        };
+        let tag = &rest[start..start + open_end];
+        let body_start = start + open_end + 1;
+        let Some(close) = rest[body_start..].find("</script>") else {
+            break;
+        };
+        if !tag.contains("src=") {
+            found.push(&rest[body_start..body_start + close]);
+        }
+        rest = &rest[body_start + close..];
+    }
+    found
+}
+
+/// The policy of Skipcheck's own pages: framed by themselves only (the
+/// widget's page says otherwise), scripts as [`script_src`] says, no
+/// plugins, no `<base>` tricks.
+pub fn content_security_policy() -> String {
+    format!(
+        "frame-ancestors 'self'; {}; object-src 'none'; base-uri 'none'",
+        script_src()
+    )
 }

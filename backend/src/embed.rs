@@ -272,7 +272,10 @@ pub fn frame_policy(origins: &[String]) -> String {
     } else {
         origins.join(" ")
     };
-    format!("frame-ancestors {ancestors}; object-src 'none'; base-uri 'none'")
+    format!(
+        "frame-ancestors {ancestors}; {}; object-src 'none'; base-uri 'none'",
+        crate::assets::script_src()
+    )
 }
 
 /// The API paths the widget calls, the only ones that answer other origins.

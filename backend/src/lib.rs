@@ -86,7 +86,8 @@ pub fn app(state: AppState) -> Router {
         // (the widget's allowed origins); no plugins; no <base> tricks.
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("content-security-policy"),
-            HeaderValue::from_static("frame-ancestors 'self'; object-src 'none'; base-uri 'none'"),
+            HeaderValue::from_str(&assets::content_security_policy())
+                .unwrap_or_else(|_| HeaderValue::from_static("frame-ancestors 'self'")),
         ))
         // Other origins may call the widget's API, when they are on an
         // organisation's list (see embed.rs).

@@ -26,7 +26,7 @@ pub fn histogram(buckets: &[Bucket], summary: String) -> impl IntoView + use<> {
             view! {
                 <rect class="col" x=x y=y width=BAR height=h></rect>
                 <text class="count" x=centre y={y - 4.0} text-anchor="middle">{b.count}</text>
-                <text class="axis" x=centre y={HEIGHT + LABEL - 4.0} text-anchor="middle">{b.label.clone()}</text>
+                <text class="axis" x=centre y={HEIGHT + LABEL - 4.0} text-anchor="middle">{label(&b.label)}</text>
             }
         })
         .collect_view();
@@ -103,5 +103,16 @@ pub fn line(points: &[Point], min: f64, max: f64, summary: String) -> impl IntoV
             {segments}
             {marks}
         </svg>
+    }
+}
+
+/// A bucket's label from the server in the reader's language: the answers
+/// every template shares, and the built-in templates' choices.
+pub fn label(server: &str) -> String {
+    match server {
+        "yes" => crate::i18n::t("leader.answer_yes"),
+        "no" => crate::i18n::t("leader.answer_no"),
+        "prefer not to say" => crate::i18n::t("leader.answer_decline"),
+        other => crate::i18n::template_text(other),
     }
 }

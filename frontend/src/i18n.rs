@@ -163,12 +163,19 @@ pub fn template_text(english: &str) -> String {
     lookup(&format!("tpl:{english}")).unwrap_or_else(|| english.to_owned())
 }
 
-/// The message of a server error: the reader's language for the codes the
-/// pages know, else the server's sentence, translated by [`server_text`] in
-/// the bundles [`start`]ed with [`Part::Pages`]. (The check-in knows every
-/// code it can meet, and can't spare the bytes of the sentence matcher.)
+/// The message of a server error in the reader's language: the server's
+/// sentence translated by [`server_text`] in the bundles [`start`]ed with
+/// [`Part::Pages`], else the text for its code, else the sentence. (The
+/// check-in knows every code it can meet, and can't spare the bytes of the
+/// sentence matcher.)
 pub fn error_message(code: &str, server_message: &str) -> String {
-    lookup(&format!("error.{code}")).unwrap_or_else(|| SERVER_TEXT.get()(server_message))
+    // The sentence first: it says more than its code (`too_large` is a
+    // check-in's text or a directory's file).
+    let sentence = SERVER_TEXT.get()(server_message);
+    if sentence != server_message {
+        return sentence;
+    }
+    lookup(&format!("error.{code}")).unwrap_or(sentence)
 }
 
 /// A sentence the server (or a shared check) wrote in English, in the

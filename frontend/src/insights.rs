@@ -150,7 +150,9 @@ fn figure(r: AnonymousResult, scope: &str) -> impl IntoView + use<> {
 fn bucket_table(buckets: Vec<Bucket>, prompt: &str, id: String) -> impl IntoView + use<> {
     let rows = buckets
         .into_iter()
-        .map(|b| view! { <tr><th scope="row">{b.label}</th><td>{b.count}</td></tr> })
+        .map(
+            |b| view! { <tr><th scope="row">{charts::label(&b.label)}</th><td>{b.count}</td></tr> },
+        )
         .collect_view();
     view! {
         <table class="distribution" id=id>

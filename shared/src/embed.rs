@@ -192,15 +192,17 @@ pub fn palette(base: Palette, accent: Option<Rgb>, scheme_name: &str) -> Result<
         .unwrap_or((0xff, 0xff, 0xff));
     let against_bg = contrast(accent, base.bg);
     if against_bg < TEXT_CONTRAST {
-        return Err(format!(
-            "{} has a contrast of {against_bg:.1}:1 against the {scheme_name} background; links and buttons need at least 4.5:1. Choose a {} colour.",
-            css_colour(accent),
-            if scheme_name == "dark" {
-                "lighter"
-            } else {
-                "darker"
-            }
-        ));
+        let colour = css_colour(accent);
+        // Two whole sentences, so each can be translated.
+        return Err(if scheme_name == "dark" {
+            format!(
+                "{colour} has a contrast of {against_bg:.1}:1 against the dark background; links and buttons need at least 4.5:1. Choose a lighter colour."
+            )
+        } else {
+            format!(
+                "{colour} has a contrast of {against_bg:.1}:1 against the light background; links and buttons need at least 4.5:1. Choose a darker colour."
+            )
+        });
     }
     Ok(Palette {
         accent,

@@ -94,6 +94,14 @@ export async function assertFits(page, what, width = 320) {
 export async function newPage(browserOrContext, options) {
   const page = await browserOrContext.newPage(options);
   page.on("pageerror", (e) => assert.fail(`page error on ${page.url()}: ${e.message}`));
+  // The pages run under a Content-Security-Policy that limits scripts: a
+  // script or module it refuses fails the test.
+  page.on("console", (message) => {
+    const text = message.text();
+    if (/Refused to (execute|load|compile|evaluate)/.test(text) && /Content Security Policy/.test(text)) {
+      assert.fail(`CSP refused a script on ${page.url()}: ${text}`);
+    }
+  });
   return page;
 }
 
