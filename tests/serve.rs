@@ -145,3 +145,70 @@ async fn the_server_answers_health_checks_on_a_real_socket_and_shuts_down() {
     );
     app.finish().await;
 }
+
+/// One request on a new connection; the whole answer.
+async fn request(addr: std::net::SocketAddr, head: &str) -> String {
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    tcp.read_to_string(&mut response).await.unwrap();
+    response
+}
+
+#[tokio::test]
+async fn shutting_down_says_not_ready_then_finishes_the_requests_in_flight() {
+    let app = TestApp::sqlite().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut config = backend::Config::new(format!("http://{addr}"));
+    config.drain = std::time::Duration::from_millis(800);
+    let state = backend::AppState::new(app.db.clone(), config);
+    let server = tokio::spawn(backend::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let ready = "GET /readyz HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n";
+    assert!(request(addr, ready).await.starts_with("HTTP/1.1 200 OK"));
+
+    // A login whose body has only half arrived when the shutdown begins.
+    let body = r#"{"email":"nobody@example.com","password":"not the password"}"#;
+    let mut in_flight = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /api/session HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    in_flight.write_all(head.as_bytes()).await.unwrap();
+    in_flight.write_all(&body.as_bytes()[..10]).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let _ = stop.send(());
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+
+    // Draining: not ready, while still answering.
+    let draining = request(addr, ready).await;
+    assert!(
+        draining.starts_with("HTTP/1.1 503"),
+        "ready while shutting down: {draining}"
+    );
+    let health = request(
+        addr,
+        "GET /healthz HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+
+    // After the drain the listener closes, and the login still gets its
+    // whole answer.
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    in_flight.write_all(&body.as_bytes()[10..]).await.unwrap();
+    let mut response = String::new();
+    in_flight.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 401"), "{response}");
+    assert!(response.contains("\"error\""), "{response}");
+    let served = tokio::time::timeout(std::time::Duration::from_secs(5), server).await;
+    assert!(matches!(served, Ok(Ok(Ok(())))), "{served:?}");
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "still accepting after shutdown"
+    );
+    app.finish().await;
+}

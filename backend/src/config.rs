@@ -189,6 +189,13 @@ pub struct ServeArgs {
     /// so the first admin's password never crosses a network in clear.
     #[arg(long, env = "SKIPCHECK_ALLOW_INSECURE_SETUP")]
     pub allow_insecure_setup: bool,
+
+    /// On SIGTERM or Ctrl-C, answer `/readyz` with 503 for this many seconds
+    /// before refusing new connections, so a load balancer stops sending
+    /// requests first (set it to its check interval); requests in flight
+    /// always finish.
+    #[arg(long, env = "SKIPCHECK_DRAIN_SECONDS", default_value_t = 0)]
+    pub drain_seconds: u64,
 }
 
 /// The server's own SMTP server, for organisations that set none on their
@@ -269,6 +276,7 @@ impl ServeArgs {
             setup_allowed,
             smtp: self.smtp.smtp()?,
             key: std::sync::Arc::new(key),
+            drain: std::time::Duration::from_secs(self.drain_seconds),
         })
     }
 }
@@ -300,6 +308,8 @@ pub struct Config {
     pub smtp: Option<crate::mail::Smtp>,
     /// The key that seals anonymous answers until k of them are counted.
     pub key: std::sync::Arc<crate::sealed::ServerKey>,
+    /// How long `/readyz` says 503 before the server stops accepting.
+    pub drain: std::time::Duration,
 }
 
 impl Config {
@@ -310,6 +320,7 @@ impl Config {
             setup_allowed: true,
             smtp: None,
             key: std::sync::Arc::new(crate::sealed::ServerKey::random()),
+            drain: std::time::Duration::ZERO,
         }
     }
 

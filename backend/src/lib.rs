@@ -49,6 +49,7 @@ pub use db::Db;
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    pub readiness: Readiness,
 }
 
 impl AppState {
@@ -56,7 +57,22 @@ impl AppState {
         Self {
             db,
             config: Arc::new(config),
+            readiness: Readiness::default(),
         }
+    }
+}
+
+/// Whether this instance wants new requests: not once it is shutting down.
+#[derive(Clone, Debug, Default)]
+pub struct Readiness(Arc<std::sync::atomic::AtomicBool>);
+
+impl Readiness {
+    pub fn is_draining(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn drain(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -101,7 +117,8 @@ pub fn app(state: AppState) -> Router {
         )
 }
 
-/// Serves `app(state)` on `listener` until `shutdown` completes, then lets
+/// Serves `app(state)` on `listener` until `shutdown` completes, then says
+/// it is not ready for `config.drain`, then stops accepting and lets the
 /// requests in flight finish.
 pub async fn serve(
     listener: TcpListener,
@@ -113,6 +130,15 @@ pub async fn serve(
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
+    let readiness = state.readiness.clone();
+    let drain = state.config.drain;
+    let shutdown = async move {
+        shutdown.await;
+        // Not ready any more; still accepting while load balancers notice.
+        readiness.drain();
+        tracing::info!(seconds = drain.as_secs(), "shutting down: draining");
+        tokio::time::sleep(drain).await;
+    };
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await

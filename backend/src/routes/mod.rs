@@ -121,6 +121,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .fallback(no_route);
     let mut router = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
         .nest("/api", api);
     let doc = router.to_openapi();
     router.route(
