@@ -196,6 +196,13 @@ pub struct ServeArgs {
     /// always finish.
     #[arg(long, env = "SKIPCHECK_DRAIN_SECONDS", default_value_t = 0)]
     pub drain_seconds: u64,
+
+    /// Behind a reverse proxy: the header it puts the client's address in
+    /// (its last value is used), e.g. `X-Forwarded-For`, so that login
+    /// attempts are counted per client rather than for the proxy. Set it
+    /// only when the proxy always sets the header.
+    #[arg(long, env = "SKIPCHECK_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<axum::http::HeaderName>,
 }
 
 /// The server's own SMTP server, for organisations that set none on their
@@ -277,6 +284,7 @@ impl ServeArgs {
             smtp: self.smtp.smtp()?,
             key: std::sync::Arc::new(key),
             drain: std::time::Duration::from_secs(self.drain_seconds),
+            client_ip_header: self.client_ip_header.clone(),
         })
     }
 }
@@ -310,6 +318,8 @@ pub struct Config {
     pub key: std::sync::Arc<crate::sealed::ServerKey>,
     /// How long `/readyz` says 503 before the server stops accepting.
     pub drain: std::time::Duration,
+    /// The reverse proxy's header with the client's address, if any.
+    pub client_ip_header: Option<axum::http::HeaderName>,
 }
 
 impl Config {
@@ -321,6 +331,7 @@ impl Config {
             smtp: None,
             key: std::sync::Arc::new(crate::sealed::ServerKey::random()),
             drain: std::time::Duration::ZERO,
+            client_ip_header: None,
         }
     }
 

@@ -21,8 +21,8 @@ pub enum ApiError {
     Unauthenticated,
     #[error("The email or password is not right.")]
     InvalidCredentials,
-    #[error("Too many failed attempts. Please wait 15 minutes, then try again.")]
-    TooManyAttempts,
+    #[error("Too many attempts. Please wait a moment, then try again.")]
+    TooManyAttempts(std::time::Duration),
     #[error("This link is not valid. Ask the person who sent it for a new one.")]
     InvalidLink,
     #[error("This link has expired. Ask the person who sent it for a new one.")]
@@ -57,7 +57,7 @@ impl ApiError {
             Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
             Self::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             Self::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
-            Self::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+            Self::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             Self::InvalidLink => (StatusCode::NOT_FOUND, "invalid_link"),
             Self::ExpiredLink => (StatusCode::GONE, "expired_link"),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
@@ -152,7 +152,15 @@ impl IntoResponse for ApiError {
             message: self.to_string(),
             fields,
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Self::TooManyAttempts(wait) = self {
+            // Whole seconds, rounded up: never "try again now" too early.
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.max(1).into());
+        }
+        response
     }
 }
 

@@ -50,6 +50,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub readiness: Readiness,
+    /// Login attempts per client, in this instance's memory.
+    pub login_limits: Arc<auth::limits::LoginLimits>,
 }
 
 impl AppState {
@@ -58,6 +60,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             readiness: Readiness::default(),
+            login_limits: Arc::default(),
         }
     }
 }
@@ -139,7 +142,8 @@ pub async fn serve(
         tracing::info!(seconds = drain.as_secs(), "shutting down: draining");
         tokio::time::sleep(drain).await;
     };
-    axum::serve(listener, app(state))
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

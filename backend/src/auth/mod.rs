@@ -2,6 +2,7 @@
 //! managers by the token of their personal link, and someone setting a
 //! password by the token of their one-time link.
 
+pub mod limits;
 pub mod link;
 pub mod password;
 pub mod session;

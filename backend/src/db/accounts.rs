@@ -387,45 +387,6 @@ impl Db {
             .await
             .map(|_| ())
     }
-
-    /// How many logins for this email failed since `since`.
-    pub async fn login_failures(&self, email: &str, since: i64) -> DbResult<i64> {
-        sqlx::query_scalar(
-            "select count(*) from login_failures where email = lower($1) and at > $2",
-        )
-        .bind(email)
-        .bind(since)
-        .fetch_one(&self.pool)
-        .await
-    }
-
-    /// Notes a failed login, and forgets failures older than `forget_before`.
-    pub async fn note_login_failure(
-        &self,
-        email: &str,
-        now: i64,
-        forget_before: i64,
-    ) -> DbResult<()> {
-        sqlx::query("delete from login_failures where at <= $1")
-            .bind(forget_before)
-            .execute(&self.pool)
-            .await?;
-        sqlx::query("insert into login_failures (email, at) values (lower($1), $2)")
-            .bind(email)
-            .bind(now)
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-    }
-
-    /// Forgets the failures of an email after a successful login.
-    pub async fn clear_login_failures(&self, email: &str) -> DbResult<()> {
-        sqlx::query("delete from login_failures where email = lower($1)")
-            .bind(email)
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-    }
 }
 
 async fn insert_account(

@@ -1,24 +1,22 @@
 //! Logging in and out.
 
+use std::net::SocketAddr;
+
+use axum::Extension;
 use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use shared::api::{ErrorBody, LoginRequest, Me};
 
 use crate::AppState;
 use crate::auth::token::{hash_token, new_token};
-use crate::auth::{AuthAccount, SESSION_COOKIE, password};
+use crate::auth::{AuthAccount, SESSION_COOKIE, limits, password};
 use crate::error::{ApiError, ApiJson};
 
 /// How long a session lasts.
 const SESSION_SECONDS: i64 = 12 * 3600;
-/// Failed logins for one email within [`FAILURE_WINDOW`] seconds before
-/// logins for it are refused until the window has passed.
-const MAX_FAILURES: i64 = 10;
-const FAILURE_WINDOW: i64 = 15 * 60;
-
 fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
     Cookie::build((SESSION_COOKIE, value))
         .http_only(true)
@@ -33,18 +31,27 @@ fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
     responses(
         (status = 200, body = Me, description = "Logged in; the session cookie is set"),
         (status = 401, description = "Wrong email or password", body = ErrorBody),
-        (status = 429, description = "Too many failed attempts for this email", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this client (for this email, or at all); `Retry-After` says when to try again", body = ErrorBody,
+            headers(("retry-after" = u64, description = "Seconds to wait"))),
     ))]
 pub(super) async fn login(
     State(state): State<AppState>,
+    // The connection's address (absent where no socket is, as in tests).
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     jar: CookieJar,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<(CookieJar, Json<Me>), ApiError> {
     let email = req.email.trim();
-    let now = crate::now();
-    if state.db.login_failures(email, now - FAILURE_WINDOW).await? >= MAX_FAILURES {
-        return Err(ApiError::TooManyAttempts);
-    }
+    let client = limits::client_address(
+        &headers,
+        state.config.client_ip_header.as_ref(),
+        peer.map(|Extension(ConnectInfo(addr))| addr.ip()),
+    );
+    state
+        .login_limits
+        .attempt(email, client)
+        .map_err(ApiError::TooManyAttempts)?;
     let account = state.db.account_by_email(email).await?;
     let ok = password::verify(
         req.password,
@@ -52,13 +59,8 @@ pub(super) async fn login(
     )
     .await?;
     let Some(account) = account.filter(|_| ok) else {
-        state
-            .db
-            .note_login_failure(email, now, now - FAILURE_WINDOW)
-            .await?;
         return Err(ApiError::InvalidCredentials);
     };
-    state.db.clear_login_failures(email).await?;
     tracing::info!(account = %account.id, "logged in");
     start_session(&state, jar, &account.id).await
 }
