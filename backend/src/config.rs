@@ -52,6 +52,42 @@ pub enum Command {
     /// Import the directory from a CSV file (columns email, name, title,
     /// manager_email, team), as the admin page does.
     Import(ImportArgs),
+    /// Copy the live SQLite database into FILE (consistent while the server
+    /// runs), and the server key into FILE.key. Postgres: use pg_dump.
+    Backup(BackupArgs),
+    /// Put a backup made by `skipcheck backup` back in place of the SQLite
+    /// database, with its key. Stop the server first.
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// The server key's file. Default: `skipcheck.key` in the data directory.
+    #[arg(long, env = "SKIPCHECK_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+
+    /// The backup to write (it must not exist yet).
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// The server key's file. Default: `skipcheck.key` in the data directory.
+    #[arg(long, env = "SKIPCHECK_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+
+    /// Replace the database (and a different key) that are there.
+    #[arg(long)]
+    pub force: bool,
+
+    /// The backup to restore.
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,6 +167,25 @@ pub struct DatabaseArgs {
 }
 
 impl DatabaseArgs {
+    /// The SQLite file, if the database is one.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        match &self.database_url {
+            None => Some(self.data_dir.join("skipcheck.db")),
+            Some(url) => url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .map(|rest| PathBuf::from(rest.split('?').next().unwrap_or(rest))),
+        }
+    }
+
+    /// The server key's file: `key_file`, else `skipcheck.key` in the data
+    /// directory.
+    pub fn key_file(&self, key_file: Option<&PathBuf>) -> PathBuf {
+        key_file
+            .cloned()
+            .unwrap_or_else(|| self.data_dir.join("skipcheck.key"))
+    }
+
     /// The URL to connect to, creating the data directory for the default.
     pub fn url(&self) -> anyhow::Result<String> {
         match &self.database_url {

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod assets;
 pub mod auth;
+pub mod backup;
 pub mod breakdown;
 pub mod config;
 pub mod db;

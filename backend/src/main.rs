@@ -8,7 +8,7 @@ use backend::config::{
     AdminCommand, AdminCreateArgs, Cli, Command, ImportArgs, LogFormat, ResetLinkArgs,
 };
 use backend::directory::{self, ImportError};
-use backend::{AppState, Db, demo};
+use backend::{AppState, Db, backup, demo};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -66,6 +66,36 @@ async fn main() -> anyhow::Result<()> {
         Command::Admin(AdminCommand::Create(args)) => create_admin(args).await?,
         Command::Admin(AdminCommand::ResetLink(args)) => reset_link(args).await?,
         Command::Import(args) => import(args).await?,
+        Command::Backup(args) => {
+            let db = open(&args.database).await?;
+            let done = backup::backup(&db, &args.file).await;
+            db.close().await;
+            done?;
+            println!("Copied the database to {}", args.file.display());
+            let key = args.database.key_file(args.key_file.as_ref());
+            let beside = backup::key_beside(&args.file);
+            if backup::copy_key(&key, &beside, false)? {
+                println!(
+                    "Copied the server key to {} (keep it as safe as the database)",
+                    beside.display()
+                );
+            } else {
+                println!("No server key at {}: nothing else to copy", key.display());
+            }
+        }
+        Command::Restore(args) => {
+            let Some(target) = args.database.sqlite_path() else {
+                bail!(
+                    "`skipcheck restore` restores SQLite databases; restore Postgres with pg_restore or psql"
+                );
+            };
+            backup::restore(&args.file, &target, args.force).await?;
+            println!("Restored {} to {}", args.file.display(), target.display());
+            let key = args.database.key_file(args.key_file.as_ref());
+            if backup::copy_key(&backup::key_beside(&args.file), &key, args.force)? {
+                println!("Restored the server key to {}", key.display());
+            }
+        }
     }
     Ok(())
 }

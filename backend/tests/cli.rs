@@ -276,3 +276,59 @@ fn the_log_is_plain_text_in_a_file_and_json_on_request() {
             .is_some_and(|l| l.starts_with("127.0.0.1:"))
     );
 }
+
+#[test]
+fn a_backup_with_its_key_restores_a_lost_data_directory() {
+    let dir = DataDir::new();
+    let demo = run(&dir, &["demo", "--json"], "");
+    assert!(demo.status.success(), "{}", text(&demo));
+    let leader =
+        serde_json::from_slice::<serde_json::Value>(&demo.stdout).unwrap()["leader"]["email"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let key = dir.path().join("skipcheck.key");
+    std::fs::write(&key, format!("{}\n", "ab".repeat(32))).unwrap();
+    let copy = dir.path().join("copy.db");
+
+    let backup = run(&dir, &["backup", copy.to_str().unwrap()], "");
+    assert!(backup.status.success(), "{}", text(&backup));
+    assert!(copy.is_file());
+    let copied_key = dir.path().join("copy.db.key");
+    assert_eq!(
+        std::fs::read(&copied_key).unwrap(),
+        std::fs::read(&key).unwrap()
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copied_key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the key's copy is readable by others");
+    }
+    // Not over an existing file.
+    let again = run(&dir, &["backup", copy.to_str().unwrap()], "");
+    assert!(!again.status.success());
+
+    // The data directory is lost.
+    for name in [
+        "skipcheck.db",
+        "skipcheck.db-wal",
+        "skipcheck.db-shm",
+        "skipcheck.key",
+    ] {
+        let _ = std::fs::remove_file(dir.path().join(name));
+    }
+    let restore = run(&dir, &["restore", copy.to_str().unwrap()], "");
+    assert!(restore.status.success(), "{}", text(&restore));
+    assert_eq!(
+        std::fs::read(&key).unwrap(),
+        std::fs::read(&copied_key).unwrap()
+    );
+    // The leader's account is back.
+    let link = run(&dir, &["admin", "reset-link", "--email", &leader], "");
+    assert!(link.status.success(), "{}", text(&link));
+    // Restoring over a database needs --force.
+    let over = run(&dir, &["restore", copy.to_str().unwrap()], "");
+    assert!(!over.status.success());
+    assert!(text(&over).contains("--force"), "{}", text(&over));
+}
