@@ -134,8 +134,23 @@ async fn the_server_answers_health_checks_on_a_real_socket_and_shuts_down() {
         .unwrap();
     let mut response = String::new();
     tcp.read_to_string(&mut response).await.unwrap();
+    // Without a token, /metrics answers this machine, not a proxied client.
+    let local = request(
+        addr,
+        "GET /metrics HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n",
+    )
+    .await;
+    let proxied = request(
+        addr,
+        "GET /metrics HTTP/1.1\r\nhost: test\r\nx-forwarded-for: 203.0.113.9\r\nconnection: close\r\n\r\n",
+    )
+    .await;
     let _ = stop.send(());
     let served = tokio::time::timeout(std::time::Duration::from_secs(5), server).await;
+
+    assert!(local.starts_with("HTTP/1.1 200"), "{local}");
+    assert!(local.contains("http_requests_total"), "{local}");
+    assert!(proxied.starts_with("HTTP/1.1 403"), "{proxied}");
 
     assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
     assert!(response.ends_with("ok"), "{response}");
@@ -210,5 +225,70 @@ async fn shutting_down_says_not_ready_then_finishes_the_requests_in_flight() {
         tokio::net::TcpStream::connect(addr).await.is_err(),
         "still accepting after shutdown"
     );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_for_prometheus_and_name_no_one() {
+    let app = TestApp::sqlite().await;
+    let config = backend::Config {
+        metrics_token: Some("scrape-secret".to_owned()),
+        ..backend::Config::new(tests::PUBLIC_URL)
+    };
+    let router = app.router_with(config);
+    let get = |path: &'static str, token: Option<&'static str>| {
+        let router = router.clone();
+        async move {
+            let mut request = axum::http::Request::builder().uri(path);
+            if let Some(token) = token {
+                request = request.header("authorization", format!("Bearer {token}"));
+            }
+            let response = tower::ServiceExt::oneshot(
+                router,
+                request.body(axum::body::Body::empty()).unwrap(),
+            )
+            .await
+            .unwrap();
+            let status = response.status();
+            let body = http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            (status, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    // A check-in read through its link, so a route with a token is counted.
+    let invite = &app.demo.invites[0];
+    let token = app.invite(0);
+    let read = app
+        .with_token(Method::GET, "/api/checkin", &token, None)
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+    get("/healthz", None).await;
+
+    assert_eq!(get("/metrics", None).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        get("/metrics", Some("wrong")).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, text) = get("/metrics", Some("scrape-secret")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        text.contains(r#"http_requests_total{method="GET",route="/healthz",status="200"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"route="/api/checkin",status="200""#),
+        "{text}"
+    );
+    assert!(
+        text.contains("http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+    assert!(text.contains("db_pool_connections"), "{text}");
+    // No person, token or answer in any label.
+    for secret in [token.as_str(), invite.email.as_str(), invite.name.as_str()] {
+        assert!(!text.contains(secret), "{secret} in the metrics");
+    }
     app.finish().await;
 }

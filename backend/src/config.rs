@@ -258,6 +258,12 @@ pub struct ServeArgs {
     /// only when the proxy always sets the header.
     #[arg(long, env = "SKIPCHECK_CLIENT_IP_HEADER")]
     pub client_ip_header: Option<axum::http::HeaderName>,
+
+    /// A token Prometheus sends (`Authorization: Bearer …`) to read
+    /// `/metrics`. Without one, `/metrics` answers loopback connections
+    /// that did not come through a proxy only.
+    #[arg(long, env = "SKIPCHECK_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 /// The server's own SMTP server, for organisations that set none on their
@@ -340,6 +346,7 @@ impl ServeArgs {
             key: std::sync::Arc::new(key),
             drain: std::time::Duration::from_secs(self.drain_seconds),
             client_ip_header: self.client_ip_header.clone(),
+            metrics_token: self.metrics_token.clone().filter(|t| !t.is_empty()),
         })
     }
 }
@@ -375,6 +382,8 @@ pub struct Config {
     pub drain: std::time::Duration,
     /// The reverse proxy's header with the client's address, if any.
     pub client_ip_header: Option<axum::http::HeaderName>,
+    /// The bearer token that reads `/metrics`, if any.
+    pub metrics_token: Option<String>,
 }
 
 impl Config {
@@ -387,6 +396,7 @@ impl Config {
             key: std::sync::Arc::new(crate::sealed::ServerKey::random()),
             drain: std::time::Duration::ZERO,
             client_ip_header: None,
+            metrics_token: None,
         }
     }
 

@@ -439,6 +439,13 @@ mod tests {
             assert!(literals(&mail).iter().any(|l| l == outcome), "{outcome}");
             sentences.insert(outcome.to_owned());
         }
+        // An import's change to a person, shown in its preview.
+        let directory =
+            std::fs::read_to_string(format!("{root}/backend/src/directory.rs")).unwrap();
+        for change in ["reports to {}", "manager: {} → {}"] {
+            assert!(literals(&directory).iter().any(|l| l == change), "{change}");
+            sentences.insert(change.to_owned());
+        }
         sentences
     }
 

@@ -25,6 +25,7 @@ pub mod report;
 pub mod rotation;
 pub mod routes;
 pub mod sealed;
+pub mod telemetry;
 pub mod templates;
 
 use std::future::Future;
@@ -84,7 +85,9 @@ impl Readiness {
 pub fn app(state: AppState) -> Router {
     let (api, _) = routes::router().split_for_parts();
     let cors = embed::cors(state.db.clone());
+    telemetry::install();
     api.merge(routes::embed_pages())
+        .route_layer(axum::middleware::from_fn(telemetry::tag_route))
         .with_state(state)
         .merge(assets::router())
         // JSON bodies up to 256 KB; the directory import reads its CSV body
@@ -112,6 +115,8 @@ pub fn app(state: AppState) -> Router {
         // Other origins may call the widget's API, when they are on an
         // organisation's list (see embed.rs).
         .layer(cors)
+        // Counted and timed by route template, for /metrics.
+        .layer(axum::middleware::from_fn(telemetry::track))
         // One line per request: method, path, status, time. Paths hold ids only;
         // tokens travel in headers and answers in bodies, and neither is logged.
         .layer(

@@ -17,7 +17,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, NaiveDate};
-use shared::series::{Proposal, SKIP_FROM_LEVEL};
+use shared::series::{Proposal, SKIP_FROM_LEVEL, Why};
 
 use crate::db::{HistoryRow, PersonRow, SeriesRow};
 use crate::directory;
@@ -255,45 +255,55 @@ pub fn propose(candidates: &[(&PersonRow, u32)], ctx: Context<'_>, count: usize)
             title: person.title.clone(),
             team: person.team.clone(),
             level,
-            reason: reason(
+            reason: String::new(),
+            why: why(
                 person,
                 last.get(person.id.as_str()).copied(),
                 &teams_this_quarter,
                 ctx,
             ),
         });
+        if let Some(last) = picked.last_mut() {
+            last.reason = reason(&last.why);
+        }
     }
     picked
 }
 
-/// Why a person is proposed, in one line.
-fn reason(person: &PersonRow, met: Option<i64>, teams: &HashSet<&str>, ctx: Context<'_>) -> String {
-    let what = if ctx.series.kind == "peer" {
-        "peer 1:1"
-    } else {
-        "skip-level"
+/// Why a person is proposed.
+fn why(person: &PersonRow, met: Option<i64>, teams: &HashSet<&str>, ctx: Context<'_>) -> Why {
+    let weeks = |since: i64| u32::try_from((ctx.now - since).max(0) / WEEK).unwrap_or(u32::MAX);
+    let new_joiner = person.joined_at > 0 && ctx.now - person.joined_at <= NEW_JOINER_DAYS * DAY;
+    Why {
+        peer: ctx.series.kind == "peer",
+        planned: met.is_some_and(|at| at > ctx.now),
+        met_weeks_ago: met.filter(|at| *at <= ctx.now).map(weeks),
+        joined_weeks_ago: (met.is_none() && new_joiner).then(|| weeks(person.joined_at)),
+        unmet_team: (!person.team.is_empty() && !teams.contains(person.team.as_str()))
+            .then(|| person.team.clone()),
+    }
+}
+
+/// [`Why`] in one line of English.
+pub fn reason(why: &Why) -> String {
+    let what = if why.peer { "peer 1:1" } else { "skip-level" };
+    let weeks = |w: u32| match w {
+        0 => "this week".to_owned(),
+        1 => "1 week ago".to_owned(),
+        n => format!("{n} weeks ago"),
     };
-    let weeks = |since: i64| {
-        let w = (ctx.now - since).max(0) / WEEK;
-        match w {
-            0 => "this week".to_owned(),
-            1 => "1 week ago".to_owned(),
-            n => format!("{n} weeks ago"),
-        }
-    };
-    let mut parts = vec![match met {
-        Some(at) if at > ctx.now => format!("{} planned", shared::text::capitalised(what)),
-        Some(at) => format!("Last {what} {}", weeks(at)),
-        None if person.joined_at > 0 && ctx.now - person.joined_at <= NEW_JOINER_DAYS * DAY => {
-            format!(
-                "New joiner (joined {}); no {what} with you yet",
-                weeks(person.joined_at)
-            )
-        }
-        None => format!("No {what} with you yet"),
-    }];
-    if !person.team.is_empty() && !teams.contains(person.team.as_str()) {
-        parts.push(format!("nobody from {} this quarter", person.team));
+    let mut parts = vec![
+        match (why.planned, why.met_weeks_ago, why.joined_weeks_ago) {
+            (true, _, _) => format!("{} planned", shared::text::capitalised(what)),
+            (_, Some(w), _) => format!("Last {what} {}", weeks(w)),
+            (_, None, Some(w)) => {
+                format!("New joiner (joined {}); no {what} with you yet", weeks(w))
+            }
+            (_, None, None) => format!("No {what} with you yet"),
+        },
+    ];
+    if let Some(team) = &why.unmet_team {
+        parts.push(format!("nobody from {team} this quarter"));
     }
     parts.join("; ")
 }

@@ -19,7 +19,7 @@ use crate::account::{AccountPage, SetPasswordPage, check_new_password, label};
 use crate::api::{self, ApiError};
 use crate::components::{Failure, IncompleteLink, format_number, format_time};
 use crate::forms::{CheckField, ErrorSummary, FormErrors, LinkToHand, TextField, focus_id};
-use crate::i18n::{t, tf, tn};
+use crate::i18n::{server_text, t, tf, tn};
 use crate::shell::{Bundle, Session, Shell, expect_session, go_to, loaded, set_title};
 
 fn account_label(field: &str) -> Option<String> {
@@ -721,7 +721,9 @@ fn ReportView(report: ImportReport) -> impl IntoView {
                     let details = if c.details.is_empty() {
                         String::new()
                     } else {
-                        format!(": {}", c.details.join("; "))
+                        let details: Vec<String> =
+                            c.details.iter().map(|d| server_text(d)).collect();
+                        format!(": {}", details.join("; "))
                     };
                     let line = c.line.to_string();
                     let args: [(&str, &str); 4] = [

@@ -568,7 +568,7 @@ fn ProposalRow(
                     if proposal.team.is_empty() { t("series.no_team") } else { proposal.team.clone() },
                     tf("series.level", &[("n", &proposal.level.to_string())])
                 )}</p>
-            <p class="muted">{server_text(&proposal.reason)}</p>
+            <p class="muted">{why_text(&proposal.why)}</p>
             <div class="button-row">
                 <button type="button" class="small" aria-expanded=move || open.get().to_string() aria-controls=form_id.clone()
                     aria-label=tf("series.schedule_who", &[("name", &who)])
@@ -735,5 +735,28 @@ fn InvitationPanel(invitation: Invitation) -> impl IntoView {
             <p><a href=ics_href download="skip-level.ics">{t("series.download_ics")}</a></p>
             {manager}
         </section>
+    }
+}
+
+/// Why the rotation proposes someone, in the reader's language.
+fn why_text(why: &shared::series::Why) -> String {
+    let what = t(if why.peer {
+        "series.what_peer"
+    } else {
+        "series.what_skip"
+    });
+    let what = [("what", what.as_str())];
+    let first = match (why.planned, why.met_weeks_ago, why.joined_weeks_ago) {
+        (true, _, _) if why.peer => t("series.why_planned_peer"),
+        (true, _, _) => t("series.why_planned_skip"),
+        (_, Some(0), _) => tf("series.why_last_this_week", &what),
+        (_, Some(w), _) => tn("series.why_last", w as usize, &what),
+        (_, None, Some(0)) => tf("series.why_new_this_week", &what),
+        (_, None, Some(w)) => tn("series.why_new", w as usize, &what),
+        (_, None, None) => tf("series.why_never", &what),
+    };
+    match &why.unmet_team {
+        Some(team) => tf("series.why_and_team", &[("why", &first), ("team", team)]),
+        None => first,
     }
 }

@@ -193,8 +193,27 @@ pub struct Proposal {
     pub team: String,
     /// Levels below the leader (1 = direct report).
     pub level: u32,
-    /// Why this person, in one line.
+    /// Why this person, in one line of English (for API clients; the page
+    /// words `why` in the reader's language).
     pub reason: String,
+    /// Why this person, in parts.
+    pub why: Why,
+}
+
+/// Why the rotation proposes a person.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Why {
+    /// A series of peer 1:1s, else of skip-levels.
+    pub peer: bool,
+    /// A meeting with the leader is planned already.
+    pub planned: bool,
+    /// Whole weeks since the last meeting with the leader, if there was one.
+    pub met_weeks_ago: Option<u32>,
+    /// Whole weeks since they joined, for a new joiner never met.
+    pub joined_weeks_ago: Option<u32>,
+    /// Their team, when nobody from it has met the leader this quarter.
+    pub unmet_team: Option<String>,
 }
 
 /// A series with its next proposals and its meetings.

@@ -90,6 +90,7 @@ pub(super) async fn save_draft(
         Mode::Draft,
     ))?;
     db.save_draft(&invite.meeting_id, &req.answers, now).await?;
+    metrics::counter!("checkin_drafts_saved_total").increment(1);
     Ok(Json(Saved {
         saved_at: now,
         submitted_at: row.submitted_at,
@@ -164,11 +165,14 @@ pub(super) async fn submit(
         )
         .await?
     {
-        SubmitOutcome::Stored { sealed } => Ok(Json(Saved {
-            saved_at: now,
-            submitted_at: Some(now),
-            anonymous_sealed: sealed,
-        })),
+        SubmitOutcome::Stored { sealed } => {
+            metrics::counter!("checkins_submitted_total").increment(1);
+            Ok(Json(Saved {
+                saved_at: now,
+                submitted_at: Some(now),
+                anonymous_sealed: sealed,
+            }))
+        }
         SubmitOutcome::AlreadySealed => Err(ApiError::Sealed),
     }
 }

@@ -50,6 +50,15 @@ impl utoipa::Modify for Security {
             ),
         );
         components.add_security_scheme(
+            "metrics",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The server's --metrics-token."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
                 crate::auth::SESSION_COOKIE,
@@ -122,6 +131,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     let mut router = OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .routes(routes!(crate::telemetry::serve))
         .nest("/api", api);
     let doc = router.to_openapi();
     router.route(
