@@ -80,6 +80,8 @@ test("a German browser gets the leader's and the admin's pages in German", async
   // A server's refusal, in German: a plain-http origin for the widget.
   await page.locator("#f-origins").fill("http://intranet.example.com");
   await page.getByRole("button", { name: /Widget-Einstellungen speichern/ }).click();
+  // The field's error appears once the server has answered.
+  await page.locator("#f-origins-err").getByText(/https/).waitFor();
   const error = await page.locator("#f-origins-err").innerText();
   assert.match(error, /https/);
   assert.doesNotMatch(error, /\bonly\b|\borigins\b/, error);
