@@ -30,12 +30,22 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] 
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-if [ "$want_test" = 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
-  step "Installing Chromium and ChromeDriver from Debian"
+if [ "$want_test" = 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+   || ! command -v haproxy >/dev/null || ! command -v psql >/dev/null; }; then
+  step "Installing Chromium, ChromeDriver, HAProxy and psql from Debian"
   sudo_cmd=""
   [ "$(id -u)" != 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq \
+    chromium chromium-driver haproxy postgresql-client >/dev/null
+fi
+
+fuzz_venv=.tools/fuzz-venv
+if [ "$want_test" = 1 ] && ! cmp -s tests/fuzz/requirements.txt "$fuzz_venv/requirements.txt"; then
+  step "Installing schemathesis from PyPI (the API fuzzer, once)"
+  python3 -m venv "$fuzz_venv"
+  "$fuzz_venv/bin/pip" install -q --disable-pip-version-check -r tests/fuzz/requirements.txt
+  cp tests/fuzz/requirements.txt "$fuzz_venv/requirements.txt"
 fi
 
 # Trunk builds offline; fetch the crates once (quick when they are there).

@@ -30,8 +30,11 @@ SKIPCHECK_REQUIRE_PAGES=1 run cargo test --locked -p shared -p backend -p tests
 step "Page tests in headless Chromium"
 CHROMEDRIVER="$(command -v chromedriver)" run cargo test --locked -p frontend --target wasm32-unknown-unknown
 
-step "End to end in Chromium"
 cargo build --locked -q -p backend
+step "API fuzzing from the OpenAPI document (schemathesis; SQLite and Postgres)"
+run .tools/fuzz-venv/bin/python tests/fuzz/fuzz.py --bin target/debug/skipcheck
+
+step "End to end in Chromium"
 run node --test tests/e2e/
 
 step "Bundle sizes (release, brotli)"

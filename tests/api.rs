@@ -22,6 +22,7 @@ on_both!(
     leader_pages_need_a_valid_login,
     password_guessing_is_slowed_for_the_guesser_only,
     every_documented_route_exists,
+    a_nul_character_is_refused_alike_on_every_database,
 );
 
 const CHECKIN: &str = "/api/checkin";
@@ -503,6 +504,43 @@ async fn leader_pages_need_a_valid_login(app: &TestApp) {
     assert_eq!(logout.status, StatusCode::NO_CONTENT);
     assert_eq!(after_logout.status, StatusCode::UNAUTHORIZED);
     assert_eq!(not_mine.error(), "not_found");
+}
+
+async fn a_nul_character_is_refused_alike_on_every_database(app: &TestApp) {
+    // Postgres can't store a NUL in text; SQLite can. Neither ever sees one.
+    let login = json!({"email": "alex\u{0}@demo.skipcheck.test", "password": "x"}).to_string();
+    assert!(login.contains("\\u0000"), "{login}");
+    let reply = app
+        .send(Method::POST, "/api/session", &[], Some(&login))
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text());
+    assert!(reply.json()["message"].as_str().unwrap().contains("NUL"));
+
+    let token = app.invite(3);
+    let draft = json!({"answers": {"personal": {"text": "before\u{0}after"}}}).to_string();
+    let reply = app
+        .with_token(Method::PUT, DRAFT, &token, Some(&draft))
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text());
+    // A backslash and "u0000" as text are just text.
+    let text = json!({"answers": {"personal": {"text": "C:\\u0000"}}}).to_string();
+    let reply = app
+        .with_token(Method::PUT, DRAFT, &token, Some(&text))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+
+    let cookie = app.login().await;
+    for uri in ["/api/rounds/a%00b", "/api/trends?series=%00"] {
+        let reply = app
+            .send(Method::GET, uri, &[("cookie", cookie.as_str())], None)
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{uri}: {}",
+            reply.text()
+        );
+    }
 }
 
 async fn every_documented_route_exists(app: &TestApp) {

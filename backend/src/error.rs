@@ -2,6 +2,7 @@
 //! body in the same shape.
 
 use axum::Json;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
@@ -130,8 +131,19 @@ impl Fields {
     }
 }
 
+/// What a client hears when its text holds a NUL character, which Postgres
+/// can't store: refused the same on every database.
+pub const NUL_REFUSED: &str = "Text may not contain a NUL character.";
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
+        // A NUL that reached Postgres by a way the extractors don't look
+        // (a path or query value): the client's mistake, not the server's.
+        if let sqlx::Error::Database(db) = &e
+            && db.code().as_deref() == Some("22021")
+        {
+            return Self::BadRequest(NUL_REFUSED.to_owned());
+        }
         Self::Internal(e.into())
     }
 }
@@ -182,7 +194,19 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
+        let (parts, body) = req.into_parts();
+        let bytes = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::TooLarge("The request is larger than this API accepts.".to_owned())
+                } else {
+                    ApiError::BadRequest(rejection.body_text())
+                }
+            })?;
+        let nul = holds_nul(&bytes);
+        match Json::<T>::from_request(Request::from_parts(parts, Body::from(bytes)), state).await {
+            Ok(_) if nul => Err(ApiError::BadRequest(NUL_REFUSED.to_owned())),
             Ok(Json(value)) => Ok(Self(value)),
             Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(
                 ApiError::TooLarge("The request is larger than this API accepts.".to_owned()),
@@ -192,8 +216,51 @@ where
     }
 }
 
+/// Refuses a path or query that holds an encoded NUL (`%00`) before a
+/// handler reads it, the same on every database (Postgres can't hold one).
+pub async fn refuse_nul(req: Request, next: axum::middleware::Next) -> Response {
+    let nul = req
+        .uri()
+        .path_and_query()
+        .is_some_and(|pq| pq.as_str().as_bytes().windows(3).any(|w| w == b"%00"));
+    if nul {
+        return ApiError::BadRequest(NUL_REFUSED.to_owned()).into_response();
+    }
+    next.run(req).await
+}
+
+/// Whether a JSON text holds an escaped NUL (`\\u0000`) outside an escaped
+/// backslash; raw control characters aren't valid JSON, so this is the only way.
+fn holds_nul(json: &[u8]) -> bool {
+    let mut rest = json;
+    while let Some(at) = rest.iter().position(|&b| b == b'\\') {
+        if rest[at + 1..].starts_with(b"u0000") {
+            return true;
+        }
+        // Skips the escaped character too, so `\\u0000` in a JSON text is a backslash, then text.
+        rest = rest.get(at + 2..).unwrap_or_default();
+    }
+    false
+}
+
 impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
     fn into_response(self) -> Response {
         Json(self.0).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds_nul;
+
+    #[test]
+    fn finds_an_escaped_nul_and_only_that() {
+        assert!(holds_nul(br#"{"email":"a\u0000b"}"#));
+        assert!(holds_nul(br#"["\\\u0000"]"#));
+        assert!(!holds_nul(br#"{"email":"a\\u0000b"}"#));
+        assert!(holds_nul(br#""\u00001""#));
+        assert!(!holds_nul(br#"{"text":"\u0001"}"#));
+        assert!(!holds_nul(br#"{"text":"ends with a backslash \\"}"#));
+        assert!(!holds_nul(b""));
     }
 }

@@ -88,6 +88,7 @@ pub fn app(state: AppState) -> Router {
     telemetry::install();
     api.merge(routes::embed_pages())
         .route_layer(axum::middleware::from_fn(telemetry::tag_route))
+        .route_layer(axum::middleware::from_fn(error::refuse_nul))
         .with_state(state)
         .merge(assets::router())
         // JSON bodies up to 256 KB; the directory import reads its CSV body

@@ -40,10 +40,9 @@ pub struct CheckinView {
     pub meeting_at: i64,
     /// False once the meeting has started.
     pub editable: bool,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub template: Template,
     /// The confidential answers saved so far (draft or submitted).
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::answers_schema))]
     pub answers: Answers,
     /// When the confidential answers were last submitted, if ever.
     pub submitted_at: Option<i64>,
@@ -67,7 +66,7 @@ pub struct CheckinView {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DraftRequest {
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::answers_schema))]
     pub answers: Answers,
 }
 
@@ -76,7 +75,7 @@ pub struct DraftRequest {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SubmitRequest {
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::answers_schema))]
     pub answers: Answers,
 }
 
@@ -362,10 +361,9 @@ pub struct Briefing {
     pub round_id: String,
     pub round_name: String,
     /// The template version this person answered.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub template: Template,
     /// Confidential answers; anonymous questions are never among them.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::answers_schema))]
     pub answers: Answers,
     pub submitted_at: Option<i64>,
     /// Open action items from earlier meetings with this person, oldest first.

@@ -12,6 +12,8 @@ pub mod admin;
 pub mod api;
 pub mod embed;
 pub mod meeting;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod people;
 pub mod series;
 pub mod template;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who may read an answer. Every form shows it next to each question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
     /// Only the meeting's leader reads it, with the employee's name.
@@ -17,6 +18,7 @@ pub enum Visibility {
 /// What kind of answer a question takes. Serialised as `"long_text"` or
 /// `{"scale": {"min": 1, …}}`: external tags keep the page's decoder small.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionKind {
     /// One line of text.
@@ -27,11 +29,16 @@ pub enum QuestionKind {
     Scale {
         min: i32,
         max: i32,
+        #[cfg_attr(feature = "openapi", schema(max_length = 100))]
         min_label: String,
+        #[cfg_attr(feature = "openapi", schema(max_length = 100))]
         max_label: String,
     },
     /// One of a fixed list of options.
-    SingleChoice { options: Vec<String> },
+    SingleChoice {
+        #[cfg_attr(feature = "openapi", schema(min_items = 2, max_items = 20))]
+        options: Vec<String>,
+    },
     /// Yes or no.
     YesNo,
 }
@@ -62,10 +69,13 @@ impl QuestionKind {
 
 /// One question of a template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Question {
     /// Stable key, unique within the template (`"workload"`).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1))]
     pub id: String,
     /// The question as the employee reads it.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500))]
     pub prompt: String,
     pub kind: QuestionKind,
     pub visibility: Visibility,
@@ -74,7 +84,9 @@ pub struct Question {
 
 /// A titled group of questions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Section {
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub title: String,
     pub questions: Vec<Question>,
 }
@@ -82,7 +94,9 @@ pub struct Section {
 /// An ordered list of sections. A template is versioned: answers keep pointing
 /// at the version they were given to, so a change never rewrites them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Template {
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub name: String,
     pub version: i64,
     pub sections: Vec<Section>,

@@ -29,7 +29,6 @@ pub struct TemplateEntry {
     pub version: i64,
     /// Built in: read-only, copy it to change it.
     pub built_in: bool,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub template: Template,
 }
 
@@ -48,7 +47,6 @@ pub struct CopyTemplate {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SaveTemplate {
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub template: Template,
 }
 

@@ -133,11 +133,71 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(health::readyz))
         .routes(routes!(crate::telemetry::serve))
         .nest("/api", api);
-    let doc = router.to_openapi();
+    let mut doc = serde_json::to_value(router.to_openapi()).unwrap_or_default();
+    document_refusals(&mut doc);
     router.route(
         "/api/openapi.json",
         axum::routing::get(move || async move { Json(doc) }),
     )
+}
+
+/// The refusals every route of a kind can give, whatever its handler: added
+/// to each operation that doesn't list them itself, so that the document
+/// says every status a client can see (the fuzz test holds it to that).
+fn document_refusals(doc: &mut serde_json::Value) {
+    let refusal = |what: &str| {
+        serde_json::json!({
+            "description": what,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+        })
+    };
+    let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) else {
+        return;
+    };
+    for operation in paths
+        .values_mut()
+        .filter_map(|item| item.as_object_mut())
+        .flat_map(|item| item.values_mut())
+    {
+        let schemes: Vec<String> = operation["security"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_object())
+            .flat_map(|s| s.keys().cloned())
+            .collect();
+        let mut add = Vec::new();
+        if operation.get("requestBody").is_some() {
+            add.push((
+                "400",
+                "The body is not JSON of the documented shape, or its text holds a NUL character.",
+            ));
+            add.push(("413", "The body is larger than this API accepts."));
+        }
+        if operation["parameters"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty())
+        {
+            add.push(("400", "A parameter is not valid."));
+        }
+        if schemes.iter().any(|s| s == "session") {
+            add.push(("401", "Not logged in, or the session has ended."));
+            add.push(("403", "The account lacks the role this needs."));
+        }
+        if schemes.iter().any(|s| s == "link") {
+            add.push(("404", "The link is not valid."));
+            add.push(("410", "The link has expired."));
+        }
+        let Some(responses) = operation
+            .get_mut("responses")
+            .and_then(|r| r.as_object_mut())
+        else {
+            continue;
+        };
+        for (status, what) in add {
+            responses.entry(status).or_insert_with(|| refusal(what));
+        }
+    }
 }
 
 /// The embedded widget's pages and scripts (HTML and JavaScript, outside
