@@ -30,9 +30,12 @@ SKIPCHECK_REQUIRE_PAGES=1 run cargo test --locked -p shared -p backend -p tests
 step "Page tests in headless Chromium"
 CHROMEDRIVER="$(command -v chromedriver)" run cargo test --locked -p frontend --target wasm32-unknown-unknown
 
-cargo build --locked -q -p backend
+cargo build --locked -q -p backend --bins --examples
 step "API fuzzing from the OpenAPI document (schemathesis; SQLite and Postgres)"
 run .tools/fuzz-venv/bin/python tests/fuzz/fuzz.py --bin target/debug/skipcheck
+
+step "Benchmark, smoke run (every figure comes out; no goal is enforced)"
+run scripts/bench.sh --smoke
 
 step "End to end in Chromium"
 run node --test tests/e2e/

@@ -186,6 +186,18 @@ impl DatabaseArgs {
             .unwrap_or_else(|| self.data_dir.join("skipcheck.key"))
     }
 
+    /// The server key: `SKIPCHECK_KEY` (hex) if set, else the key file,
+    /// created the first time.
+    pub fn server_key(
+        &self,
+        key_file: Option<&PathBuf>,
+    ) -> anyhow::Result<crate::sealed::ServerKey> {
+        match std::env::var("SKIPCHECK_KEY") {
+            Ok(hex) if !hex.trim().is_empty() => crate::sealed::ServerKey::from_hex(&hex),
+            _ => crate::sealed::ServerKey::load_or_create(&self.key_file(key_file)),
+        }
+    }
+
     /// The URL to connect to, creating the data directory for the default.
     pub fn url(&self) -> anyhow::Result<String> {
         match &self.database_url {
@@ -331,14 +343,7 @@ impl ServeArgs {
         let setup_allowed = public_url.starts_with("https://")
             || self.address.listen.ip().is_loopback()
             || self.allow_insecure_setup;
-        let key_file = self
-            .key_file
-            .clone()
-            .unwrap_or_else(|| self.database.data_dir.join("skipcheck.key"));
-        let key = match std::env::var("SKIPCHECK_KEY") {
-            Ok(hex) if !hex.trim().is_empty() => crate::sealed::ServerKey::from_hex(&hex)?,
-            _ => crate::sealed::ServerKey::load_or_create(&key_file)?,
-        };
+        let key = self.database.server_key(self.key_file.as_ref())?;
         Ok(Config {
             public_url,
             setup_allowed,
@@ -365,6 +370,31 @@ pub struct DemoArgs {
     /// Replace an existing demo organisation (its answers are lost).
     #[arg(long)]
     pub reset: bool,
+
+    /// People in the organisation (the small demo has 31); more make an
+    /// organisation to measure with: directors, managers of eight, engineers.
+    #[arg(long, default_value_t = 31, value_parser = clap::value_parser!(u32).range(31..=200_000))]
+    pub people: u32,
+
+    /// Finished rounds before the current one, each with a twentieth of the
+    /// engineers met and four in five answers in.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub rounds: u32,
+
+    /// The server key that seals the waiting anonymous answers
+    /// [default: DATA_DIR/skipcheck.key]
+    #[arg(long, env = "SKIPCHECK_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
+impl DemoArgs {
+    /// The organisation's size.
+    pub fn size(&self) -> crate::demo::Size {
+        crate::demo::Size {
+            people: self.people as usize,
+            rounds: self.rounds as usize,
+        }
+    }
 }
 
 /// What the running server needs to know.

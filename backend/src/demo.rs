@@ -123,6 +123,8 @@ pub async fn create(
     db: &Db,
     public_url: &str,
     reset: bool,
+    size: Size,
+    key: &crate::sealed::ServerKey,
     now: i64,
 ) -> Result<DemoOutput, DemoError> {
     if let Some(existing) = db
@@ -137,10 +139,16 @@ pub async fn create(
             .await
             .map_err(anyhow::Error::from)?;
     }
-    Ok(build(db, public_url, now).await?)
+    Ok(build(db, public_url, size, key, now).await?)
 }
 
-async fn build(db: &Db, public_url: &str, now: i64) -> anyhow::Result<DemoOutput> {
+async fn build(
+    db: &Db,
+    public_url: &str,
+    size: Size,
+    key: &crate::sealed::ServerKey,
+    now: i64,
+) -> anyhow::Result<DemoOutput> {
     let k = AnonymityThreshold::default();
     let org_id = new_id();
     db.insert_organisation(&org_id, DEMO_ORG, k.get(), now)
@@ -178,6 +186,8 @@ async fn build(db: &Db, public_url: &str, now: i64) -> anyhow::Result<DemoOutput
     people.extend(managers.iter().cloned());
     people.extend(engineers.iter().cloned());
     people.extend(deep.iter().cloned());
+    let grown = grown_people(size.people.saturating_sub(people.len()), &cto.id);
+    people.extend(grown.people.iter().cloned());
     db.insert_people(&org_id, &people).await?;
 
     let password = random_hex(8);
@@ -242,7 +252,6 @@ async fn build(db: &Db, public_url: &str, now: i64) -> anyhow::Result<DemoOutput
 
     // Ten people two or three levels below the CTO, a meeting a weekday apart
     // from tomorrow at 10:00 UTC; links stay valid a week past the meeting.
-    const DAY: i64 = 86_400;
     let first = (now / DAY + 1) * DAY + 10 * 3600;
     let participants: Vec<&NewPerson> = engineers
         .iter()
@@ -269,6 +278,28 @@ async fn build(db: &Db, public_url: &str, now: i64) -> anyhow::Result<DemoOutput
             email: p.email.clone(),
             url: format!("{public_url}/checkin/#i={token}"),
         });
+    }
+
+    let scale = Scale {
+        db,
+        round_template: (&template_id, &templates::skip_level()),
+        key,
+        per_round: grown.per_round(),
+    };
+    for r in 1..size.rounds {
+        let start = now - (100 + 90 * i64::try_from(r)?) * DAY;
+        let name = format!("Earlier round {}", size.rounds - r);
+        scale
+            .past_round(&org_id, &account_id, &name, &grown, r, start)
+            .await?;
+    }
+    if !grown.engineers.is_empty() {
+        let from = first + 10 * DAY;
+        invites.extend(
+            scale
+                .invite(&round_id, &grown, size.rounds, from, public_url)
+                .await?,
+        );
     }
 
     let mut manager_links = Vec::new();
@@ -344,7 +375,6 @@ async fn past_round(
     deep: &[NewPerson],
     now: i64,
 ) -> anyhow::Result<()> {
-    const DAY: i64 = 86_400;
     let start = now - 100 * DAY;
     let round_id = new_id();
     let k = AnonymityThreshold::default().get();
@@ -433,4 +463,240 @@ async fn past_round(
             .await?;
     }
     Ok(())
+}
+
+/// How big `skipcheck demo` makes the organisation. The default is the
+/// small demo; more people and rounds make an organisation to measure with
+/// (`skipcheck demo --people 10000 --rounds 20`).
+#[derive(Debug, Clone, Copy)]
+pub struct Size {
+    /// People in all, the small demo's 31 included.
+    pub people: usize,
+    /// Finished rounds, the small demo's one included.
+    pub rounds: usize,
+}
+
+impl Default for Size {
+    fn default() -> Self {
+        Self {
+            people: 31,
+            rounds: 1,
+        }
+    }
+}
+
+/// The people added beyond the small demo: directors under the CTO, eight
+/// managers under each, eight engineers under each manager.
+struct Grown {
+    people: Vec<NewPerson>,
+    /// Indices into `people` of the engineers, with their manager's index.
+    engineers: Vec<(usize, usize)>,
+}
+
+impl Grown {
+    /// How many people a round meets: a twentieth of the engineers, at least 2k.
+    fn per_round(&self) -> usize {
+        (self.engineers.len() / 20)
+            .max(2 * AnonymityThreshold::MIN as usize)
+            .min(self.engineers.len())
+    }
+
+    /// The `n`-th slice of `per` engineers, wrapping round.
+    fn slice(&self, n: usize, per: usize) -> impl Iterator<Item = (&NewPerson, &NewPerson)> {
+        let len = self.engineers.len().max(1);
+        (0..per).map(move |i| {
+            let (who, manager) = self.engineers[(n * per + i) % len];
+            (&self.people[who], &self.people[manager])
+        })
+    }
+}
+
+fn grown_people(count: usize, cto_id: &str) -> Grown {
+    let mut grown = Grown {
+        people: Vec::with_capacity(count),
+        engineers: Vec::new(),
+    };
+    let add = |people: &mut Vec<NewPerson>, title: &str, team: String, over: &str| {
+        let n = people.len() + 1;
+        people.push(NewPerson {
+            id: new_id(),
+            name: format!("Person {n}"),
+            email: format!("person{n}@demo.skipcheck.test"),
+            title: title.to_owned(),
+            team,
+            manager_id: Some(over.to_owned()),
+        });
+        people.len() - 1
+    };
+    let mut division = 0;
+    while grown.people.len() < count {
+        division += 1;
+        let director = add(
+            &mut grown.people,
+            "Director",
+            format!("Division {division}"),
+            cto_id,
+        );
+        for m in 1..=8 {
+            if grown.people.len() >= count {
+                break;
+            }
+            let over = grown.people[director].id.clone();
+            let team = format!("Team {division}.{m}");
+            let manager = add(
+                &mut grown.people,
+                "Engineering Manager",
+                team.clone(),
+                &over,
+            );
+            for _ in 0..8 {
+                if grown.people.len() >= count {
+                    break;
+                }
+                let over = grown.people[manager].id.clone();
+                let engineer = add(&mut grown.people, "Software Engineer", team.clone(), &over);
+                grown.engineers.push((engineer, manager));
+            }
+        }
+    }
+    grown
+}
+
+/// Writes the grown organisation's rounds.
+struct Scale<'a> {
+    db: &'a Db,
+    round_template: (&'a str, &'a shared::Template),
+    key: &'a crate::sealed::ServerKey,
+    per_round: usize,
+}
+
+const DAY: i64 = 86_400;
+
+impl Scale<'_> {
+    /// A finished round over the `n`-th slice of engineers: four in five
+    /// answered (their anonymous answers counted k at a time, the rest left
+    /// sealed under the server's key), and each of their managers' estimates.
+    async fn past_round(
+        &self,
+        org_id: &str,
+        account_id: &str,
+        name: &str,
+        grown: &Grown,
+        n: usize,
+        start: i64,
+    ) -> anyhow::Result<()> {
+        let (template_id, template) = self.round_template;
+        let k = AnonymityThreshold::default().get();
+        let round_id = new_id();
+        self.db
+            .insert_round(
+                &round_id,
+                org_id,
+                account_id,
+                template_id,
+                name,
+                "quarterly",
+                k,
+                start,
+            )
+            .await?;
+        let mut meetings = Vec::new();
+        for (i, (person, _)) in grown.slice(n, self.per_round).enumerate() {
+            let meeting_id = new_id();
+            let at = start + 7 * DAY + slot(i);
+            let hash = hash_token(&new_token());
+            self.db
+                .schedule(&meeting_id, &round_id, &person.id, at, 30, &hash, at)
+                .await?;
+            meetings.push((person, meeting_id, at));
+        }
+        for (i, (person, meeting_id, at)) in meetings.into_iter().enumerate() {
+            if i % 5 == 4 {
+                continue;
+            }
+            let link = crate::db::LinkRow {
+                kind: "invite".to_owned(),
+                round_id: round_id.clone(),
+                person_id: person.id.clone(),
+                meeting_id: Some(meeting_id.clone()),
+                expires_at: at,
+            };
+            let score = |salt: usize| i32::try_from((i * 7 + n * 3 + salt) % 9 + 1).unwrap_or(5);
+            let confidential = shared::Answers::from([(
+                "personal".to_owned(),
+                shared::Answer::Text(format!("Round {n}, answer {i}.")),
+            )]);
+            let anonymous = shared::Answers::from([
+                ("support".to_owned(), shared::Answer::Scale(score(1))),
+                ("morale".to_owned(), shared::Answer::Scale(score(4))),
+            ]);
+            self.db
+                .submit_checkin(
+                    &link,
+                    &meeting_id,
+                    template,
+                    &confidential,
+                    &anonymous,
+                    self.key,
+                    at - DAY,
+                )
+                .await?;
+        }
+        let mut managers: Vec<&str> = grown
+            .slice(n, self.per_round)
+            .map(|(_, m)| m.id.as_str())
+            .collect();
+        managers.sort_unstable();
+        managers.dedup();
+        for (i, manager) in managers.into_iter().enumerate() {
+            self.db
+                .insert_manager_link(&round_id, manager, &hash_token(&new_token()), start)
+                .await?;
+            let estimate = i64::try_from(i % 5 + 5)?;
+            self.db
+                .save_estimate(&round_id, manager, estimate, start + DAY)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The current round's meetings with the `n`-th slice of engineers,
+    /// from `from` on: their check-in links.
+    async fn invite(
+        &self,
+        round_id: &str,
+        grown: &Grown,
+        n: usize,
+        from: i64,
+        public_url: &str,
+    ) -> anyhow::Result<Vec<PersonLink>> {
+        let mut links = Vec::new();
+        for (i, (person, _)) in grown.slice(n, self.per_round).enumerate() {
+            let token = new_token();
+            let at = from + slot(i);
+            self.db
+                .schedule(
+                    &new_id(),
+                    round_id,
+                    &person.id,
+                    at,
+                    30,
+                    &hash_token(&token),
+                    at + 7 * DAY,
+                )
+                .await?;
+            links.push(PersonLink {
+                name: person.name.clone(),
+                email: person.email.clone(),
+                url: format!("{public_url}/checkin/#i={token}"),
+            });
+        }
+        Ok(links)
+    }
+}
+
+/// The `i`-th half-hour meeting slot: eight a weekday from 10:00.
+fn slot(i: usize) -> i64 {
+    let i = i64::try_from(i).unwrap_or(0);
+    (i / 8) * DAY + (i % 8) * 1800
 }

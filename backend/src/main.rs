@@ -55,7 +55,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo(args) => {
             let db = open(&args.database).await?;
             let public_url = args.address.public_url();
-            let out = demo::create(&db, &public_url, args.reset, backend::now()).await?;
+            let key = args.database.server_key(args.key_file.as_ref())?;
+            let size = args.size();
+            let out =
+                demo::create(&db, &public_url, args.reset, size, &key, backend::now()).await?;
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&out)?);
             } else {

@@ -157,14 +157,16 @@ impl TestApp {
             let _ = tracing_subscriber::fmt().with_test_writer().try_init();
         }
         let public_url = PUBLIC_URL.to_owned();
+        let config = Config::new(public_url.clone());
         let demo = if with_demo {
-            backend::demo::create(&db, &public_url, false, backend::now())
+            let size = backend::demo::Size::default();
+            backend::demo::create(&db, &public_url, false, size, &config.key, backend::now())
                 .await
                 .expect("demo data")
         } else {
             DemoOutput::default()
         };
-        let router = backend::app(AppState::new(db.clone(), Config::new(public_url)));
+        let router = backend::app(AppState::new(db.clone(), config));
         Self {
             db,
             router,

@@ -1,0 +1,317 @@
+// The benchmark: Skipcheck's real server, measured with a load generator
+// (autocannon) against references measured in the same run on the same
+// machine, so that each figure is a ratio that holds from run to run.
+//
+//   node scripts/bench/bench.mjs [--smoke] [--databases sqlite,postgres]
+//        [--bin target/release/skipcheck] [--raw target/release/examples/raw_txn]
+//        [--people 10000] [--rounds 20] [--seconds 5] [--connections 8]
+//        [--no-lighthouse] [--out target/bench]
+//
+// scripts/bench.sh builds the release binaries and runs this. --smoke runs
+// every step briefly on a small organisation and checks only that every
+// figure came out (the test command runs it, so the benchmark cannot rot).
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+
+const { values: opt } = parseArgs({
+  options: {
+    smoke: { type: "boolean", default: false },
+    databases: { type: "string", default: "sqlite,postgres" },
+    bin: { type: "string", default: "target/release/skipcheck" },
+    raw: { type: "string", default: "target/release/examples/raw_txn" },
+    people: { type: "string" },
+    rounds: { type: "string" },
+    seconds: { type: "string" },
+    connections: { type: "string" },
+    "no-lighthouse": { type: "boolean", default: false },
+    out: { type: "string", default: "target/bench" },
+  },
+});
+const smoke = opt.smoke;
+const people = Number(opt.people ?? (smoke ? 400 : 10000));
+const rounds = Number(opt.rounds ?? (smoke ? 2 : 20));
+const seconds = Number(opt.seconds ?? (smoke ? 1 : 5));
+const connections = Number(opt.connections ?? (smoke ? 4 : 8));
+const fixedRate = smoke ? 200 : 1000;
+const postgres = process.env.SKIPCHECK_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
+const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const psql = (sql) => execFileSync("psql", ["-q", "-v", "ON_ERROR_STOP=1", postgres, "-c", sql]);
+
+/** A database of its own: { url, drop }. */
+function database(kind, dir, name) {
+  if (kind === "sqlite") return { url: `sqlite://${join(dir, name)}.db`, drop() {} };
+  const db = `skipcheck_bench_${name}_${process.pid}`;
+  psql(`CREATE DATABASE "${db}"`);
+  const url = new URL(postgres);
+  url.pathname = `/${db}`;
+  return { url: url.toString(), drop: () => psql(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`) };
+}
+
+/** Resident memory of a process, in MB: now (VmRSS) and its peak (VmHWM). */
+function memory(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (key) => Number(status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, "m"))[1]);
+  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+}
+
+/** One autocannon run; fails loudly on any error or non-2xx answer. */
+async function load(name, options) {
+  // From the start to the last answer: autocannon's own duration is whole
+  // seconds, and a run of a fixed amount ends on its next one-second tick.
+  const began = performance.now();
+  let last = began;
+  const result = await new Promise((resolve, reject) => {
+    const run = autocannon(
+      { connections, ...(options.amount ? {} : { duration: seconds }), ...options },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
+    run.on("response", () => (last = performance.now()));
+  });
+  const elapsed = (last - began) / 1000;
+  const bad = result.non2xx + result.errors + result.timeouts;
+  assert.equal(bad, 0, `${name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  assert.ok(result["2xx"] > 0, `${name}: nothing answered`);
+  return {
+    rate: result["2xx"] / elapsed,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result["2xx"],
+  };
+}
+
+/** Cycles through values: a new one for every request. */
+function cycle(values) {
+  let i = 0;
+  return () => values[i++ % values.length];
+}
+
+function raw(url) {
+  const out = execFileSync(opt.raw, [url, String(connections), String(seconds)], {
+    env: { ...process.env, RUST_LOG: "warn" },
+  });
+  return JSON.parse(out.toString());
+}
+
+async function benchDatabase(kind) {
+  const dir = mkdtempSync(join(tmpdir(), `skipcheck-bench-${kind}-`));
+  const main = database(kind, dir, "server");
+  const reference = database(kind, dir, "raw");
+  const args = ["--data-dir", dir, "--database-url", main.url];
+  const results = { database: kind };
+  let server;
+  try {
+    let began = Date.now();
+    const demo = JSON.parse(
+      execFileSync(opt.bin, ["demo", "--json", "--people", String(people), "--rounds", String(rounds), ...args], {
+        maxBuffer: 64 << 20,
+        env: { ...process.env, RUST_LOG: "warn" },
+      }).toString(),
+    );
+    results.generate_s = (Date.now() - began) / 1000;
+    const tokens = demo.invites.map((i) => i.url.split("#i=")[1]);
+    const listen = `127.0.0.1:${await freePort()}`;
+    const base = `http://${listen}`;
+    server = spawn(opt.bin, ["serve", "--listen", listen, ...args], {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, RUST_LOG: "warn" },
+    });
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`${base}/healthz`)).ok) break;
+      } catch {}
+      assert.ok(i < 300, "the server did not start");
+      await sleep(100);
+    }
+    await sleep(1000);
+    results.rss_idle_mb = memory(server.pid).rss;
+
+    // 1. Writes against raw single-row transactions on the same disk or server.
+    results.raw = raw(reference.url);
+    const draft = (n) => JSON.stringify({ answers: { personal: { text: `draft ${n}` } } });
+    const nextToken = cycle(tokens);
+    let n = 0;
+    const draftRequest = {
+      method: "PUT",
+      path: "/api/checkin/draft",
+      setupRequest: (req) => ({
+        ...req,
+        headers: { ...req.headers, "content-type": "application/json", authorization: `Bearer ${nextToken()}` },
+        body: draft(++n),
+      }),
+    };
+    results.drafts = await load("drafts", { url: base, requests: [draftRequest] });
+    results.drafts_fixed = await load("drafts at a fixed rate", {
+      url: base,
+      overallRate: fixedRate,
+      requests: [draftRequest],
+    });
+    results.rss_load_mb = memory(server.pid).peak;
+    const nextSubmitter = cycle(tokens);
+    const submission = JSON.stringify({
+      answers: { personal: { text: "Busy but good." }, support: { scale: 6 }, morale: { scale: 7 } },
+    });
+    results.submissions = await load("submissions", {
+      url: base,
+      amount: tokens.length,
+      requests: [
+        {
+          method: "POST",
+          path: "/api/checkin/submit",
+          setupRequest: (req) => ({
+            ...req,
+            headers: { ...req.headers, "content-type": "application/json", authorization: `Bearer ${nextSubmitter()}` },
+            body: submission,
+          }),
+        },
+      ],
+    });
+    results.rss_load_mb = Math.max(results.rss_load_mb, memory(server.pid).peak);
+
+    // 2. Static pages and assets against a trivial route of the same server.
+    const html = await (await fetch(`${base}/checkin/`)).text();
+    const script = html.match(/\/checkin\/checkin-[0-9a-f]+\.js/)?.[0];
+    assert.ok(script, "no script in the check-in page");
+    results.trivial = await load("healthz", { url: `${base}/healthz` });
+    results.static_page = await load("check-in page", { url: `${base}/checkin/` });
+    results.static_asset = await load("check-in script", { url: `${base}${script}` });
+
+    // 3. The briefing and the report, one request at a time.
+    const login = await fetch(`${base}/api/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(demo.leader),
+    });
+    assert.equal(login.status, 200);
+    const cookie = login.headers.get("set-cookie").split(";")[0];
+    const get = async (path) => {
+      const r = await fetch(`${base}${path}`, { headers: { cookie } });
+      assert.equal(r.status, 200, path);
+      return r.json();
+    };
+    const list = await get("/api/rounds");
+    const roundsList = Array.isArray(list) ? list : list.rounds;
+    const current = roundsList.find((r) => r.name === "Q4 skip-levels") ?? roundsList[0];
+    const past = roundsList.find((r) => r.id !== current.id);
+    const detail = await get(`/api/rounds/${current.id}`);
+    const meeting = detail.meetings.at(-1).id;
+    const leader = { connections: 1, headers: { cookie } };
+    results.briefing = await load("briefing", { ...leader, url: `${base}/api/meetings/${meeting}` });
+    results.report = await load("report", { ...leader, url: `${base}/api/rounds/${past.id}/report` });
+    results.meetings_in_round = detail.meetings.length;
+
+    // 5. The widget's time to interactive on a throttled phone (SQLite only).
+    if (kind === "sqlite" && !opt["no-lighthouse"]) results.lighthouse = lighthouse(`${base}/checkin/#i=${tokens[0]}`);
+  } finally {
+    if (server) server.kill("SIGTERM");
+    await sleep(300);
+    main.drop();
+    reference.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
+}
+
+/** Lighthouse's mobile profile (simulated slow 4G, 4x CPU slowdown) on Debian's Chromium. */
+function lighthouse(url) {
+  const out = execFileSync(
+    join("scripts", "bench", "node_modules", ".bin", "lighthouse"),
+    [
+      url,
+      "--output=json",
+      "--quiet",
+      "--only-categories=performance",
+      `--chrome-path=${chromium}`,
+      `--chrome-flags=--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run --user-data-dir=${mkdtempSync(join(tmpdir(), "lh-"))}`,
+    ],
+    { maxBuffer: 64 << 20, env: { ...process.env, CHROME_PATH: chromium } },
+  );
+  const report = JSON.parse(out.toString());
+  return {
+    tti_ms: report.audits.interactive.numericValue,
+    fcp_ms: report.audits["first-contentful-paint"].numericValue,
+    score: Math.round(report.categories.performance.score * 100),
+  };
+}
+
+function sizes() {
+  const out = execFileSync("node", ["scripts/size-report.mjs"]).toString();
+  const brotli = (bundle) => Number(out.match(new RegExp(`\\*\\*${bundle}, all\\*\\*.*?\\*\\*([0-9.]+) KB`))?.[1]);
+  return { checkin_kb: brotli("checkin"), leader_kb: brotli("leader") };
+}
+
+const fixed = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "–");
+// autocannon measures latency in whole milliseconds.
+const ms = (x) => (x < 1 ? "< 1" : fixed(x, 0));
+const rows = [];
+const row = (figure, measured, reference, ratio, goal, met) =>
+  rows.push(`| ${figure} | ${measured} | ${reference} | ${ratio} | ${goal} | ${met === undefined ? "" : met ? "yes" : "**no**"} |`);
+
+const all = [];
+for (const kind of opt.databases.split(",")) all.push(await benchDatabase(kind));
+const size = sizes();
+
+for (const r of all) {
+  const db = r.database === "sqlite" ? "SQLite" : "Postgres";
+  const ratio = (a, b) => a / b;
+  const d = ratio(r.drafts.rate, r.raw.tps);
+  const s = ratio(r.submissions.rate, r.raw.tps);
+  row(`${db}: draft saves/s`, fixed(r.drafts.rate, 0), `${fixed(r.raw.tps, 0)} raw txn/s`, fixed(d, 2), "≥ 0.8", d >= 0.8);
+  row(`${db}: submissions/s`, fixed(r.submissions.rate, 0), `${fixed(r.raw.tps, 0)} raw txn/s`, fixed(s, 2), "≥ 0.5", s >= 0.5);
+  row(`${db}: draft p99 at ${fixedRate}/s`, `${ms(r.drafts_fixed.p99)} ms`, `raw p99 ${fixed(r.raw.p99_ms)} ms`, "", "≤ 5 ms", r.drafts_fixed.p99 <= 5);
+  const sp = ratio(r.static_page.rate, r.trivial.rate);
+  const sa = ratio(r.static_asset.rate, r.trivial.rate);
+  row(`${db}: static page/s`, fixed(sp * r.trivial.rate, 0), `${fixed(r.trivial.rate, 0)} /healthz/s`, fixed(sp, 2), "≥ 0.5", sp >= 0.5);
+  row(`${db}: static asset/s`, fixed(sa * r.trivial.rate, 0), `${fixed(r.trivial.rate, 0)} /healthz/s`, fixed(sa, 2), "≥ 0.5", sa >= 0.5);
+  const org = `${people} people, ${rounds} rounds`;
+  row(`${db}: briefing p50 / p99 (${org})`, `${ms(r.briefing.p50)} / ${ms(r.briefing.p99)} ms`, "", "", "≤ 20 / 60 ms", r.briefing.p50 <= 20 && r.briefing.p99 <= 60);
+  row(`${db}: report p50 / p99 (${org})`, `${ms(r.report.p50)} / ${ms(r.report.p99)} ms`, "", "", "≤ 20 / 60 ms", r.report.p50 <= 20 && r.report.p99 <= 60);
+  row(`${db}: memory idle / under load`, `${fixed(r.rss_idle_mb)} / ${fixed(r.rss_load_mb)} MB`, "", "", "≤ 25 / 100 MB", r.rss_idle_mb <= 25 && r.rss_load_mb <= 100);
+  if (r.lighthouse) {
+    row("check-in time to interactive (Lighthouse mobile)", `${fixed(r.lighthouse.tti_ms, 0)} ms`, `FCP ${fixed(r.lighthouse.fcp_ms, 0)} ms, score ${r.lighthouse.score}`, "", "", undefined);
+  }
+}
+row("check-in bundle, brotli", `${fixed(size.checkin_kb)} KB`, "", "", "≤ 90 KB", size.checkin_kb <= 90);
+
+const table = [
+  "| figure | measured | reference, same run | ratio | goal | met |",
+  "|---|---|---|---|---|---|",
+  ...rows,
+].join("\n");
+mkdirSync(opt.out, { recursive: true });
+writeFileSync(join(opt.out, "results.json"), JSON.stringify({ people, rounds, seconds, connections, all, size }, null, 2));
+writeFileSync(join(opt.out, "results.md"), table + "\n");
+console.log(table);
+
+if (smoke) {
+  // Every figure came out as a number: the benchmark still runs end to end.
+  const numbers = JSON.stringify(all).match(/-?\d+(\.\d+)?(e[+-]?\d+)?|null/g);
+  assert.ok(!numbers.includes("null"), "a figure is missing");
+  for (const r of all) {
+    for (const key of ["drafts", "drafts_fixed", "submissions", "trivial", "static_page", "static_asset", "briefing", "report"]) {
+      assert.ok(r[key].rate > 0 && r[key].requests > 0, `${r.database}: ${key}`);
+    }
+    assert.ok(r.raw.tps > 0 && r.rss_idle_mb > 0 && r.rss_load_mb >= r.rss_idle_mb);
+    if (!opt["no-lighthouse"] && r.database === "sqlite") assert.ok(r.lighthouse.tti_ms > 0);
+  }
+  assert.ok(size.checkin_kb > 0);
+  console.log("# pass 1\n# fail 0");
+}
