@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use shared::api::{AnonymousResult, GroupReport, GroupStatus};
 use shared::{Score, Template};
 
-use crate::db::PersonRow;
+use crate::db::Line;
 use crate::morale;
 
 /// The id of the whole round's group.
@@ -113,7 +113,7 @@ pub struct Team {
 }
 
 /// How many of the people in `planned` stand below each person, at any depth.
-pub fn planned_below(people: &[PersonRow], planned: &[String]) -> HashMap<String, u32> {
+pub fn planned_below(people: &[Line], planned: &[String]) -> HashMap<String, u32> {
     let manager: HashMap<&str, Option<&str>> = people
         .iter()
         .map(|p| (p.id.as_str(), p.manager_id.as_deref()))
@@ -135,13 +135,17 @@ pub fn planned_below(people: &[PersonRow], planned: &[String]) -> HashMap<String
 /// The teams under the leader's direct reports (or, without a leader in the
 /// directory, under the top of the tree) that meet the leader this round.
 pub fn teams(
-    people: &[PersonRow],
+    people: &[Line],
     leader_person: Option<&str>,
     planned_below: &HashMap<String, u32>,
 ) -> Vec<Team> {
-    people
+    let mut reports: Vec<&Line> = people
         .iter()
         .filter(|p| p.manager_id.as_deref() == leader_person)
+        .collect();
+    reports.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+    reports
+        .into_iter()
         .filter_map(|p| {
             let planned = planned_below.get(&p.id).copied().unwrap_or(0);
             (planned > 0).then(|| Team {

@@ -10,19 +10,18 @@ use shared::api::{
 };
 
 use crate::breakdown::{self, Estimate, Inputs};
-use crate::db::{Db, DbResult, PersonRow, RoundRow};
+use crate::db::{Db, DbResult, RoundRow};
 use crate::morale;
 
-/// What every report of one leader needs from the directory.
+/// What every report of one leader needs from the directory besides each
+/// round's own reporting lines: where the leader is in it.
 pub struct Directory {
-    pub people: Vec<PersonRow>,
     pub leader_person: Option<String>,
 }
 
 impl Directory {
-    pub async fn load(db: &Db, org_id: &str, account_id: &str) -> DbResult<Self> {
+    pub async fn load(db: &Db, account_id: &str) -> DbResult<Self> {
         Ok(Self {
-            people: db.people(org_id).await?,
             leader_person: db.account_person(account_id).await?,
         })
     }
@@ -35,8 +34,9 @@ pub async fn round_report(db: &Db, round: &RoundRow, dir: &Directory) -> DbResul
     let groups = db.round_groups(&round.id).await?;
     let tallies = db.group_tallies(&round.id).await?;
     let planned_people = db.planned_people(&round.id).await?;
-    let planned = breakdown::planned_below(&dir.people, &planned_people);
-    let teams = breakdown::teams(&dir.people, dir.leader_person.as_deref(), &planned);
+    let lines = db.lines_above_planned(&round.id).await?;
+    let planned = breakdown::planned_below(&lines, &planned_people);
+    let teams = breakdown::teams(&lines, dir.leader_person.as_deref(), &planned);
     let estimate_rows = db.estimates_of_round(&round.id).await?;
     let score = |m: Option<i64>| {
         m.and_then(|n| i32::try_from(n).ok())

@@ -209,10 +209,13 @@ async function benchDatabase(kind) {
     };
     const list = await get("/api/rounds");
     const roundsList = Array.isArray(list) ? list : list.rounds;
+    // The biggest finished round, and a briefing there with answers in.
     const current = roundsList.find((r) => r.name === "Q4 skip-levels") ?? roundsList[0];
-    const past = roundsList.find((r) => r.id !== current.id);
-    const detail = await get(`/api/rounds/${current.id}`);
-    const meeting = detail.meetings.at(-1).id;
+    const past = roundsList
+      .filter((r) => r.id !== current.id)
+      .reduce((a, b) => (b.meetings > a.meetings ? b : a));
+    const detail = await get(`/api/rounds/${past.id}`);
+    const meeting = (detail.meetings.find((m) => m.status === "submitted") ?? detail.meetings[0]).id;
     const leader = { connections: 1, headers: { cookie } };
     results.briefing = await load("briefing", { ...leader, url: `${base}/api/meetings/${meeting}` });
     results.report = await load("report", { ...leader, url: `${base}/api/rounds/${past.id}/report` });

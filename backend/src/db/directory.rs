@@ -34,6 +34,14 @@ pub struct PersonRow {
     pub joined_at: i64,
 }
 
+/// One person's place in the reporting tree: all a report needs of them.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Line {
+    pub id: String,
+    pub name: String,
+    pub manager_id: Option<String>,
+}
+
 /// The fields of one person, as an admin sets them.
 #[derive(Debug, Clone)]
 pub struct PersonFields<'a> {
@@ -118,6 +126,24 @@ impl Db {
              where org_id = $1 order by name, email",
         )
         .bind(org_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// The reporting lines a round's report needs, in no order: the people
+    /// planned in the round and everyone above them (a few hundred rows
+    /// where the directory holds ten thousand).
+    pub async fn lines_above_planned(&self, round_id: &str) -> DbResult<Vec<Line>> {
+        sqlx::query_as(
+            "with recursive up (id) as (
+                 select person_id from meetings where round_id = $1
+                 union
+                 select p.manager_id from people p join up on p.id = up.id
+                 where p.manager_id is not null
+             )
+             select p.id, p.name, p.manager_id from people p join up on p.id = up.id",
+        )
+        .bind(round_id)
         .fetch_all(&self.pool)
         .await
     }

@@ -23,7 +23,7 @@ pub use accounts::{
     AccountLinkRow, AccountListRow, AccountRow, NewAccount, RolesOutcome, SessionAccount,
 };
 pub use checkins::{CheckinRow, LinkRow, SubmitOutcome};
-pub use directory::{NewPerson, PersonFields, PersonRow};
+pub use directory::{Line, NewPerson, PersonFields, PersonRow};
 pub use follow_ups::ItemRow;
 pub use mail::{MailLogRow, SmtpRow};
 pub use rounds::{EstimateRow, MeetingRow, RoundRow};

@@ -102,7 +102,7 @@ pub(super) async fn report(
 
 async fn load_report(db: &Db, leader: &AuthLeader, id: &str) -> Result<RoundReport, ApiError> {
     let round = own_round(db, leader, id).await?;
-    let dir = Directory::load(db, &leader.org_id, &leader.account_id).await?;
+    let dir = Directory::load(db, &leader.account_id).await?;
     Ok(report::round_report(db, &round, &dir).await?)
 }
 
@@ -164,7 +164,7 @@ pub(super) async fn trends(
     State(db): State<Db>,
     leader: AuthLeader,
 ) -> Result<Json<Vec<TrendPoint>>, ApiError> {
-    let dir = Directory::load(&db, &leader.org_id, &leader.account_id).await?;
+    let dir = Directory::load(&db, &leader.account_id).await?;
     Ok(Json(report::trend(&db, &leader.account_id, &dir).await?))
 }
 
@@ -178,7 +178,7 @@ pub(super) async fn trends_csv(
     State(db): State<Db>,
     leader: AuthLeader,
 ) -> Result<Response, ApiError> {
-    let dir = Directory::load(&db, &leader.org_id, &leader.account_id).await?;
+    let dir = Directory::load(&db, &leader.account_id).await?;
     let points = report::trend(&db, &leader.account_id, &dir).await?;
     let csv = report::trend_csv(&points).map_err(anyhow::Error::from)?;
     Ok(download("text/csv; charset=utf-8", "trend.csv", csv))
