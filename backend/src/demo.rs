@@ -261,23 +261,8 @@ async fn build(
         .collect();
     let mut invites = Vec::new();
     for (i, p) in participants.into_iter().enumerate() {
-        let token = new_token();
         let at = first + i64::try_from(i)? * DAY;
-        db.schedule(
-            &new_id(),
-            &round_id,
-            &p.id,
-            at,
-            30,
-            &hash_token(&token),
-            at + 7 * DAY,
-        )
-        .await?;
-        invites.push(PersonLink {
-            name: p.name.clone(),
-            email: p.email.clone(),
-            url: format!("{public_url}/checkin/#i={token}"),
-        });
+        invites.push(invite(db, &round_id, p, at, public_url).await?);
     }
 
     let scale = Scale {
@@ -672,27 +657,37 @@ impl Scale<'_> {
     ) -> anyhow::Result<Vec<PersonLink>> {
         let mut links = Vec::new();
         for (i, (person, _)) in grown.slice(n, self.per_round).enumerate() {
-            let token = new_token();
-            let at = from + slot(i);
-            self.db
-                .schedule(
-                    &new_id(),
-                    round_id,
-                    &person.id,
-                    at,
-                    30,
-                    &hash_token(&token),
-                    at + 7 * DAY,
-                )
-                .await?;
-            links.push(PersonLink {
-                name: person.name.clone(),
-                email: person.email.clone(),
-                url: format!("{public_url}/checkin/#i={token}"),
-            });
+            links.push(invite(self.db, round_id, person, from + slot(i), public_url).await?);
         }
         Ok(links)
     }
+}
+
+/// Schedules a meeting at `at` in the round, its check-in link valid until
+/// a week after: the link.
+async fn invite(
+    db: &Db,
+    round_id: &str,
+    person: &NewPerson,
+    at: i64,
+    public_url: &str,
+) -> anyhow::Result<PersonLink> {
+    let token = new_token();
+    db.schedule(
+        &new_id(),
+        round_id,
+        &person.id,
+        at,
+        30,
+        &hash_token(&token),
+        at + 7 * DAY,
+    )
+    .await?;
+    Ok(PersonLink {
+        name: person.name.clone(),
+        email: person.email.clone(),
+        url: format!("{public_url}/checkin/#i={token}"),
+    })
 }
 
 /// The `i`-th half-hour meeting slot: eight a weekday from 10:00.

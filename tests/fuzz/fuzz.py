@@ -17,6 +17,9 @@ than --min-requests per database.
 
     python3 tests/fuzz/fuzz.py [--bin target/debug/skipcheck] [--examples 8]
         [--databases sqlite,postgres] [--seed 1]
+
+KEEP=1 keeps each run's directory (the server's log, schemathesis's ndjson
+reports) instead of removing it.
 """
 
 import argparse
@@ -143,7 +146,8 @@ class Server:
         self.log.close()
         if self.pg_name:
             psql(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
-        if not os.environ.get("KEEP"): shutil.rmtree(self.dir, ignore_errors=True)
+        if not os.environ.get("KEEP"):
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def server_errors(self):
         with open(os.path.join(self.dir, "server.log")) as f:
