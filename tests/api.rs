@@ -530,7 +530,11 @@ async fn a_nul_character_is_refused_alike_on_every_database(app: &TestApp) {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
 
     let cookie = app.login().await;
-    for uri in ["/api/rounds/a%00b", "/api/trends?series=%00"] {
+    for uri in [
+        "/api/rounds/a%00b",
+        "/api/trends?series=%00",
+        "/api/me?x=%00",
+    ] {
         let reply = app
             .send(Method::GET, uri, &[("cookie", cookie.as_str())], None)
             .await;
@@ -540,6 +544,19 @@ async fn a_nul_character_is_refused_alike_on_every_database(app: &TestApp) {
             "{uri}: {}",
             reply.text()
         );
+    }
+    // Every operation documents that 400.
+    let doc = app
+        .send(Method::GET, "/api/openapi.json", &[], None)
+        .await
+        .json();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            assert!(
+                operation["responses"]["400"].is_object(),
+                "{method} {path} does not document 400"
+            );
+        }
     }
 }
 

@@ -479,7 +479,8 @@ struct Grown {
 }
 
 impl Grown {
-    /// How many people a round meets: a twentieth of the engineers, at least 2k.
+    /// How many people a round meets: a twentieth of the engineers, and
+    /// never fewer than twice the smallest k.
     fn per_round(&self) -> usize {
         (self.engineers.len() / 20)
             .max(2 * AnonymityThreshold::MIN as usize)

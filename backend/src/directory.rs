@@ -116,6 +116,14 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<FieldError>> {
             return Err(problems.finish());
         }
     };
+    if let Some(at) = text.find('\0') {
+        let line = text[..at].matches('\n').count() + 1;
+        problems.line(
+            u32::try_from(line).unwrap_or(u32::MAX),
+            "This line holds a NUL character. Save the file as \"CSV UTF-8\" and try again.",
+        );
+        return Err(problems.finish());
+    }
     if text.trim().is_empty() {
         problems.file("The file is empty. The first line must name the columns: email,name,title,manager_email,team.");
         return Err(problems.finish());
@@ -675,9 +683,12 @@ mod tests {
     fn an_empty_or_oversized_or_non_utf8_file_is_refused() {
         assert!(problems("")[0].contains("empty"));
         assert!(problems("email,name,manager_email\n")[0].contains("no people"));
+        // Postgres can't hold a NUL; it is refused before any database sees it.
         assert_eq!(
-            problems("email,name,manager_email\na@example.com,\u{0}x,\n").len(),
-            1
+            problems("email,name,manager_email\na@example.com,\u{0}x,\n"),
+            [
+                "line 2: This line holds a NUL character. Save the file as \"CSV UTF-8\" and try again."
+            ]
         );
         let bad = b"email,name,manager_email\na@example.com,Ren\xe9,\n";
         let p = parse(bad).unwrap_err();

@@ -136,6 +136,7 @@ fn two_instances_behind_a_proxy_lose_nothing_when_one_dies() {
     // SIGKILL, mid-load: requests in flight on this instance get no answer.
     first.0.kill().unwrap();
     first.0.wait().unwrap();
+    let killed = std::time::Instant::now();
     let after_kill = saved_on(b);
     std::thread::sleep(Duration::from_millis(1500));
     stop.store(true, Ordering::Relaxed);
@@ -148,6 +149,18 @@ fn two_instances_behind_a_proxy_lose_nothing_when_one_dies() {
     assert!(
         acked.iter().any(|(_, a)| a.submitted),
         "no submission was acknowledged"
+    );
+    // Once its health checks (every 250 ms, two failures) found the instance
+    // gone, the proxy sent every request to the survivor.
+    let late: Vec<Duration> = acked
+        .iter()
+        .filter_map(|(_, a)| a.last_failure)
+        .filter_map(|t| t.checked_duration_since(killed))
+        .filter(|d| *d > Duration::from_millis(1500))
+        .collect();
+    assert!(
+        late.is_empty(),
+        "requests still failed after the kill: {late:?}"
     );
     acknowledged_writes_are_there(front, &acked);
 

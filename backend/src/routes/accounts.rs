@@ -131,6 +131,7 @@ pub(super) async fn invite(
         (status = 200, body = AccountSummary),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "It would leave no admin", body = ErrorBody),
+        (status = 422, description = "It would leave the account with no role", body = ErrorBody),
     ))]
 pub(super) async fn update(
     State(state): State<AppState>,

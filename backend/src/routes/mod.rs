@@ -166,19 +166,13 @@ fn document_refusals(doc: &mut serde_json::Value) {
             .filter_map(|s| s.as_object())
             .flat_map(|s| s.keys().cloned())
             .collect();
-        let mut add = Vec::new();
+        // Any route refuses a path or query that holds a NUL character.
+        let mut add = vec![(
+            "400",
+            "The request is not valid: a parameter or the body is not of the documented shape, or holds a NUL character.",
+        )];
         if operation.get("requestBody").is_some() {
-            add.push((
-                "400",
-                "The body is not JSON of the documented shape, or its text holds a NUL character.",
-            ));
             add.push(("413", "The body is larger than this API accepts."));
-        }
-        if operation["parameters"]
-            .as_array()
-            .is_some_and(|p| !p.is_empty())
-        {
-            add.push(("400", "A parameter is not valid."));
         }
         if schemes.iter().any(|s| s == "session") {
             add.push(("401", "Not logged in, or the session has ended."));

@@ -820,6 +820,7 @@ pub(super) async fn reissue(
     responses(
         (status = 200, body = MeetingSummary),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The meeting has started", body = ErrorBody),
         (status = 422, description = "A field is not valid", body = ErrorBody),
     ))]
 pub(super) async fn move_meeting(

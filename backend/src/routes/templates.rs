@@ -122,6 +122,7 @@ pub(super) async fn copy(
     request_body = SaveTemplate,
     responses((status = 200, body = TemplateEntry), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, description = "A built-in template, or not a leader", body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Saved elsewhere meanwhile: the version sent is not the newest", body = ErrorBody),
         (status = 422, description = "The template breaks a rule; each problem names its question", body = ErrorBody)))]
 pub(super) async fn save(
     State(state): State<AppState>,

@@ -186,6 +186,9 @@ pub(crate) struct Acked {
     pub(crate) tried_submit: bool,
     /// Writes answered with 200.
     pub(crate) writes: u32,
+    /// When a write last got no answer or a 5xx (no server, or the proxy
+    /// found none).
+    pub(crate) last_failure: Option<Instant>,
 }
 
 /// Draft `n`'s body; with the anonymous answers, a whole submission.
@@ -240,7 +243,8 @@ pub(crate) fn writers(
                             acked.writes += 1;
                         }
                         0 if end_on_failure => break,
-                        // Refused (already sealed), or no instance answered: not a write.
+                        0 | 500.. => acked.last_failure = Some(Instant::now()),
+                        // Refused (already sealed): not a write.
                         _ => {}
                     }
                 }
