@@ -406,13 +406,7 @@ async fn past_round(
         }
     }
     for (answered, (person, meeting_id, at)) in planned.into_iter().enumerate() {
-        let link = crate::db::LinkRow {
-            kind: "invite".to_owned(),
-            round_id: round_id.clone(),
-            person_id: person.id.clone(),
-            meeting_id: Some(meeting_id.clone()),
-            expires_at: at,
-        };
+        let link = invite_link(&round_id, &person.id, &meeting_id, at);
         let confidential = shared::Answers::from([
             (
                 "personal".to_owned(),
@@ -423,13 +417,7 @@ async fn past_round(
                 shared::Answer::Text("A lot of on-call this quarter.".to_owned()),
             ),
         ]);
-        let anonymous = shared::Answers::from([
-            (
-                "support".to_owned(),
-                shared::Answer::Scale(SUPPORT[answered]),
-            ),
-            ("morale".to_owned(), shared::Answer::Scale(MORALE[answered])),
-        ]);
+        let anonymous = scores(SUPPORT[answered], MORALE[answered]);
         db.submit_checkin(
             &link,
             &meeting_id,
@@ -600,22 +588,13 @@ impl Scale<'_> {
             if i % 5 == 4 {
                 continue;
             }
-            let link = crate::db::LinkRow {
-                kind: "invite".to_owned(),
-                round_id: round_id.clone(),
-                person_id: person.id.clone(),
-                meeting_id: Some(meeting_id.clone()),
-                expires_at: at,
-            };
+            let link = invite_link(&round_id, &person.id, &meeting_id, at);
             let score = |salt: usize| i32::try_from((i * 7 + n * 3 + salt) % 9 + 1).unwrap_or(5);
             let confidential = shared::Answers::from([(
                 "personal".to_owned(),
                 shared::Answer::Text(format!("Round {n}, answer {i}.")),
             )]);
-            let anonymous = shared::Answers::from([
-                ("support".to_owned(), shared::Answer::Scale(score(1))),
-                ("morale".to_owned(), shared::Answer::Scale(score(4))),
-            ]);
+            let anonymous = scores(score(1), score(4));
             self.db
                 .submit_checkin(
                     &link,
@@ -689,6 +668,30 @@ async fn invite(
         email: person.email.clone(),
         url: format!("{public_url}/checkin/#i={token}"),
     })
+}
+
+/// The invite link of a finished meeting, as a submission through it carries.
+fn invite_link(
+    round_id: &str,
+    person_id: &str,
+    meeting_id: &str,
+    expires_at: i64,
+) -> crate::db::LinkRow {
+    crate::db::LinkRow {
+        kind: "invite".to_owned(),
+        round_id: round_id.to_owned(),
+        person_id: person_id.to_owned(),
+        meeting_id: Some(meeting_id.to_owned()),
+        expires_at,
+    }
+}
+
+/// The skip-level template's anonymous answers.
+fn scores(support: i32, morale: i32) -> shared::Answers {
+    shared::Answers::from([
+        ("support".to_owned(), shared::Answer::Scale(support)),
+        ("morale".to_owned(), shared::Answer::Scale(morale)),
+    ])
 }
 
 /// The `i`-th half-hour meeting slot: eight a weekday from 10:00.

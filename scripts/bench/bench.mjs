@@ -13,11 +13,11 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { freePort, waitForHealth } from "../../tests/e2e/support.mjs";
 
 const { values: opt } = parseArgs({
   options: {
@@ -41,17 +41,6 @@ const connections = Number(opt.connections ?? (smoke ? 4 : 8));
 const fixedRate = smoke ? 200 : 1000;
 const postgres = process.env.SKIPCHECK_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
 const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const psql = (sql) => execFileSync("psql", ["-q", "-v", "ON_ERROR_STOP=1", postgres, "-c", sql]);
@@ -133,13 +122,7 @@ async function benchDatabase(kind) {
       stdio: ["ignore", "ignore", "inherit"],
       env: { ...process.env, RUST_LOG: "warn" },
     });
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${base}/healthz`)).ok) break;
-      } catch {}
-      assert.ok(i < 300, "the server did not start");
-      await sleep(100);
-    }
+    await waitForHealth(base, 30000);
     await sleep(1000);
     results.rss_idle_mb = memory(server.pid).rss;
 

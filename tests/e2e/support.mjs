@@ -22,7 +22,7 @@ export function freePort() {
   });
 }
 
-async function waitForHealth(url, ms = 15000) {
+export async function waitForHealth(url, ms = 15000) {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     try {

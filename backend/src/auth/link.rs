@@ -3,6 +3,7 @@
 //! line or an access log.
 
 use axum::extract::{FromRef, FromRequestParts};
+use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
@@ -30,9 +31,8 @@ pub struct PasswordLink {
 }
 
 /// The token of an `Authorization: Bearer` header, if there is one.
-pub fn bearer(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
@@ -45,7 +45,7 @@ where
     AppState: FromRef<S>,
 {
     let state = AppState::from_ref(state);
-    let token = bearer(parts).ok_or(ApiError::InvalidLink)?;
+    let token = bearer(&parts.headers).ok_or(ApiError::InvalidLink)?;
     let link = state
         .db
         .link(&hash_token(token))
@@ -93,7 +93,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let state = AppState::from_ref(state);
-        let token_hash = hash_token(bearer(parts).ok_or(ApiError::InvalidLink)?);
+        let token_hash = hash_token(bearer(&parts.headers).ok_or(ApiError::InvalidLink)?);
         let link = state
             .db
             .account_link(&token_hash)
