@@ -606,7 +606,7 @@ async fn an_expired_or_missing_one_time_link_is_refused(app: &TestApp) {
     let admin = app.login().await;
     let (token, _) = invite(app, &admin, "late@demo.example", false, true).await;
     sqlx::query("update account_links set expires_at = 1")
-        .execute(app.db.pool())
+        .execute(app.db.writer())
         .await
         .unwrap();
 

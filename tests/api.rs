@@ -365,10 +365,11 @@ async fn no_row_of_the_counts_points_at_the_newest_ballot(app: &TestApp) {
     assert_eq!(chosen.len(), 6);
     assert!(chosen.contains(&("morale", r#"{"scale":8}"#)));
 
-    // SQLite zeroes what a grown count leaves behind when it moves in its page.
+    // SQLite zeroes what a grown count leaves behind when it moves in its
+    // page (the connection that writes does; the others may not write).
     if app.db.backend() == backend::db::Backend::Sqlite {
         let secure_delete: i64 = sqlx::query_scalar("pragma secure_delete")
-            .fetch_one(app.db.pool())
+            .fetch_one(app.db.writer())
             .await
             .unwrap();
         assert_eq!(secure_delete, 1);
@@ -744,4 +745,23 @@ fn scale_mentions(bytes: &[u8]) -> std::collections::BTreeMap<u8, usize> {
         }
     }
     found
+}
+
+/// On SQLite one connection writes and the others only read: a write sent to
+/// a reading connection by mistake fails loudly, where it would otherwise
+/// race the writer for the file's lock.
+#[tokio::test]
+async fn on_sqlite_only_the_writing_connection_writes() {
+    let app = TestApp::sqlite().await;
+    let rename = "update organisations set name = 'Renamed'";
+    let refused = sqlx::query(rename).execute(app.db.pool()).await;
+    let error = refused.expect_err("a reading connection wrote");
+    assert!(error.to_string().contains("readonly"), "{error}");
+    let renamed = sqlx::query(rename).execute(app.db.writer()).await.unwrap();
+    assert!(renamed.rows_affected() > 0);
+    let name: String = sqlx::query_scalar("select name from organisations")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(name, "Renamed");
 }

@@ -38,7 +38,7 @@ async fn a_backup_made_under_write_load_restores_whole() {
                 .bind(format!("load-{n}"))
                 .bind(&org)
                 .bind(n)
-                .execute(db.pool())
+                .execute(db.writer())
                 .await
                 .unwrap();
                 written.fetch_add(1, Ordering::SeqCst);

@@ -432,7 +432,7 @@ async fn an_answer_stays_in_the_team_it_was_written_in(app: &TestApp) {
     sqlx::query("update people set manager_id = $1 where id = $2")
         .bind(&org.ids["Bo"])
         .bind(&org.ids[&ana[0]])
-        .execute(app.db.pool())
+        .execute(app.db.writer())
         .await
         .unwrap();
     org.submit_all(app, &org.team("Bo")).await;

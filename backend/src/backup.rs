@@ -32,7 +32,7 @@ pub async fn backup(db: &Db, to: &Path) -> anyhow::Result<()> {
         .context("the backup's path must be valid UTF-8")?;
     sqlx::query("vacuum into $1")
         .bind(path)
-        .execute(db.pool())
+        .execute(db.writer())
         .await
         .context("copying the database")?;
     check(to).await

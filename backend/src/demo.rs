@@ -402,11 +402,11 @@ async fn past_round(
         db.schedule(&meeting_id, &round_id, &person.id, at, 30, &hash, at)
             .await?;
         if answers {
-            planned.push((person, meeting_id, at));
+            planned.push((hash, at));
         }
     }
-    for (answered, (person, meeting_id, at)) in planned.into_iter().enumerate() {
-        let link = invite_link(&round_id, &person.id, &meeting_id, at);
+    for (answered, (hash, at)) in planned.into_iter().enumerate() {
+        let target = scheduled(db, &hash).await?;
         let confidential = shared::Answers::from([
             (
                 "personal".to_owned(),
@@ -419,8 +419,7 @@ async fn past_round(
         ]);
         let anonymous = scores(SUPPORT[answered], MORALE[answered]);
         db.submit_checkin(
-            &link,
-            &meeting_id,
+            &target,
             &template,
             &confidential,
             &anonymous,
@@ -582,13 +581,13 @@ impl Scale<'_> {
             self.db
                 .schedule(&meeting_id, &round_id, &person.id, at, 30, &hash, at)
                 .await?;
-            meetings.push((person, meeting_id, at));
+            meetings.push((hash, at));
         }
-        for (i, (person, meeting_id, at)) in meetings.into_iter().enumerate() {
+        for (i, (hash, at)) in meetings.into_iter().enumerate() {
             if i % 5 == 4 {
                 continue;
             }
-            let link = invite_link(&round_id, &person.id, &meeting_id, at);
+            let target = scheduled(self.db, &hash).await?;
             let score = |salt: usize| i32::try_from((i * 7 + n * 3 + salt) % 9 + 1).unwrap_or(5);
             let confidential = shared::Answers::from([(
                 "personal".to_owned(),
@@ -597,8 +596,7 @@ impl Scale<'_> {
             let anonymous = scores(score(1), score(4));
             self.db
                 .submit_checkin(
-                    &link,
-                    &meeting_id,
+                    &target,
                     template,
                     &confidential,
                     &anonymous,
@@ -670,20 +668,11 @@ async fn invite(
     })
 }
 
-/// The invite link of a finished meeting, as a submission through it carries.
-fn invite_link(
-    round_id: &str,
-    person_id: &str,
-    meeting_id: &str,
-    expires_at: i64,
-) -> crate::db::LinkRow {
-    crate::db::LinkRow {
-        kind: "invite".to_owned(),
-        round_id: round_id.to_owned(),
-        person_id: person_id.to_owned(),
-        meeting_id: Some(meeting_id.to_owned()),
-        expires_at,
-    }
+/// The check-in a meeting just scheduled opens, as a submission through its invite reads it.
+async fn scheduled(db: &Db, token_hash: &str) -> anyhow::Result<crate::db::LinkedCheckin> {
+    db.linked_checkin(token_hash)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("a meeting just scheduled has no invite"))
 }
 
 /// The skip-level template's anonymous answers.

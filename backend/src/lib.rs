@@ -54,6 +54,8 @@ pub struct AppState {
     pub readiness: Readiness,
     /// Login attempts per client, in this instance's memory.
     pub login_limits: Arc<auth::limits::LoginLimits>,
+    /// The templates of check-ins seen through their invites.
+    pub forms: db::Forms,
 }
 
 impl AppState {
@@ -63,6 +65,7 @@ impl AppState {
             config: Arc::new(config),
             readiness: Readiness::default(),
             login_limits: Arc::default(),
+            forms: db::Forms::default(),
         }
     }
 }

@@ -2,14 +2,18 @@
 //! (the page keeps it in the URL fragment), so it never lands in a request
 //! line or an access log.
 
+use std::sync::Arc;
+
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
+use shared::Template;
+
 use super::token::hash_token;
 use crate::AppState;
-use crate::db::{AccountLinkRow, LinkRow};
+use crate::db::{AccountLinkRow, Db, LinkRow, LinkedCheckin};
 use crate::error::ApiError;
 
 /// An employee's invite to one meeting.
@@ -22,6 +26,14 @@ pub struct InviteLink {
 /// A manager's perception form for one round.
 #[derive(Debug, Clone)]
 pub struct ManagerLink(pub LinkRow);
+
+/// An employee's invite read together with the check-in it opens, in one
+/// query: what saving and submitting need.
+#[derive(Debug, Clone)]
+pub struct InviteCheckin(pub LinkedCheckin);
+
+/// The hash of the personal link's token a request carries.
+struct LinkToken(String);
 
 /// Someone holding a one-time link to set their password.
 #[derive(Debug, Clone)]
@@ -45,10 +57,10 @@ where
     AppState: FromRef<S>,
 {
     let state = AppState::from_ref(state);
-    let token = bearer(&parts.headers).ok_or(ApiError::InvalidLink)?;
+    let LinkToken(token_hash) = LinkToken::from_headers(&parts.headers)?;
     let link = state
         .db
-        .link(&hash_token(token))
+        .link(&token_hash)
         .await?
         .filter(|l| l.kind == kind)
         .ok_or(ApiError::InvalidLink)?;
@@ -56,6 +68,80 @@ where
         return Err(ApiError::ExpiredLink);
     }
     Ok(link)
+}
+
+impl LinkToken {
+    fn from_headers(headers: &HeaderMap) -> Result<Self, ApiError> {
+        bearer(headers)
+            .map(|token| Self(hash_token(token)))
+            .ok_or(ApiError::InvalidLink)
+    }
+}
+
+/// The check-in an invite opens, refused as [`InviteLink`] refuses: unknown
+/// (or not an invite) first, then expired.
+pub async fn invited_checkin(db: &Db, token_hash: &str) -> Result<LinkedCheckin, ApiError> {
+    let row = db
+        .linked_checkin(token_hash)
+        .await?
+        .filter(|row| row.kind == "invite")
+        .ok_or(ApiError::InvalidLink)?;
+    if row.expires_at <= crate::now() {
+        return Err(ApiError::ExpiredLink);
+    }
+    Ok(row)
+}
+
+impl<S> FromRequestParts<S> for InviteCheckin
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let LinkToken(token_hash) = LinkToken::from_headers(&parts.headers)?;
+        let db = AppState::from_ref(state).db;
+        invited_checkin(&db, &token_hash).await.map(Self)
+    }
+}
+
+/// An invite as a draft save needs it: its token's hash and the template its
+/// check-in is asked with. An invite used before is found in memory, and the
+/// save then checks the link itself; a new one is read and checked as
+/// [`InviteCheckin`] is, and its meeting must not have started.
+#[derive(Debug, Clone)]
+pub struct InviteForm {
+    pub token_hash: String,
+    pub template: Arc<Template>,
+}
+
+impl<S> FromRequestParts<S> for InviteForm
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let LinkToken(token_hash) = LinkToken::from_headers(&parts.headers)?;
+        let state = AppState::from_ref(state);
+        if let Some(template) = state.forms.get(&token_hash) {
+            return Ok(Self {
+                token_hash,
+                template,
+            });
+        }
+        let row = invited_checkin(&state.db, &token_hash).await?;
+        if row.scheduled_at <= crate::now() {
+            return Err(ApiError::Locked);
+        }
+        let template = state.forms.remember(&token_hash, &row)?;
+        Ok(Self {
+            token_hash,
+            template,
+        })
+    }
 }
 
 impl<S> FromRequestParts<S> for InviteLink
@@ -93,7 +179,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let state = AppState::from_ref(state);
-        let token_hash = hash_token(bearer(&parts.headers).ok_or(ApiError::InvalidLink)?);
+        let LinkToken(token_hash) = LinkToken::from_headers(&parts.headers)?;
         let link = state
             .db
             .account_link(&token_hash)

@@ -8,5 +8,7 @@ pub mod password;
 pub mod session;
 pub mod token;
 
-pub use link::{InviteLink, ManagerLink, PasswordLink, bearer};
+pub use link::{
+    InviteCheckin, InviteForm, InviteLink, ManagerLink, PasswordLink, bearer, invited_checkin,
+};
 pub use session::{AuthAccount, AuthAdmin, AuthLeader, SESSION_COOKIE};

@@ -98,7 +98,7 @@ impl Db {
         account: &NewAccount<'_>,
         now: i64,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         // The single row is the lock: a racing second setup fails here.
         let claimed = sqlx::query("insert into first_run (id, done_at) values (1, $1)")
             .bind(now)
@@ -132,7 +132,7 @@ impl Db {
 
     /// Adds an account; `Ok(false)` when the email is taken.
     pub async fn add_account(&self, account: &NewAccount<'_>, now: i64) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         match insert_account(&mut tx, account, now).await {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(false),
             other => other?,
@@ -168,7 +168,7 @@ impl Db {
         is_admin: Option<bool>,
         is_leader: Option<bool>,
     ) -> DbResult<RolesOutcome> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         // Two admins demoting each other at once: the organisation's row is
         // the lock, so the second sees the first's change and is refused.
         sqlx::query("update organisations set k_threshold = k_threshold where id = $1")
@@ -210,7 +210,7 @@ impl Db {
         expires_at: i64,
         now: i64,
     ) -> DbResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query("delete from account_links where account_id = $1")
             .bind(account_id)
             .execute(&mut *tx)
@@ -257,7 +257,7 @@ impl Db {
         account_id: &str,
         password_hash: &str,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let used =
             sqlx::query("delete from account_links where token_hash = $1 and account_id = $2")
                 .bind(token_hash)
@@ -298,7 +298,7 @@ impl Db {
         password_hash: &str,
         keep: &str,
     ) -> DbResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query("update accounts set password_hash = $2 where id = $1")
             .bind(account_id)
             .bind(password_hash)
@@ -316,7 +316,7 @@ impl Db {
     pub async fn delete_sessions_of(&self, account_id: &str) -> DbResult<()> {
         sqlx::query("delete from sessions where account_id = $1")
             .bind(account_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map(|_| ())
     }
@@ -327,7 +327,7 @@ impl Db {
         sqlx::query("update accounts set reset_requested_at = $2 where email = $1")
             .bind(email)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map(|_| ())
     }
@@ -353,7 +353,7 @@ impl Db {
             .bind(token_hash)
             .bind(account_id)
             .bind(expires_at)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map(|_| ())
     }
@@ -383,7 +383,7 @@ impl Db {
         sqlx::query("delete from sessions where token_hash = $1 or expires_at <= $2")
             .bind(token_hash)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map(|_| ())
     }

@@ -4,8 +4,12 @@
 //! has answered in this round"; the answers go into per-value counts that hold
 //! no person, no time and no order.
 
+use std::sync::Arc;
+
+use quick_cache::sync::Cache;
 use shared::{Answer, Answers, Template, Visibility};
 use sqlx::FromRow;
+use tokio::sync::{mpsc, oneshot};
 
 use super::directory::parse_template;
 use super::{Db, DbResult, groups};
@@ -58,6 +62,178 @@ impl CheckinRow {
     }
 }
 
+/// An employee's link together with what saving and submitting its
+/// check-in need: read in one query, since every draft save starts here.
+#[derive(Debug, Clone, FromRow)]
+pub struct LinkedCheckin {
+    pub kind: String,
+    pub expires_at: i64,
+    pub round_id: String,
+    pub person_id: String,
+    pub meeting_id: String,
+    /// The leader's place in the directory, if they have one.
+    pub leader_person: Option<String>,
+    pub scheduled_at: i64,
+    pub k_threshold: i64,
+    pub template_id: String,
+    pub template_body: String,
+    pub submitted_at: Option<i64>,
+    pub sealed: i64,
+}
+
+impl LinkedCheckin {
+    pub fn template(&self) -> DbResult<Template> {
+        parse_template(&self.template_body)
+    }
+}
+
+/// A draft to save.
+struct Draft {
+    token_hash: String,
+    json: String,
+    now: i64,
+}
+
+impl Draft {
+    async fn save<'c, E>(&self, executor: E) -> DbResult<Option<DraftSaved>>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        sqlx::query_as(
+            "insert into checkins (meeting_id, draft, updated_at)
+             select m.id, $2, $3 from links l join meetings m on m.id = l.meeting_id
+             where l.token_hash = $1 and l.kind = 'invite' and l.expires_at > $3 and m.scheduled_at > $3
+             on conflict (meeting_id) do update set draft = excluded.draft, updated_at = excluded.updated_at
+             returning submitted_at,
+                 (select count(*) from meetings m join ballots b
+                      on b.round_id = m.round_id and b.person_id = m.person_id
+                  where m.id = checkins.meeting_id) as sealed",
+        )
+        .bind(&self.token_hash)
+        .bind(&self.json)
+        .bind(self.now)
+        .fetch_optional(executor)
+        .await
+    }
+}
+
+type Reply = oneshot::Sender<DbResult<Option<DraftSaved>>>;
+
+/// Draft saves on SQLite, written together. The file takes one writer and
+/// one sync to disk per transaction; a draft on its own would pay both. A
+/// task takes the drafts that wait, up to 64, writes them in one transaction,
+/// and answers each once it is committed. When nobody else is saving, a
+/// batch is one draft and waits for nothing. On SQLite a statement that fails
+/// is undone alone, so one draft's error is its own.
+#[derive(Debug, Clone)]
+pub(super) struct DraftQueue(mpsc::Sender<(Draft, Reply)>);
+
+impl std::fmt::Debug for Draft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Draft")
+    }
+}
+
+impl DraftQueue {
+    const BATCH: usize = 64;
+
+    pub(super) fn start(writer: sqlx::AnyPool) -> Self {
+        let (send, mut waiting) = mpsc::channel::<(Draft, Reply)>(1024);
+        tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(Self::BATCH);
+            while waiting.recv_many(&mut batch, Self::BATCH).await > 0 {
+                match write_drafts(&writer, &batch).await {
+                    Ok(saved) => {
+                        for ((_, reply), saved) in batch.drain(..).zip(saved) {
+                            let _ = reply.send(saved);
+                        }
+                    }
+                    Err(e) => {
+                        let e = e.to_string();
+                        for (_, reply) in batch.drain(..) {
+                            let _ = reply.send(Err(sqlx::Error::Protocol(e.clone())));
+                        }
+                    }
+                }
+            }
+        });
+        Self(send)
+    }
+
+    async fn save(&self, draft: Draft) -> DbResult<Option<DraftSaved>> {
+        let closed = || sqlx::Error::PoolClosed;
+        let (reply, answer) = oneshot::channel();
+        self.0.send((draft, reply)).await.map_err(|_| closed())?;
+        answer.await.map_err(|_| closed())?
+    }
+}
+
+/// Writes a batch of drafts in one transaction: each draft's own outcome, or
+/// the error that stopped the whole transaction.
+async fn write_drafts(
+    writer: &sqlx::AnyPool,
+    batch: &[(Draft, Reply)],
+) -> DbResult<Vec<DbResult<Option<DraftSaved>>>> {
+    let mut tx = writer.begin().await?;
+    let mut saved = Vec::with_capacity(batch.len());
+    for (draft, _) in batch {
+        saved.push(draft.save(&mut *tx).await);
+    }
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// What a saved draft's page needs to know afterwards.
+#[derive(Debug, Clone, FromRow)]
+pub struct DraftSaved {
+    pub submitted_at: Option<i64>,
+    pub sealed: i64,
+}
+
+/// The templates check-ins are asked with, by invite, so a draft save checks
+/// its answers without reading the database first. What is kept here holds
+/// for good: a link's meeting, a meeting's round and a round's template never
+/// change (a new version of a template is a new template). What can change
+/// (the link's expiry or removal, the meeting's time) the save checks itself.
+#[derive(Debug, Clone)]
+pub struct Forms {
+    by_link: Arc<Cache<String, Arc<Template>>>,
+    by_id: Arc<Cache<String, Arc<Template>>>,
+}
+
+impl Default for Forms {
+    fn default() -> Self {
+        Self {
+            // A link's entry is its token's hash and a pointer: 10 000 of
+            // them take about a megabyte.
+            by_link: Arc::new(Cache::new(10_000)),
+            by_id: Arc::new(Cache::new(256)),
+        }
+    }
+}
+
+impl Forms {
+    /// The template of the check-in an invite opens, if seen before.
+    pub fn get(&self, token_hash: &str) -> Option<Arc<Template>> {
+        self.by_link.get(token_hash)
+    }
+
+    /// The template of a check-in just read through its invite, kept for
+    /// the next save; each template is parsed once and shared.
+    pub fn remember(&self, token_hash: &str, row: &LinkedCheckin) -> DbResult<Arc<Template>> {
+        let template = match self.by_id.get(&row.template_id) {
+            Some(template) => template,
+            None => {
+                let template = Arc::new(row.template()?);
+                self.by_id.insert(row.template_id.clone(), template.clone());
+                template
+            }
+        };
+        self.by_link.insert(token_hash.to_owned(), template.clone());
+        Ok(template)
+    }
+}
+
 /// What a submission did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SubmitOutcome {
@@ -78,6 +254,27 @@ impl Db {
             .bind(token_hash)
             .fetch_optional(&self.pool)
             .await
+    }
+
+    /// The link with this token hash and the check-in it opens, if the link
+    /// leads to a meeting.
+    pub async fn linked_checkin(&self, token_hash: &str) -> DbResult<Option<LinkedCheckin>> {
+        sqlx::query_as(
+            "select l.kind, l.expires_at, l.round_id, l.person_id, m.id as meeting_id,
+                    a.person_id as leader_person, m.scheduled_at, r.k_threshold,
+                    r.template_id, t.body as template_body, c.submitted_at,
+                    (select count(*) from ballots b where b.round_id = l.round_id and b.person_id = l.person_id) as sealed
+             from links l
+             join meetings m on m.id = l.meeting_id
+             join rounds r on r.id = m.round_id
+             join accounts a on a.id = r.leader_id
+             join templates t on t.id = r.template_id
+             left join checkins c on c.meeting_id = m.id
+             where l.token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
     }
 
     /// What an employee's check-in page shows for one meeting.
@@ -103,75 +300,104 @@ impl Db {
         .await
     }
 
-    /// Saves what the employee has typed of the confidential answers.
-    pub async fn save_draft(&self, meeting_id: &str, answers: &Answers, now: i64) -> DbResult<()> {
-        sqlx::query(
-            "insert into checkins (meeting_id, draft, updated_at) values ($1, $2, $3)
-             on conflict (meeting_id) do update set draft = excluded.draft, updated_at = excluded.updated_at",
-        )
-        .bind(meeting_id)
-        .bind(to_json(answers)?)
-        .bind(now)
-        .execute(&self.pool)
-        .await
-        .map(|_| ())
+    /// Saves what the employee has typed of the confidential answers, through
+    /// their invite, in one statement that also checks what can change: the
+    /// link is still there and unexpired, the meeting not started. `None`
+    /// when one of those fails (nothing is written then). Answers once the
+    /// draft is committed.
+    pub async fn save_draft(
+        &self,
+        token_hash: &str,
+        answers: &Answers,
+        now: i64,
+    ) -> DbResult<Option<DraftSaved>> {
+        let draft = Draft {
+            token_hash: token_hash.to_owned(),
+            json: to_json(answers)?,
+            now,
+        };
+        match &self.drafts {
+            Some(queue) => queue.save(draft).await,
+            None => draft.save(&self.writer).await,
+        }
     }
 
     /// Submits a check-in: the confidential answers for the leader, and, once per
     /// person and round, the anonymous answers as counts.
     ///
-    /// Runs in one transaction: the ballot, the counts and the release of new
-    /// figures stand or fall together.
-    #[allow(clippy::too_many_arguments)]
+    /// What can be worked out beforehand is: the group the ballot is counted
+    /// in (read from the directory as it stands), the sealed answers. Then
+    /// one short transaction writes: the ballot, the counts and the release
+    /// of new figures stand or fall together, and the only row it waits for
+    /// is its group's, so submissions to different teams do not queue.
     pub async fn submit_checkin(
         &self,
-        link: &LinkRow,
-        meeting_id: &str,
+        target: &LinkedCheckin,
         template: &Template,
         confidential: &Answers,
         anonymous: &Answers,
         key: &ServerKey,
         now: i64,
     ) -> DbResult<SubmitOutcome> {
-        let mut tx = self.pool.begin().await?;
         let json = to_json(confidential)?;
+        let ballot = if anonymous.is_empty() {
+            None
+        } else {
+            let k = super::count(target.k_threshold);
+            let chain = groups::place(
+                &self.pool,
+                &target.round_id,
+                &target.person_id,
+                target.leader_person.as_deref(),
+                k,
+            )
+            .await?;
+            let missing = groups::missing(&self.pool, &target.round_id, &chain).await?;
+            let sealed = key
+                .seal(to_json(anonymous)?.as_bytes())
+                .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+            Some((chain, missing, sealed))
+        };
+
+        let mut tx = self.writer.begin().await?;
         sqlx::query(
             "insert into checkins (meeting_id, draft, submitted, updated_at, submitted_at) values ($1, $2, $2, $3, $3)
              on conflict (meeting_id) do update set draft = excluded.draft, submitted = excluded.submitted,
                  updated_at = excluded.updated_at, submitted_at = excluded.submitted_at",
         )
-        .bind(meeting_id)
+        .bind(&target.meeting_id)
         .bind(&json)
         .bind(now)
         .execute(&mut *tx)
         .await?;
-
-        let mut sealed: i64 = sqlx::query_scalar(
-            "select count(*) from ballots where round_id = $1 and person_id = $2",
-        )
-        .bind(&link.round_id)
-        .bind(&link.person_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if !anonymous.is_empty() {
-            let ballot = sqlx::query("insert into ballots (round_id, person_id) values ($1, $2)")
-                .bind(&link.round_id)
-                .bind(&link.person_id)
-                .execute(&mut *tx)
-                .await;
-            match ballot {
-                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                    return Ok(SubmitOutcome::AlreadySealed);
-                }
-                other => {
-                    other?;
-                }
+        let Some((chain, missing, sealed)) = ballot else {
+            tx.commit().await?;
+            return Ok(SubmitOutcome::Stored {
+                sealed: target.sealed > 0,
+            });
+        };
+        let cast = sqlx::query("insert into ballots (round_id, person_id) values ($1, $2)")
+            .bind(&target.round_id)
+            .bind(&target.person_id)
+            .execute(&mut *tx)
+            .await;
+        match cast {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Ok(SubmitOutcome::AlreadySealed);
             }
-            add_to_tallies(&mut tx, link, template, anonymous, key).await?;
-            sealed = 1;
+            other => {
+                other?;
+            }
         }
+        if missing {
+            groups::ensure(&mut tx, &target.round_id, &chain).await?;
+        }
+        let group = chain
+            .last()
+            .map_or(crate::breakdown::WHOLE_ROUND, |g| g.id.as_str());
+        add_to_tallies(&mut tx, target, group, template, sealed, key).await?;
         tx.commit().await?;
-        Ok(SubmitOutcome::Stored { sealed: sealed > 0 })
+        Ok(SubmitOutcome::Stored { sealed: true })
     }
 
     /// A manager's estimate for a round, if given.
@@ -201,7 +427,7 @@ impl Db {
         .bind(manager_id)
         .bind(morale)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map(|_| ())
     }
@@ -243,25 +469,17 @@ impl Db {
 /// say which value was chosen.
 async fn add_to_tallies(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    link: &LinkRow,
+    target: &LinkedCheckin,
+    group: &str,
     template: &Template,
-    anonymous: &Answers,
+    sealed: String,
     key: &ServerKey,
 ) -> DbResult<()> {
-    let round_id = link.round_id.as_str();
-    // Bumping the counters locks the round's and the group's rows, so
-    // concurrent submissions each see their own exact count.
-    let k: i64 = sqlx::query_scalar(
-        "update rounds set ballots = ballots + 1 where id = $1 returning k_threshold",
-    )
-    .bind(round_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    let chain = groups::place(tx, round_id, &link.person_id, super::count(k)).await?;
-    groups::ensure(tx, round_id, &chain).await?;
-    let group = chain
-        .last()
-        .map_or(crate::breakdown::WHOLE_ROUND, |g| g.id.as_str());
+    let round_id = target.round_id.as_str();
+    // Bumping the group's counter locks its row until the end of the
+    // transaction: concurrent submissions to the group each see their own
+    // exact count, and the answers waiting are those of the ballots counted
+    // (written below, under the lock).
     let (ballots, counted): (i64, i64) = sqlx::query_as(
         "update round_groups set ballots = ballots + 1 where round_id = $1 and group_id = $2
          returning ballots, counted",
@@ -270,9 +488,6 @@ async fn add_to_tallies(
     .bind(group)
     .fetch_one(&mut **tx)
     .await?;
-    let sealed = key
-        .seal(to_json(anonymous)?.as_bytes())
-        .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     sqlx::query(
         "insert into pending_ballots (id, round_id, group_id, sealed) values ($1, $2, $3, $4)",
     )
@@ -282,6 +497,7 @@ async fn add_to_tallies(
     .bind(sealed)
     .execute(&mut **tx)
     .await?;
+    let k = target.k_threshold;
     if k <= 0 || ballots - counted < k {
         return Ok(());
     }
@@ -389,12 +605,6 @@ async fn fold(
         .bind(ballots)
         .bind(round_id)
         .bind(group)
-        .execute(&mut **tx)
-        .await?;
-    let folded = i64::try_from(waiting.len()).unwrap_or(0);
-    sqlx::query("update rounds set released_n = released_n + $1 where id = $2")
-        .bind(folded)
-        .bind(round_id)
         .execute(&mut **tx)
         .await?;
     Ok(())

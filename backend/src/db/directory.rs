@@ -69,7 +69,7 @@ impl Db {
         .bind(name)
         .bind(i64::from(k))
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map(|_| ())
     }
@@ -85,7 +85,7 @@ impl Db {
     /// Deletes an organisation and everything in it.
     pub async fn delete_organisation(&self, id: &str) -> DbResult<()> {
         // Children first: SQLite enforces foreign keys row by row, and people point at people.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         for sql in [
             "delete from rounds where org_id = $1",
             "delete from templates where org_id = $1",
@@ -101,7 +101,7 @@ impl Db {
 
     /// Adds people; managers must come before the people who report to them.
     pub async fn insert_people(&self, org_id: &str, people: &[NewPerson]) -> DbResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         for p in people {
             sqlx::query(
                 "insert into people (id, org_id, name, email, title, team, manager_id) values ($1, $2, $3, $4, $5, $6, $7)",
@@ -158,7 +158,7 @@ impl Db {
         plan: &Plan,
         joined_at: i64,
     ) -> DbResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let id_of: HashMap<&str, &str> = rows
             .iter()
             .zip(&plan.writes)
@@ -261,7 +261,7 @@ impl Db {
         p: &PersonFields<'_>,
         joined_at: Option<i64>,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let mut query = sqlx::query(sql)
             .bind(id)
             .bind(org_id)
@@ -348,7 +348,7 @@ impl Db {
         .bind(body)
         .bind(now)
         .bind(owner)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map(|_| ())
     }

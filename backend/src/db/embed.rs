@@ -27,7 +27,7 @@ impl Db {
         .bind(origins)
         .bind(theme)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map(|_| ())
     }
@@ -60,7 +60,7 @@ impl Db {
         max: usize,
         now: i64,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let count: i64 = sqlx::query_scalar("select count(*) from embed_secrets where org_id = $1")
             .bind(org_id)
             .fetch_one(&mut *tx)
@@ -85,7 +85,7 @@ impl Db {
         sqlx::query("delete from embed_secrets where org_id = $1 and id = $2")
             .bind(org_id)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map(|r| r.rows_affected() > 0)
     }
@@ -131,7 +131,7 @@ impl Db {
         now: i64,
         expires_at: i64,
     ) -> DbResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(
             "delete from links where meeting_id = $1 and embedded = 1 and expires_at <= $2",
         )

@@ -85,7 +85,7 @@ impl Db {
         .bind(meeting_id)
         .bind(body)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map(|_| ())
     }
@@ -114,7 +114,7 @@ impl Db {
         .bind(item.due_on.as_deref().filter(|d| !d.is_empty()))
         .bind(i64::from(item.shared))
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map(|_| ())
     }
@@ -214,7 +214,7 @@ impl Db {
         .bind(i64::from(closed_at.is_some()))
         .bind(closed_at.flatten())
         .bind(change.outcome.as_deref())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map(|_| ())
     }
@@ -224,7 +224,7 @@ impl Db {
     /// Anonymous counts hold no person and stay; the ballot that says they
     /// answered stays too, so they can't answer a round twice.
     pub async fn erase_person_data(&self, person_id: &str) -> DbResult<(u64, u64, u64)> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let mine = "select id from meetings where person_id = $1";
         let checkins = sqlx::query(sqlx::AssertSqlSafe(format!(
             "delete from checkins where meeting_id in ({mine})"

@@ -2,24 +2,22 @@
 
 use crate::breakdown::{self, Ancestor, GroupRow, NewGroup, Tally};
 
+use sqlx::AnyPool;
+
 use super::{Db, DbResult};
 
 type Tx<'t> = sqlx::Transaction<'t, sqlx::Any>;
 
 /// The groups a ballot of `person_id` in `round_id` is counted under, from the
 /// whole round down, as the directory and the round's meetings stand now.
+/// `leader_person` is the round's leader's place in the directory.
 pub(super) async fn place(
-    tx: &mut Tx<'_>,
+    pool: &AnyPool,
     round_id: &str,
     person_id: &str,
+    leader_person: Option<&str>,
     k: u32,
 ) -> DbResult<Vec<NewGroup>> {
-    let leader_person: Option<String> = sqlx::query_scalar(
-        "select a.person_id from rounds r join accounts a on a.id = r.leader_id where r.id = $1",
-    )
-    .bind(round_id)
-    .fetch_one(&mut **tx)
-    .await?;
     // Everyone above the person, nearest first (the depth bound stops a circle).
     let ancestors: Vec<Ancestor> = sqlx::query_as(
         "with recursive up (id, manager_id, depth) as (
@@ -31,9 +29,9 @@ pub(super) async fn place(
          select p.id, p.name from up join people p on p.id = up.id where up.depth > 0 order by up.depth",
     )
     .bind(person_id)
-    .fetch_all(&mut **tx)
+    .fetch_all(pool)
     .await?;
-    let heads = breakdown::heads(&ancestors, leader_person.as_deref());
+    let heads = breakdown::heads(&ancestors, leader_person);
     let mut planned = Vec::new();
     if let Some((direct, further)) = heads {
         for head in [direct, further].into_iter().flatten() {
@@ -49,7 +47,7 @@ pub(super) async fn place(
             )
             .bind(&head.0)
             .bind(round_id)
-            .fetch_one(&mut **tx)
+            .fetch_one(pool)
             .await?;
             planned.push((head.0.clone(), super::count(n)));
         }
@@ -59,6 +57,22 @@ pub(super) async fn place(
         |id| planned.iter().find(|(p, _)| p == id).map_or(0, |(_, n)| *n),
         k,
     ))
+}
+
+/// Whether some group of a chain does not exist yet. Groups are made a
+/// whole chain at a time and never removed, so its last one tells.
+pub(super) async fn missing(pool: &AnyPool, round_id: &str, chain: &[NewGroup]) -> DbResult<bool> {
+    let Some(last) = chain.last() else {
+        return Ok(false);
+    };
+    let found: i64 = sqlx::query_scalar(
+        "select count(*) from round_groups where round_id = $1 and group_id = $2",
+    )
+    .bind(round_id)
+    .bind(&last.id)
+    .fetch_one(pool)
+    .await?;
+    Ok(found == 0)
 }
 
 /// Makes the groups of a chain that do not exist yet.

@@ -53,7 +53,7 @@ impl Db {
         .bind(&s.from_address)
         .bind(&s.tls)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map(|_| ())
     }
@@ -62,7 +62,7 @@ impl Db {
     pub async fn delete_smtp_settings(&self, org_id: &str) -> DbResult<()> {
         sqlx::query("delete from smtp_settings where org_id = $1")
             .bind(org_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map(|_| ())
     }
@@ -90,7 +90,7 @@ impl Db {
         .bind(subject)
         .bind(now)
         .bind(outcome)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map(|_| ())
     }
@@ -113,7 +113,7 @@ impl Db {
             .bind(org_id)
             .bind(name)
             .bind(i64::from(k))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map(|_| ())
     }

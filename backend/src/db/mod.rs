@@ -22,7 +22,7 @@ use sqlx::{AnyPool, Executor};
 pub use accounts::{
     AccountLinkRow, AccountListRow, AccountRow, NewAccount, RolesOutcome, SessionAccount,
 };
-pub use checkins::{CheckinRow, LinkRow, SubmitOutcome};
+pub use checkins::{CheckinRow, DraftSaved, Forms, LinkRow, LinkedCheckin, SubmitOutcome};
 pub use directory::{Line, NewPerson, PersonFields, PersonRow};
 pub use follow_ups::ItemRow;
 pub use mail::{MailLogRow, SmtpRow};
@@ -60,45 +60,89 @@ fn create_if_missing(url: &str, backend: Backend) -> String {
     format!("{url}{separator}mode=rwc")
 }
 
-/// The connection pool, and the one place that talks SQL.
+/// The connection pools, and the one place that talks SQL.
 #[derive(Clone, Debug)]
 pub struct Db {
+    /// Reads. On SQLite these connections refuse to write (`query_only`), so
+    /// a write sent here by mistake fails in the tests instead of racing.
     pool: AnyPool,
+    /// Writes. On SQLite one connection: the file takes one writer at a time,
+    /// and writers queued here wait their turn in order, where writers racing
+    /// for the file's lock would sleep in SQLite's busy handler (1, 2, 5,
+    /// 10 ms…) and lose it again. On Postgres the same pool as `pool`.
+    writer: AnyPool,
+    /// On SQLite, draft saves queue here and are written several to a
+    /// transaction (see [`checkins::DraftQueue`]).
+    drafts: Option<checkins::DraftQueue>,
     backend: Backend,
 }
 
 /// A storage failure, kept apart so handlers can tell "duplicate" from "broken".
 pub type DbResult<T> = Result<T, sqlx::Error>;
 
+/// How the writing SQLite connection is set up. Zero what is deleted or
+/// moved rather than leave it in the file: a count that grows can move within
+/// its page, and its old value would otherwise stay readable there. Leave
+/// checkpoints (copying the write-ahead log into the file) mostly to a task
+/// of their own, off the path of the writes that wait for the writer; the
+/// writer checkpoints only when that task falls behind a steady load (16 MB
+/// of log), which also lets the log start over.
+pub const SQLITE_WRITER_PRAGMAS: &str =
+    "pragma secure_delete = on; pragma wal_autocheckpoint = 4000";
+
+/// Options of a SQLite pool of `connections`, each connection set up with
+/// `pragmas`.
+fn sqlite_pool(connections: u32, pragmas: &'static str) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(connections)
+        .after_connect(move |conn, _| {
+            Box::pin(async move { conn.execute(pragmas).await.map(|_| ()) })
+        })
+}
+
 impl Db {
     /// Connects, creating a SQLite file if needed, and applies the migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         install_default_drivers();
         let backend = Backend::from_url(url)?;
-        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
-        if backend == Backend::Sqlite {
-            // SQLite takes one writer at a time; a small pool avoids busy waits.
-            options = options.max_connections(4).after_connect(|conn, _| {
-                Box::pin(async move {
-                    // Zero what is deleted or moved rather than leave it in the
-                    // file: a count that grows can move within its page, and
-                    // its old value would otherwise stay readable there.
-                    conn.execute("pragma secure_delete = on").await.map(|_| ())
-                })
+        let url = create_if_missing(url, backend);
+        if backend == Backend::Postgres {
+            let pool = AnyPoolOptions::new()
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(&url)
+                .await?;
+            sqlx::migrate!("./migrations").run(&pool).await?;
+            return Ok(Self {
+                writer: pool.clone(),
+                pool,
+                drafts: None,
+                backend,
             });
         }
-        let pool = options.connect(&create_if_missing(url, backend)).await?;
-        if backend == Backend::Sqlite {
-            // WAL lets readers go on while one writer writes; the mode is kept in the file.
-            pool.execute("pragma journal_mode = wal").await?;
-        }
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool, backend })
+        let writer = sqlite_pool(1, SQLITE_WRITER_PRAGMAS).connect(&url).await?;
+        // WAL lets readers go on while the writer writes; the mode is kept in the file.
+        writer.execute("pragma journal_mode = wal").await?;
+        sqlx::migrate!("./migrations").run(&writer).await?;
+        let pool = sqlite_pool(3, "pragma query_only = on").connect_lazy(&url)?;
+        tokio::spawn(checkpoints(pool.clone()));
+        Ok(Self {
+            pool,
+            drafts: Some(checkins::DraftQueue::start(writer.clone())),
+            writer,
+            backend,
+        })
     }
 
-    /// The pool, for tests that look at what is stored.
+    /// The pool that reads (on SQLite it refuses writes), for tests that
+    /// look at what is stored.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// The pool that writes.
+    pub fn writer(&self) -> &AnyPool {
+        &self.writer
     }
 
     /// Which database this is.
@@ -109,6 +153,7 @@ impl Db {
     /// Closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 
     /// Answers when the database does.
@@ -117,6 +162,23 @@ impl Db {
             .execute(&self.pool)
             .await
             .map(|_| ())
+    }
+}
+
+/// Copies the write-ahead log into the database file four times a second,
+/// from a reading connection, without waiting for readers or the writer
+/// (`PASSIVE`), until the pool closes. The writer starts the log over once
+/// all of it is copied.
+async fn checkpoints(pool: AnyPool) {
+    let mut every = tokio::time::interval(Duration::from_millis(250));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    while !pool.is_closed() {
+        every.tick().await;
+        if let Err(e) = pool.execute("pragma wal_checkpoint(passive)").await
+            && !pool.is_closed()
+        {
+            tracing::warn!(error = %e, "checkpoint of the write-ahead log failed");
+        }
     }
 }
 

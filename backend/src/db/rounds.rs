@@ -14,7 +14,6 @@ pub struct RoundRow {
     pub cadence: String,
     pub k_threshold: i64,
     pub ballots: i64,
-    pub released_n: i64,
     /// When the round opened (or was made).
     pub opens_at: i64,
     pub template_name: String,
@@ -75,7 +74,8 @@ pub struct EstimateRow {
     pub morale: Option<i64>,
 }
 
-const ROUND_SELECT: &str = "select r.id, r.name, r.cadence, r.k_threshold, r.ballots, r.released_n,
+const ROUND_SELECT: &str = "select r.id, r.name, r.cadence, r.k_threshold,
+        (select count(*) from ballots b where b.round_id = r.id) as ballots,
         case when r.opens_at > 0 then r.opens_at else r.created_at end as opens_at,
         t.name as template_name, t.body as template_body,
         (select count(*) from meetings m where m.round_id = r.id) as meetings,
@@ -121,7 +121,7 @@ impl Db {
         .bind(cadence)
         .bind(i64::from(k))
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map(|_| ())
     }
@@ -142,7 +142,7 @@ impl Db {
         .bind(round_id)
         .bind(manager_id)
         .bind(expires_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map(|_| ())
     }
@@ -152,7 +152,7 @@ impl Db {
         sqlx::query("update meetings set scheduled_at = $1 where id = $2")
             .bind(scheduled_at)
             .bind(meeting_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map(|_| ())
     }

@@ -97,7 +97,7 @@ impl Db {
         .bind(s.per_week)
         .bind(s.interval_weeks)
         .bind(s.created_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map(|_| ())
     }
@@ -119,7 +119,7 @@ impl Db {
         .bind(id)
         .bind(leader_id)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -165,7 +165,7 @@ impl Db {
     /// its k is locked from now on. Returns its id, or the id of the round
     /// another request opened for the same window meanwhile.
     pub async fn open_round(&self, r: &NewRound<'_>, now: i64) -> DbResult<String> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         // Serialises two requests opening the same quarter: the second waits
         // for the first's row lock and then finds its round.
         sqlx::query("update series set created_at = created_at where id = $1")
@@ -223,7 +223,7 @@ impl Db {
     /// answers) go. An anonymous ballot already cast stays counted: nothing
     /// links it to the person, so it can't be taken back.
     pub async fn cancel_meeting(&self, meeting_id: &str) -> DbResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         for sql in [
             "delete from links where meeting_id = $1",
             "delete from checkins where meeting_id = $1",
@@ -283,7 +283,7 @@ impl Db {
         )
         .bind(round_id)
         .bind(person_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map(|_| ())
     }
@@ -301,7 +301,7 @@ impl Db {
         invite_hash: &str,
         expires_at: i64,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let inserted = sqlx::query(
             "insert into meetings (id, round_id, person_id, scheduled_at, duration_minutes) values ($1, $2, $3, $4, $5)",
         )
@@ -330,7 +330,7 @@ impl Db {
         expires_at: i64,
         replace: bool,
     ) -> DbResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         // The meeting's row is locked first (a write), so two requests for
         // the same meeting take turns on both databases, and SQLite never
         // has to upgrade a read to a write.
@@ -361,7 +361,7 @@ impl Db {
     /// Keeps only this invite link of a meeting (`keep = true`), or drops
     /// this one (`keep = false`).
     pub async fn settle_invite(&self, meeting_id: &str, hash: &str, keep: bool) -> DbResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         if keep {
             drop_others(&mut tx, meeting_id, hash).await?;
         } else {
@@ -392,7 +392,7 @@ impl Db {
         duration_minutes: u32,
         expires_at: i64,
     ) -> DbResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query("update meetings set scheduled_at = $2, duration_minutes = $3 where id = $1")
             .bind(meeting_id)
             .bind(at)

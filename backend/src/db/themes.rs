@@ -13,7 +13,7 @@ impl Db {
 
     /// Replaces a round's draft themes.
     pub async fn save_themes(&self, round_id: &str, themes: &[String]) -> DbResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query("delete from round_themes where round_id = $1")
             .bind(round_id)
             .execute(&mut *tx)
@@ -45,7 +45,7 @@ impl Db {
         .bind(manager_id)
         .bind(themes_json)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map(|_| ())
     }

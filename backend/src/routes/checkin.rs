@@ -6,7 +6,7 @@ use shared::api::{CheckinView, DraftRequest, ErrorBody, Saved, SubmitRequest};
 use shared::validate::check_answers;
 use shared::{Answers, Mode, Template, Visibility};
 
-use crate::auth::InviteLink;
+use crate::auth::{InviteCheckin, InviteForm, InviteLink, invited_checkin};
 use crate::db::{CheckinRow, Db, SubmitOutcome};
 use crate::error::{ApiError, ApiJson, valid};
 
@@ -20,8 +20,8 @@ async fn load(db: &Db, invite: &InviteLink) -> Result<(CheckinRow, Template), Ap
 }
 
 /// Answers may change only before the meeting starts.
-fn ensure_open(row: &CheckinRow, now: i64) -> Result<(), ApiError> {
-    if now < row.scheduled_at {
+fn ensure_open(scheduled_at: i64, now: i64) -> Result<(), ApiError> {
+    if now < scheduled_at {
         Ok(())
     } else {
         Err(ApiError::Locked)
@@ -77,24 +77,27 @@ pub(super) async fn get_checkin(
     ))]
 pub(super) async fn save_draft(
     State(db): State<Db>,
-    invite: InviteLink,
+    form: InviteForm,
     ApiJson(req): ApiJson<DraftRequest>,
 ) -> Result<Json<Saved>, ApiError> {
-    let (row, template) = load(&db, &invite).await?;
-    let now = crate::now();
-    ensure_open(&row, now)?;
     valid(check_answers(
-        &template,
+        &form.template,
         &req.answers,
         Some(Visibility::Confidential),
         Mode::Draft,
     ))?;
-    db.save_draft(&invite.meeting_id, &req.answers, now).await?;
+    let now = crate::now();
+    let Some(saved) = db.save_draft(&form.token_hash, &req.answers, now).await? else {
+        // Nothing written: say why, as the link's first use would have.
+        let row = invited_checkin(&db, &form.token_hash).await?;
+        ensure_open(row.scheduled_at, now)?;
+        return Err(ApiError::Locked);
+    };
     metrics::counter!("checkin_drafts_saved_total").increment(1);
     Ok(Json(Saved {
         saved_at: now,
-        submitted_at: row.submitted_at,
-        anonymous_sealed: row.sealed > 0,
+        submitted_at: saved.submitted_at,
+        anonymous_sealed: saved.sealed > 0,
     }))
 }
 
@@ -112,12 +115,12 @@ pub(super) async fn save_draft(
 pub(super) async fn submit(
     State(db): State<Db>,
     State(config): State<std::sync::Arc<crate::Config>>,
-    invite: InviteLink,
+    InviteCheckin(row): InviteCheckin,
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<Json<Saved>, ApiError> {
-    let (row, template) = load(&db, &invite).await?;
+    let template = row.template()?;
     let now = crate::now();
-    ensure_open(&row, now)?;
+    ensure_open(row.scheduled_at, now)?;
     let sealed = row.sealed > 0;
     let (mut anonymous, confidential): (Answers, Answers) =
         req.answers.into_iter().partition(|(id, _)| {
@@ -154,15 +157,7 @@ pub(super) async fn submit(
         }
     }
     match db
-        .submit_checkin(
-            &invite.link,
-            &invite.meeting_id,
-            &template,
-            &confidential,
-            &anonymous,
-            &config.key,
-            now,
-        )
+        .submit_checkin(&row, &template, &confidential, &anonymous, &config.key, now)
         .await?
     {
         SubmitOutcome::Stored { sealed } => {
