@@ -90,7 +90,7 @@ async function load(name, { expect, ...options }) {
  * rate sends each second's share as fast as it can and then waits, so its
  * latency at a rate is that of a burst. Fails on any answer other than 2xx. */
 function paced(name, { url, method, headers, body }) {
-  const args = ["--no-tui", "--output-format", "json", "-z", `${seconds}s`, "-q", String(fixedRate)];
+  const args = ["--no-tui", "--output-format", "json", "-n", String(fixedRate * seconds), "-q", String(fixedRate)];
   args.push("-c", String(connections), "-m", method, "-d", body, url);
   for (const [key, value] of Object.entries(headers)) args.push("-H", `${key}: ${value}`);
   const out = JSON.parse(execFileSync(opt.oha, args, { maxBuffer: 64 << 20 }).toString());

@@ -359,43 +359,63 @@ impl Db {
             Some((chain, missing, sealed))
         };
 
-        let mut tx = self.writer.begin().await?;
-        sqlx::query(
-            "insert into checkins (meeting_id, draft, submitted, updated_at, submitted_at) values ($1, $2, $2, $3, $3)
-             on conflict (meeting_id) do update set draft = excluded.draft, submitted = excluded.submitted,
-                 updated_at = excluded.updated_at, submitted_at = excluded.submitted_at",
-        )
-        .bind(&target.meeting_id)
-        .bind(&json)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
         let Some((chain, missing, sealed)) = ballot else {
-            tx.commit().await?;
+            sqlx::query(SUBMITTED)
+                .bind(&target.meeting_id)
+                .bind(&json)
+                .bind(now)
+                .execute(&self.writer)
+                .await?;
             return Ok(SubmitOutcome::Stored {
                 sealed: target.sealed > 0,
             });
         };
-        let cast = sqlx::query("insert into ballots (round_id, person_id) values ($1, $2)")
-            .bind(&target.round_id)
-            .bind(&target.person_id)
-            .execute(&mut *tx)
-            .await;
-        match cast {
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Ok(SubmitOutcome::AlreadySealed);
-            }
-            other => {
-                other?;
-            }
-        }
-        if missing {
-            groups::ensure(&mut tx, &target.round_id, &chain).await?;
-        }
         let group = chain
             .last()
             .map_or(crate::breakdown::WHOLE_ROUND, |g| g.id.as_str());
-        add_to_tallies(&mut tx, target, group, template, sealed, key).await?;
+        let mut tx = self.writer.begin().await?;
+        if missing {
+            groups::ensure(&mut tx, &target.round_id, &chain).await?;
+        }
+        // The answers, the ballot, its sealed anonymous answers and its
+        // group's count in one round trip. Bumping the count locks the
+        // group's row until the end of the transaction: concurrent
+        // submissions to the group each see their own exact count, and the
+        // answers waiting are those of the ballots counted.
+        let sql = match self.backend {
+            super::Backend::Sqlite => CAST_SQLITE,
+            super::Backend::Postgres => CAST_POSTGRES,
+        };
+        let cast: DbResult<Vec<(i64, i64)>> = sqlx::query_as(sql)
+            .bind(&target.meeting_id)
+            .bind(&json)
+            .bind(now)
+            .bind(&target.round_id)
+            .bind(&target.person_id)
+            .bind(super::new_id())
+            .bind(group)
+            .bind(sealed)
+            .fetch_all(&mut *tx)
+            .await;
+        let (ballots, counted) = match cast {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Ok(SubmitOutcome::AlreadySealed);
+            }
+            other => other?.pop().ok_or(sqlx::Error::RowNotFound)?,
+        };
+        let k = target.k_threshold;
+        if k > 0 && ballots - counted >= k {
+            fold(
+                &mut tx,
+                self.backend,
+                &target.round_id,
+                group,
+                template,
+                key,
+                ballots,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(SubmitOutcome::Stored { sealed: true })
     }
@@ -453,10 +473,43 @@ impl Db {
     }
 }
 
-/// Puts a ballot's anonymous answers aside, sealed, in the group of the
+/// A submission's confidential answers, for the leader.
+macro_rules! submitted {
+    () => {
+        "insert into checkins (meeting_id, draft, submitted, updated_at, submitted_at) values ($1, $2, $2, $3, $3)
+         on conflict (meeting_id) do update set draft = excluded.draft, submitted = excluded.submitted,
+             updated_at = excluded.updated_at, submitted_at = excluded.submitted_at"
+    };
+}
+/// The ballot: this person has answered in this round.
+macro_rules! ballot {
+    () => {
+        "insert into ballots (round_id, person_id) values ($4, $5)"
+    };
+}
+/// The anonymous answers, sealed, waiting in their group.
+macro_rules! sealed {
+    () => {
+        "insert into pending_ballots (id, round_id, group_id, sealed) values ($6, $4, $7, $8)"
+    };
+}
+/// The group's count of ballots, bumped.
+macro_rules! counted {
+    () => {
+        "update round_groups set ballots = ballots + 1 where round_id = $4 and group_id = $7
+         returning ballots, counted"
+    };
+}
+
+const SUBMITTED: &str = submitted!();
+
+/// A submission with a ballot: the confidential answers, the ballot, and its
+/// anonymous answers put aside, sealed, in the group of the
 /// breakdown they will be counted in (fixed now, for good); when that group
-/// has k of them waiting, opens them, adds them to its counts at once, and so
-/// releases new figures.
+/// has k of them waiting, [`fold`] opens them, adds them to its counts at
+/// once, and so releases new figures. Returns the group's ballots and those
+/// counted. On SQLite, four statements sent at once; on Postgres, one
+/// statement whose parts all run.
 ///
 /// Until then the database holds the answers only sealed with the server's
 /// key, so a copy of its files taken between two folds (SQLite's `-wal`
@@ -467,46 +520,38 @@ impl Db {
 /// shows it to any reader as `xmin`). Every possible value has its row, at
 /// zero, from the group's first fold on: a row created for a new value would
 /// say which value was chosen.
-async fn add_to_tallies(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    target: &LinkedCheckin,
-    group: &str,
-    template: &Template,
-    sealed: String,
-    key: &ServerKey,
-) -> DbResult<()> {
-    let round_id = target.round_id.as_str();
-    // Bumping the group's counter locks its row until the end of the
-    // transaction: concurrent submissions to the group each see their own
-    // exact count, and the answers waiting are those of the ballots counted
-    // (written below, under the lock).
-    let (ballots, counted): (i64, i64) = sqlx::query_as(
-        "update round_groups set ballots = ballots + 1 where round_id = $1 and group_id = $2
-         returning ballots, counted",
-    )
-    .bind(round_id)
-    .bind(group)
-    .fetch_one(&mut **tx)
-    .await?;
-    sqlx::query(
-        "insert into pending_ballots (id, round_id, group_id, sealed) values ($1, $2, $3, $4)",
-    )
-    .bind(super::new_id())
-    .bind(round_id)
-    .bind(group)
-    .bind(sealed)
-    .execute(&mut **tx)
-    .await?;
-    let k = target.k_threshold;
-    if k <= 0 || ballots - counted < k {
-        return Ok(());
-    }
-    fold(tx, round_id, group, template, key, ballots).await
-}
+const CAST_SQLITE: &str = concat!(
+    submitted!(),
+    ";\n",
+    ballot!(),
+    ";\n",
+    sealed!(),
+    ";\n",
+    counted!()
+);
+
+/// [`CAST_SQLITE`], as one statement.
+const CAST_POSTGRES: &str = concat!(
+    "with answers as (",
+    submitted!(),
+    " returning 1), ballot as (",
+    ballot!(),
+    " returning 1), sealed as (",
+    sealed!(),
+    " returning 1) ",
+    counted!()
+);
 
 /// Opens the k answers that wait in a group and adds them to its counts.
+///
+/// Every possible answer of every anonymous question gets its row written,
+/// with what it adds (most add nothing), in one statement: on the first fold
+/// the rows are made, all at once, and later each is rewritten. With it, in
+/// the same round trip, the waiting answers go and the group's counted
+/// ballots catch up.
 async fn fold(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    backend: super::Backend,
     round_id: &str,
     group: &str,
     template: &Template,
@@ -520,8 +565,24 @@ async fn fold(
     .bind(group)
     .fetch_all(&mut **tx)
     .await?;
+    // (question, answer) -> how many of the waiting chose it; every possible
+    // value is there, at zero if nobody did. The round's template never
+    // changes: a new version is a new template.
     let mut counts: std::collections::BTreeMap<(String, String), i64> =
         std::collections::BTreeMap::new();
+    for question in template
+        .questions()
+        .filter(|q| q.visibility == Visibility::Anonymous)
+    {
+        let values = question
+            .kind
+            .values()
+            .into_iter()
+            .chain([Answer::PreferNotToSay]);
+        for value in values {
+            counts.insert((question.id.clone(), to_json(&value)?), 0);
+        }
+    }
     for sealed in &waiting {
         let plain = key
             .open(sealed)
@@ -534,78 +595,31 @@ async fn fold(
                 .or_default() += 1;
         }
     }
-    let seeded: i64 = sqlx::query_scalar(
-        "select count(*) from group_tallies where round_id = $1 and group_id = $2",
-    )
-    .bind(round_id)
-    .bind(group)
-    .fetch_one(&mut **tx)
-    .await?;
-    // The round's template never changes: a new version is a new template.
-    if seeded == 0 {
-        let anonymous_questions = template
-            .questions()
-            .filter(|q| q.visibility == Visibility::Anonymous);
-        for question in anonymous_questions {
-            let values = question
-                .kind
-                .values()
-                .into_iter()
-                .chain([Answer::PreferNotToSay]);
-            for value in values {
-                sqlx::query(
-                    "insert into group_tallies (round_id, group_id, question_id, answer, count)
-                     values ($1, $2, $3, $4, 0)
-                     on conflict (round_id, group_id, question_id, answer) do nothing",
-                )
-                .bind(round_id)
-                .bind(group)
-                .bind(&question.id)
-                .bind(to_json(&value)?)
-                .execute(&mut **tx)
-                .await?;
-            }
-        }
-    }
-    // count = count + (n where the answer is one of these, else 0), for every row.
-    let cases: Vec<String> = (0..counts.len())
-        .map(|i| {
-            format!(
-                "when question_id = ${} and answer = ${} then ${}",
-                3 * i + 3,
-                3 * i + 4,
-                3 * i + 5
-            )
-        })
+    let rows: Vec<String> = (0..counts.len())
+        .map(|i| format!("($1, $2, ${}, ${}, ${})", 3 * i + 4, 3 * i + 5, 3 * i + 6))
         .collect();
-    let sql = if cases.is_empty() {
-        "update group_tallies set count = count where round_id = $1 and group_id = $2".to_owned()
-    } else {
-        format!(
-            "update group_tallies set count = count + case {} else 0 end where round_id = $1 and group_id = $2",
-            cases.join(" ")
-        )
+    let tallies = format!(
+        "insert into group_tallies (round_id, group_id, question_id, answer, count) values {}
+         on conflict (round_id, group_id, question_id, answer)
+         do update set count = group_tallies.count + excluded.count",
+        rows.join(", ")
+    );
+    const DONE: &str = "delete from pending_ballots where round_id = $1 and group_id = $2";
+    const COUNTED: &str =
+        "update round_groups set counted = $3 where round_id = $1 and group_id = $2";
+    let sql = match backend {
+        super::Backend::Sqlite => format!("{tallies};\n{DONE};\n{COUNTED}"),
+        super::Backend::Postgres => format!(
+            "with done as ({DONE} returning 1), counted as ({COUNTED} returning 1) {tallies}"
+        ),
     };
-    let mut update = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let mut write = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(round_id)
-        .bind(group);
-    for ((question_id, answer), n) in &counts {
-        update = update
-            .bind(question_id.clone())
-            .bind(answer.clone())
-            .bind(*n);
+        .bind(group)
+        .bind(ballots);
+    for ((question_id, answer), n) in counts {
+        write = write.bind(question_id).bind(answer).bind(n);
     }
-    update.execute(&mut **tx).await?;
-    sqlx::query("delete from pending_ballots where round_id = $1 and group_id = $2")
-        .bind(round_id)
-        .bind(group)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("update round_groups set counted = $1 where round_id = $2 and group_id = $3")
-        .bind(ballots)
-        .bind(round_id)
-        .bind(group)
-        .execute(&mut **tx)
-        .await?;
+    write.execute(&mut **tx).await?;
     Ok(())
 }
