@@ -21,6 +21,7 @@ on_both!(
     the_trend_shows_each_round_as_its_own_report_shows_it,
     reports_and_exports_admit_only_their_leader,
     k_stays_as_it_was_when_the_round_opened,
+    submissions_at_once_each_person_twice_count_each_once,
 );
 
 const K: u32 = 5;
@@ -225,6 +226,19 @@ impl Org {
             .filter(|p| p.starts_with(manager))
             .cloned()
             .collect()
+    }
+
+    /// The teams' groups as stored: (manager, ballots, counted), fewest
+    /// ballots first.
+    async fn stored_groups(&self, app: &TestApp) -> Vec<(String, i64, i64)> {
+        sqlx::query_as(
+            "select group_id, ballots, counted from round_groups where round_id = $1 and group_id <> 'all'
+             order by ballots",
+        )
+        .bind(&self.round)
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap()
     }
 
     async fn report(&self, app: &TestApp, cookie: &str) -> Value {
@@ -442,14 +456,7 @@ async fn an_answer_stays_in_the_team_it_was_written_in(app: &TestApp) {
     assert_eq!(group(&report, &org, "Ana")["n"], 5);
     assert_eq!(group(&report, &org, "Bo")["n"], 5);
     assert_eq!(report["response"]["counted"], 10);
-    let stored: Vec<(String, i64, i64)> = sqlx::query_as(
-        "select group_id, ballots, counted from round_groups where round_id = $1 and group_id <> 'all'
-         order by ballots",
-    )
-    .bind(&org.round)
-    .fetch_all(app.db.pool())
-    .await
-    .unwrap();
+    let stored = org.stored_groups(app).await;
     assert_eq!(
         stored,
         [
@@ -457,6 +464,59 @@ async fn an_answer_stays_in_the_team_it_was_written_in(app: &TestApp) {
             (org.ids["Bo"].clone(), 6, 5)
         ]
     );
+}
+
+async fn submissions_at_once_each_person_twice_count_each_once(app: &TestApp) {
+    let org = build(app, &plain(&[("Ana", 7), ("Bo", 6)])).await;
+    // Everyone submits twice, all at once, the two side by side: on SQLite
+    // the writes wait together and are committed several to a
+    // transaction, a refused one undone alone.
+    let body = json!({"answers": {
+        "personal": {"text": "Fine, thanks"},
+        "support": {"scale": 6},
+        "morale": {"scale": 7},
+    }})
+    .to_string();
+    let sends = org.people.iter().flat_map(|name| [name, name]).map(|name| {
+        app.with_token(
+            Method::POST,
+            "/api/checkin/submit",
+            &org.tokens[name],
+            Some(&body),
+        )
+    });
+    let replies = futures_util::future::join_all(sends).await;
+    for (name, pair) in org.people.iter().zip(replies.chunks(2)) {
+        let mut statuses = [pair[0].status, pair[1].status];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "{name}");
+    }
+    let ballots: i64 = sqlx::query_scalar("select count(*) from ballots where round_id = $1")
+        .bind(&org.round)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(ballots, i64::try_from(org.people.len()).unwrap());
+    let stored = org.stored_groups(app).await;
+    assert_eq!(
+        stored,
+        [
+            (org.ids["Bo"].clone(), 6, 5),
+            (org.ids["Ana"].clone(), 7, 5)
+        ]
+    );
+    // What waits is what is not counted yet: two of Ana's, one of Bo's.
+    let waiting: i64 =
+        sqlx::query_scalar("select count(*) from pending_ballots where round_id = $1")
+            .bind(&org.round)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(waiting, 3);
+    let report = org.report(app, &org.cookie(app).await).await;
+    assert_eq!(report["response"]["counted"], 10);
+    assert_eq!(group(&report, &org, "Ana")["n"], 5);
+    assert_eq!(group(&report, &org, "Bo")["n"], 5);
 }
 
 async fn a_large_team_one_level_further_has_its_own_row(app: &TestApp) {

@@ -285,7 +285,14 @@ async fn metrics_count_requests_by_route_for_prometheus_and_name_no_one() {
         text.contains("http_request_duration_seconds_bucket"),
         "{text}"
     );
-    assert!(text.contains("db_pool_connections"), "{text}");
+    // Both of SQLite's pools: the one that reads and the one that writes.
+    for pool in ["read", "write"] {
+        assert!(
+            text.lines().any(|l| l.starts_with("db_pool_connections{")
+                && l.contains(&format!(r#"pool="{pool}""#))),
+            "{text}"
+        );
+    }
     // No person, token or answer in any label.
     for secret in [token.as_str(), invite.email.as_str(), invite.name.as_str()] {
         assert!(!text.contains(secret), "{secret} in the metrics");

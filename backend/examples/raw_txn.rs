@@ -15,10 +15,12 @@
 
 use std::time::{Duration, Instant};
 
-use backend::db::{Backend, SQLITE_WRITER_PRAGMAS};
+use backend::db::{Backend, sqlite_pool};
 use serde_json::json;
-use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Executor};
+
+/// [`backend::db::SQLITE_WRITER_PRAGMAS`] with SQLite's default checkpoints.
+const RACING_PRAGMAS: &str = "pragma secure_delete = on; pragma wal_autocheckpoint = 1000";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -38,19 +40,8 @@ async fn main() -> anyhow::Result<()> {
     ways.insert("writer".into(), writer.to_json());
     let mut best = writer;
     if db.backend() == Backend::Sqlite {
-        let racing = AnyPoolOptions::new()
-            .max_connections(4)
-            .after_connect(|conn, _| {
-                Box::pin(async move {
-                    // The writer's pragmas, but the checkpoints its own.
-                    conn.execute(SQLITE_WRITER_PRAGMAS).await?;
-                    conn.execute("pragma wal_autocheckpoint = 1000")
-                        .await
-                        .map(|_| ())
-                })
-            })
-            .connect(&url)
-            .await?;
+        // The writer's pragmas, but the checkpoints SQLite's own.
+        let racing = sqlite_pool(4, RACING_PRAGMAS).connect(&url).await?;
         let pooled = measure(&racing, tasks, seconds).await?;
         racing.close().await;
         ways.insert("four_racing".into(), pooled.to_json());

@@ -1,10 +1,13 @@
 //! `skipcheck demo`: a small organisation to try everything with.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use shared::AnonymityThreshold;
 
 use crate::auth::token::{hash_token, new_token, random_hex};
 use crate::db::{Db, NewAccount, NewPerson, new_id};
+use crate::sealed::ServerKey;
 use crate::templates;
 
 /// The demo organisation's name; `--reset` replaces the organisation of this name.
@@ -124,7 +127,7 @@ pub async fn create(
     public_url: &str,
     reset: bool,
     size: Size,
-    key: &crate::sealed::ServerKey,
+    key: &Arc<ServerKey>,
     now: i64,
 ) -> Result<DemoOutput, DemoError> {
     if let Some(existing) = db
@@ -146,7 +149,7 @@ async fn build(
     db: &Db,
     public_url: &str,
     size: Size,
-    key: &crate::sealed::ServerKey,
+    key: &Arc<ServerKey>,
     now: i64,
 ) -> anyhow::Result<DemoOutput> {
     let k = AnonymityThreshold::default();
@@ -267,7 +270,7 @@ async fn build(
 
     let scale = Scale {
         db,
-        round_template: (&template_id, &templates::skip_level()),
+        round_template: (&template_id, Arc::new(templates::skip_level())),
         key,
         per_round: grown.per_round(),
     };
@@ -388,8 +391,8 @@ async fn past_round(
     }
     // The answers wait sealed until their team has k; this round's teams
     // each get exactly k, so nothing is left waiting under this one-off key.
-    let key = crate::sealed::ServerKey::random();
-    let template = templates::skip_level();
+    let key = Arc::new(ServerKey::random());
+    let template = Arc::new(templates::skip_level());
     const MORALE: [i32; 15] = [7, 8, 6, 7, 9, 5, 6, 4, 6, 5, 8, 7, 7, 9, 6];
     const SUPPORT: [i32; 15] = [8, 8, 7, 6, 9, 6, 5, 5, 7, 6, 8, 8, 6, 9, 7];
     // Everyone is scheduled first: a team is a group of its own if k of its
@@ -420,10 +423,10 @@ async fn past_round(
         let anonymous = scores(SUPPORT[answered], MORALE[answered]);
         db.submit_checkin(
             &target,
-            &template,
+            template.clone(),
             &confidential,
             &anonymous,
-            &key,
+            key.clone(),
             at - DAY,
         )
         .await?;
@@ -538,8 +541,8 @@ fn grown_people(count: usize, cto_id: &str) -> Grown {
 /// Writes the grown organisation's rounds.
 struct Scale<'a> {
     db: &'a Db,
-    round_template: (&'a str, &'a shared::Template),
-    key: &'a crate::sealed::ServerKey,
+    round_template: (&'a str, Arc<shared::Template>),
+    key: &'a Arc<ServerKey>,
     per_round: usize,
 }
 
@@ -558,7 +561,7 @@ impl Scale<'_> {
         n: usize,
         start: i64,
     ) -> anyhow::Result<()> {
-        let (template_id, template) = self.round_template;
+        let (template_id, template) = (self.round_template.0, &self.round_template.1);
         let k = AnonymityThreshold::default().get();
         let round_id = new_id();
         self.db
@@ -597,10 +600,10 @@ impl Scale<'_> {
             self.db
                 .submit_checkin(
                     &target,
-                    template,
+                    template.clone(),
                     &confidential,
                     &anonymous,
-                    self.key,
+                    self.key.clone(),
                     at - DAY,
                 )
                 .await?;

@@ -55,7 +55,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo(args) => {
             let db = open(&args.database).await?;
             let public_url = args.address.public_url();
-            let key = args.database.server_key(args.key_file.as_ref())?;
+            let key = std::sync::Arc::new(args.database.server_key(args.key_file.as_ref())?);
             let size = args.size();
             let out =
                 demo::create(&db, &public_url, args.reset, size, &key, backend::now()).await?;

@@ -113,10 +113,12 @@ pub async fn serve(
     let Some(handle) = handle() else {
         return (StatusCode::SERVICE_UNAVAILABLE, "no metrics recorder").into_response();
     };
-    let pool = state.db.pool();
-    let idle = pool.num_idle() as f64;
-    metrics::gauge!("db_pool_connections", "state" => "idle").set(idle);
-    metrics::gauge!("db_pool_connections", "state" => "busy").set(f64::from(pool.size()) - idle);
+    for (role, pool) in state.db.pools() {
+        let idle = pool.num_idle() as f64;
+        metrics::gauge!("db_pool_connections", "pool" => role, "state" => "idle").set(idle);
+        metrics::gauge!("db_pool_connections", "pool" => role, "state" => "busy")
+            .set(f64::from(pool.size()) - idle);
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         handle.render(),

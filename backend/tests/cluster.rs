@@ -53,9 +53,12 @@ fn haproxy(dir: &std::path::Path, front: SocketAddr, instances: &[SocketAddr]) -
         .enumerate()
         .map(|(i, addr)| format!("    server i{i} {addr} check\n"))
         .collect();
+    // Health checks every 250 ms: a dead instance refuses the connection at
+    // once, and two refusals take it out; a live one that answers slowly
+    // under load (2 cores) has two seconds before it counts as failed.
     let config = format!(
         "global\n    maxconn 512\n\
-         defaults\n    mode http\n    timeout connect 2s\n    timeout client 15s\n    timeout server 15s\n    retries 2\n    option redispatch\n\
+         defaults\n    mode http\n    timeout connect 2s\n    timeout client 15s\n    timeout server 15s\n    timeout check 2s\n    retries 2\n    option redispatch\n\
          frontend web\n    bind {front}\n    default_backend skipcheck\n\
          backend skipcheck\n    balance roundrobin\n    option httpchk GET /readyz\n    default-server inter 250ms fall 2 rise 1\n{servers}"
     );

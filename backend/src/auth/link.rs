@@ -58,13 +58,15 @@ where
 {
     let state = AppState::from_ref(state);
     let LinkToken(token_hash) = LinkToken::from_headers(&parts.headers)?;
-    let link = state
-        .db
-        .link(&token_hash)
-        .await?
-        .filter(|l| l.kind == kind)
-        .ok_or(ApiError::InvalidLink)?;
-    if link.expires_at <= crate::now() {
+    let found = state.db.link(&token_hash).await?;
+    unexpired(found.filter(|l| l.kind == kind), |l| l.expires_at)
+}
+
+/// A link found by its token, refused as every personal link is: unknown
+/// (or of another kind) first, then expired.
+fn unexpired<T>(found: Option<T>, expires_at: impl Fn(&T) -> i64) -> Result<T, ApiError> {
+    let link = found.ok_or(ApiError::InvalidLink)?;
+    if expires_at(&link) <= crate::now() {
         return Err(ApiError::ExpiredLink);
     }
     Ok(link)
@@ -81,15 +83,10 @@ impl LinkToken {
 /// The check-in an invite opens, refused as [`InviteLink`] refuses: unknown
 /// (or not an invite) first, then expired.
 pub async fn invited_checkin(db: &Db, token_hash: &str) -> Result<LinkedCheckin, ApiError> {
-    let row = db
-        .linked_checkin(token_hash)
-        .await?
-        .filter(|row| row.kind == "invite")
-        .ok_or(ApiError::InvalidLink)?;
-    if row.expires_at <= crate::now() {
-        return Err(ApiError::ExpiredLink);
-    }
-    Ok(row)
+    let found = db.linked_checkin(token_hash).await?;
+    unexpired(found.filter(|row| row.kind == "invite"), |row| {
+        row.expires_at
+    })
 }
 
 impl<S> FromRequestParts<S> for InviteCheckin
@@ -180,14 +177,8 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let state = AppState::from_ref(state);
         let LinkToken(token_hash) = LinkToken::from_headers(&parts.headers)?;
-        let link = state
-            .db
-            .account_link(&token_hash)
-            .await?
-            .ok_or(ApiError::InvalidLink)?;
-        if link.expires_at <= crate::now() {
-            return Err(ApiError::ExpiredLink);
-        }
+        let found = state.db.account_link(&token_hash).await?;
+        let link = unexpired(found, |l| l.expires_at)?;
         Ok(Self { token_hash, link })
     }
 }

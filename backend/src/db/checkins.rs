@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::directory::parse_template;
 use super::{Db, DbResult, groups};
+use crate::breakdown::NewGroup;
 use crate::sealed::ServerKey;
 
 /// A personal link, found by its token's hash.
@@ -117,16 +118,77 @@ impl Draft {
     }
 }
 
-type Reply = oneshot::Sender<DbResult<Option<DraftSaved>>>;
+type Reply<T> = oneshot::Sender<DbResult<T>>;
 
-/// Draft saves on SQLite, written together. The file takes one writer and
-/// one sync to disk per transaction; a draft on its own would pay both. A
-/// task takes the drafts that wait, up to 64, writes them in one transaction,
-/// and answers each once it is committed. When nobody else is saving, a
-/// batch is one draft and waits for nothing. On SQLite a statement that fails
-/// is undone alone, so one draft's error is its own.
+/// A write waiting for SQLite's writer.
+enum Job {
+    Draft(Draft, Reply<Option<DraftSaved>>),
+    Cast(Box<Cast>, Reply<SubmitOutcome>),
+}
+
+/// What a [`Job`] came to, to answer once its transaction is committed.
+enum Done {
+    Draft(DbResult<Option<DraftSaved>>),
+    Cast(DbResult<SubmitOutcome>),
+}
+
+impl Job {
+    /// Does the job's writes in `tx`. A draft is one statement, undone alone
+    /// if it fails; a submission's writes are undone together, to a
+    /// savepoint, unless they are stored. `Err` only when the transaction
+    /// itself can go no further.
+    async fn run(&self, tx: &mut Tx<'_>) -> DbResult<Done> {
+        Ok(match self {
+            Job::Draft(draft, _) => Done::Draft(draft.save(&mut **tx).await),
+            Job::Cast(cast, _) => {
+                let mut own = sqlx::Connection::begin(&mut **tx).await?;
+                let outcome = cast.write(&mut own, super::Backend::Sqlite).await;
+                if matches!(outcome, Ok(SubmitOutcome::Stored { .. })) {
+                    own.commit().await?;
+                } else {
+                    own.rollback().await?;
+                }
+                Done::Cast(outcome)
+            }
+        })
+    }
+
+    fn answer(self, done: Done) {
+        match (self, done) {
+            (Job::Draft(_, reply), Done::Draft(saved)) => {
+                let _ = reply.send(saved);
+            }
+            (Job::Cast(_, reply), Done::Cast(outcome)) => {
+                let _ = reply.send(outcome);
+            }
+            (job, _) => job.fail("a write was answered out of turn"),
+        }
+    }
+
+    fn fail(self, error: &str) {
+        let e = || sqlx::Error::Protocol(error.to_owned());
+        match self {
+            Job::Draft(_, reply) => {
+                let _ = reply.send(Err(e()));
+            }
+            Job::Cast(_, reply) => {
+                let _ = reply.send(Err(e()));
+            }
+        }
+    }
+}
+
+type Tx<'t> = sqlx::Transaction<'t, sqlx::Any>;
+
+/// Draft saves and submissions on SQLite, written together. The file takes
+/// one writer and one sync to disk per transaction; a write on its own would
+/// pay both. A task takes the writes that wait, up to 64, does them in one
+/// transaction, and answers each once it is committed. When nobody else is
+/// writing, a batch is one write and waits for nothing. Each write's failure
+/// is its own: a draft is one statement, which SQLite undoes alone, and a
+/// submission is undone to its savepoint.
 #[derive(Debug, Clone)]
-pub(super) struct DraftQueue(mpsc::Sender<(Draft, Reply)>);
+pub(super) struct WriteQueue(mpsc::Sender<Job>);
 
 impl std::fmt::Debug for Draft {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -134,24 +196,30 @@ impl std::fmt::Debug for Draft {
     }
 }
 
-impl DraftQueue {
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Job")
+    }
+}
+
+impl WriteQueue {
     const BATCH: usize = 64;
 
     pub(super) fn start(writer: sqlx::AnyPool) -> Self {
-        let (send, mut waiting) = mpsc::channel::<(Draft, Reply)>(1024);
+        let (send, mut waiting) = mpsc::channel::<Job>(1024);
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(Self::BATCH);
             while waiting.recv_many(&mut batch, Self::BATCH).await > 0 {
-                match write_drafts(&writer, &batch).await {
-                    Ok(saved) => {
-                        for ((_, reply), saved) in batch.drain(..).zip(saved) {
-                            let _ = reply.send(saved);
+                match write_batch(&writer, &batch).await {
+                    Ok(done) => {
+                        for (job, done) in batch.drain(..).zip(done) {
+                            job.answer(done);
                         }
                     }
                     Err(e) => {
                         let e = e.to_string();
-                        for (_, reply) in batch.drain(..) {
-                            let _ = reply.send(Err(sqlx::Error::Protocol(e.clone())));
+                        for job in batch.drain(..) {
+                            job.fail(&e);
                         }
                     }
                 }
@@ -160,27 +228,24 @@ impl DraftQueue {
         Self(send)
     }
 
-    async fn save(&self, draft: Draft) -> DbResult<Option<DraftSaved>> {
+    async fn send<T>(&self, job: impl FnOnce(Reply<T>) -> Job) -> DbResult<T> {
         let closed = || sqlx::Error::PoolClosed;
         let (reply, answer) = oneshot::channel();
-        self.0.send((draft, reply)).await.map_err(|_| closed())?;
+        self.0.send(job(reply)).await.map_err(|_| closed())?;
         answer.await.map_err(|_| closed())?
     }
 }
 
-/// Writes a batch of drafts in one transaction: each draft's own outcome, or
+/// Does a batch of writes in one transaction: each one's own outcome, or
 /// the error that stopped the whole transaction.
-async fn write_drafts(
-    writer: &sqlx::AnyPool,
-    batch: &[(Draft, Reply)],
-) -> DbResult<Vec<DbResult<Option<DraftSaved>>>> {
+async fn write_batch(writer: &sqlx::AnyPool, batch: &[Job]) -> DbResult<Vec<Done>> {
     let mut tx = writer.begin().await?;
-    let mut saved = Vec::with_capacity(batch.len());
-    for (draft, _) in batch {
-        saved.push(draft.save(&mut *tx).await);
+    let mut done = Vec::with_capacity(batch.len());
+    for job in batch {
+        done.push(job.run(&mut tx).await?);
     }
     tx.commit().await?;
-    Ok(saved)
+    Ok(done)
 }
 
 /// What a saved draft's page needs to know afterwards.
@@ -219,17 +284,20 @@ impl Forms {
     }
 
     /// The template of a check-in just read through its invite, kept for
-    /// the next save; each template is parsed once and shared.
+    /// the next save.
     pub fn remember(&self, token_hash: &str, row: &LinkedCheckin) -> DbResult<Arc<Template>> {
-        let template = match self.by_id.get(&row.template_id) {
-            Some(template) => template,
-            None => {
-                let template = Arc::new(row.template()?);
-                self.by_id.insert(row.template_id.clone(), template.clone());
-                template
-            }
-        };
+        let template = self.template(row)?;
         self.by_link.insert(token_hash.to_owned(), template.clone());
+        Ok(template)
+    }
+
+    /// The template of a check-in, each template parsed once and shared.
+    pub fn template(&self, row: &LinkedCheckin) -> DbResult<Arc<Template>> {
+        if let Some(template) = self.by_id.get(&row.template_id) {
+            return Ok(template);
+        }
+        let template = Arc::new(row.template()?);
+        self.by_id.insert(row.template_id.clone(), template.clone());
         Ok(template)
     }
 }
@@ -316,8 +384,8 @@ impl Db {
             json: to_json(answers)?,
             now,
         };
-        match &self.drafts {
-            Some(queue) => queue.save(draft).await,
+        match &self.writes {
+            Some(queue) => queue.send(|reply| Job::Draft(draft, reply)).await,
             None => draft.save(&self.writer).await,
         }
     }
@@ -329,14 +397,16 @@ impl Db {
     /// in (read from the directory as it stands), the sealed answers. Then
     /// one short transaction writes: the ballot, the counts and the release
     /// of new figures stand or fall together, and the only row it waits for
-    /// is its group's, so submissions to different teams do not queue.
+    /// is its group's, so submissions to different teams do not queue. On
+    /// SQLite that transaction is shared with the other writes waiting (see
+    /// [`WriteQueue`]).
     pub async fn submit_checkin(
         &self,
         target: &LinkedCheckin,
-        template: &Template,
+        template: Arc<Template>,
         confidential: &Answers,
         anonymous: &Answers,
-        key: &ServerKey,
+        key: Arc<ServerKey>,
         now: i64,
     ) -> DbResult<SubmitOutcome> {
         let json = to_json(confidential)?;
@@ -346,6 +416,7 @@ impl Db {
             let k = super::count(target.k_threshold);
             let chain = groups::place(
                 &self.pool,
+                self.backend,
                 &target.round_id,
                 &target.person_id,
                 target.leader_person.as_deref(),
@@ -370,54 +441,31 @@ impl Db {
                 sealed: target.sealed > 0,
             });
         };
-        let group = chain
-            .last()
-            .map_or(crate::breakdown::WHOLE_ROUND, |g| g.id.as_str());
+        let cast = Cast {
+            meeting_id: target.meeting_id.clone(),
+            json,
+            now,
+            round_id: target.round_id.clone(),
+            person_id: target.person_id.clone(),
+            group: chain
+                .last()
+                .map_or(crate::breakdown::WHOLE_ROUND, |g| g.id.as_str())
+                .to_owned(),
+            ensure: missing.then_some(chain),
+            sealed,
+            k: target.k_threshold,
+            template,
+            key,
+        };
+        if let Some(queue) = &self.writes {
+            return queue.send(|reply| Job::Cast(Box::new(cast), reply)).await;
+        }
         let mut tx = self.writer.begin().await?;
-        if missing {
-            groups::ensure(&mut tx, &target.round_id, &chain).await?;
+        let outcome = cast.write(&mut tx, self.backend).await?;
+        if matches!(outcome, SubmitOutcome::Stored { .. }) {
+            tx.commit().await?;
         }
-        // The answers, the ballot, its sealed anonymous answers and its
-        // group's count in one round trip. Bumping the count locks the
-        // group's row until the end of the transaction: concurrent
-        // submissions to the group each see their own exact count, and the
-        // answers waiting are those of the ballots counted.
-        let sql = match self.backend {
-            super::Backend::Sqlite => CAST_SQLITE,
-            super::Backend::Postgres => CAST_POSTGRES,
-        };
-        let cast: DbResult<Vec<(i64, i64)>> = sqlx::query_as(sql)
-            .bind(&target.meeting_id)
-            .bind(&json)
-            .bind(now)
-            .bind(&target.round_id)
-            .bind(&target.person_id)
-            .bind(super::new_id())
-            .bind(group)
-            .bind(sealed)
-            .fetch_all(&mut *tx)
-            .await;
-        let (ballots, counted) = match cast {
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Ok(SubmitOutcome::AlreadySealed);
-            }
-            other => other?.pop().ok_or(sqlx::Error::RowNotFound)?,
-        };
-        let k = target.k_threshold;
-        if k > 0 && ballots - counted >= k {
-            fold(
-                &mut tx,
-                self.backend,
-                &target.round_id,
-                group,
-                template,
-                key,
-                ballots,
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(SubmitOutcome::Stored { sealed: true })
+        Ok(outcome)
     }
 
     /// A manager's estimate for a round, if given.
@@ -470,6 +518,63 @@ impl Db {
         .bind(manager_id)
         .fetch_optional(&self.pool)
         .await
+    }
+}
+
+/// A submission with a ballot, worked out: what its transaction writes.
+struct Cast {
+    meeting_id: String,
+    json: String,
+    now: i64,
+    round_id: String,
+    person_id: String,
+    /// The group the ballot is counted in.
+    group: String,
+    /// The chain of groups down to it, when they are not all there yet.
+    ensure: Option<Vec<NewGroup>>,
+    sealed: String,
+    k: i64,
+    template: Arc<Template>,
+    key: Arc<ServerKey>,
+}
+
+impl Cast {
+    /// The submission's writes in `tx`, which the caller commits if they
+    /// are stored and undoes otherwise.
+    async fn write(&self, tx: &mut Tx<'_>, backend: super::Backend) -> DbResult<SubmitOutcome> {
+        if let Some(chain) = &self.ensure {
+            groups::ensure(tx, &self.round_id, chain).await?;
+        }
+        // The answers, the ballot, its sealed anonymous answers and its
+        // group's count in one round trip. Bumping the count locks the
+        // group's row until the end of the transaction: concurrent
+        // submissions to the group each see their own exact count, and the
+        // answers waiting are those of the ballots counted.
+        let sql = match backend {
+            super::Backend::Sqlite => CAST_SQLITE,
+            super::Backend::Postgres => CAST_POSTGRES,
+        };
+        let cast: DbResult<Vec<(i64, i64)>> = sqlx::query_as(sql)
+            .bind(&self.meeting_id)
+            .bind(&self.json)
+            .bind(self.now)
+            .bind(&self.round_id)
+            .bind(&self.person_id)
+            .bind(super::new_id())
+            .bind(&self.group)
+            .bind(&self.sealed)
+            .fetch_all(&mut **tx)
+            .await;
+        let (ballots, counted) = match cast {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Ok(SubmitOutcome::AlreadySealed);
+            }
+            other => other?.pop().ok_or(sqlx::Error::RowNotFound)?,
+        };
+        if self.k > 0 && ballots - counted >= self.k {
+            fold(tx, backend, self, ballots).await?;
+        }
+        Ok(SubmitOutcome::Stored { sealed: true })
     }
 }
 
@@ -549,15 +654,8 @@ const CAST_POSTGRES: &str = concat!(
 /// the rows are made, all at once, and later each is rewritten. With it, in
 /// the same round trip, the waiting answers go and the group's counted
 /// ballots catch up.
-async fn fold(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    backend: super::Backend,
-    round_id: &str,
-    group: &str,
-    template: &Template,
-    key: &ServerKey,
-    ballots: i64,
-) -> DbResult<()> {
+async fn fold(tx: &mut Tx<'_>, backend: super::Backend, cast: &Cast, ballots: i64) -> DbResult<()> {
+    let (round_id, group, template, key) = (&cast.round_id, &cast.group, &cast.template, &cast.key);
     let waiting: Vec<String> = sqlx::query_scalar(
         "select sealed from pending_ballots where round_id = $1 and group_id = $2",
     )

@@ -4,7 +4,7 @@ use crate::breakdown::{self, Ancestor, GroupRow, NewGroup, Tally};
 
 use sqlx::AnyPool;
 
-use super::{Db, DbResult};
+use super::{Backend, Db, DbResult};
 
 type Tx<'t> = sqlx::Transaction<'t, sqlx::Any>;
 
@@ -13,6 +13,7 @@ type Tx<'t> = sqlx::Transaction<'t, sqlx::Any>;
 /// `leader_person` is the round's leader's place in the directory.
 pub(super) async fn place(
     pool: &AnyPool,
+    backend: Backend,
     round_id: &str,
     person_id: &str,
     leader_person: Option<&str>,
@@ -32,32 +33,65 @@ pub(super) async fn place(
     .fetch_all(pool)
     .await?;
     let heads = breakdown::heads(&ancestors, leader_person);
-    let mut planned = Vec::new();
-    if let Some((direct, further)) = heads {
-        for head in [direct, further].into_iter().flatten() {
-            let n: i64 = sqlx::query_scalar(
-                "with recursive down (id, depth) as (
-                     select id, cast(1 as bigint) from people where manager_id = $1
-                     union all
-                     select p.id, down.depth + 1 from people p join down on p.manager_id = down.id
-                     where down.depth < 64
-                 )
-                 select count(*) from meetings m where m.round_id = $2
-                     and m.person_id in (select id from down)",
-            )
-            .bind(&head.0)
+    // How many of the round's meetings are with people under the direct
+    // report's team, and of those under the further one's (which lies inside
+    // it), in one walk down the direct report's line.
+    let mut planned: (i64, i64) = (0, 0);
+    if let Some((Some(direct), further)) = heads {
+        let sql = match backend {
+            Backend::Sqlite => PLANNED_SQLITE,
+            Backend::Postgres => PLANNED_POSTGRES,
+        };
+        planned = sqlx::query_as(sql)
+            .bind(&direct.0)
             .bind(round_id)
+            .bind(further.map(|f| f.0.as_str()))
             .fetch_one(pool)
             .await?;
-            planned.push((head.0.clone(), super::count(n)));
-        }
     }
+    let direct = heads.and_then(|(direct, _)| direct);
     Ok(breakdown::placement(
         heads,
-        |id| planned.iter().find(|(p, _)| p == id).map_or(0, |(_, n)| *n),
+        |id| {
+            let n = if direct.is_some_and(|d| d.0 == id) {
+                planned.0
+            } else {
+                planned.1
+            };
+            super::count(n)
+        },
         k,
     ))
 }
+
+/// How many of a round's meetings ($2) are with people under a manager ($1),
+/// and of those how many under one of the manager's reports ($3): one walk
+/// down the manager's line, whose step (`from down …`) the backend gives.
+macro_rules! planned {
+    ($step:literal) => {
+        concat!(
+            "with recursive down (id, deeper, depth) as (
+                 select id, 0, cast(1 as bigint) from people where manager_id = $1
+                 union all
+                 select p.id, case when down.id = $3 then 1 else down.deeper end, down.depth + 1 ",
+            $step,
+            " where down.depth < 64
+             )
+             select count(*), coalesce(sum(down.deeper), 0) from down
+             join meetings m on m.round_id = $2 and m.person_id = down.id"
+        )
+    };
+}
+
+const PLANNED_SQLITE: &str = planned!("from down join people p on p.manager_id = down.id");
+
+/// Postgres estimates a step of a recursive walk at many rows and so joins
+/// it to the whole directory, read through at every level (about 10 ms at
+/// 10 000 people). A lateral subquery that is kept apart (`offset 0`) makes
+/// each step an index lookup per person reached (under 1 ms).
+const PLANNED_POSTGRES: &str = planned!(
+    "from down cross join lateral (select q.id from people q where q.manager_id = down.id offset 0) p"
+);
 
 /// Whether some group of a chain does not exist yet. Groups are made a
 /// whole chain at a time and never removed, so its last one tells.

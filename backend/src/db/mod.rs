@@ -71,9 +71,9 @@ pub struct Db {
     /// for the file's lock would sleep in SQLite's busy handler (1, 2, 5,
     /// 10 ms…) and lose it again. On Postgres the same pool as `pool`.
     writer: AnyPool,
-    /// On SQLite, draft saves queue here and are written several to a
-    /// transaction (see [`checkins::DraftQueue`]).
-    drafts: Option<checkins::DraftQueue>,
+    /// On SQLite, draft saves and submissions queue here and are written
+    /// several to a transaction (see [`checkins::WriteQueue`]).
+    writes: Option<checkins::WriteQueue>,
     backend: Backend,
 }
 
@@ -92,7 +92,7 @@ pub const SQLITE_WRITER_PRAGMAS: &str =
 
 /// Options of a SQLite pool of `connections`, each connection set up with
 /// `pragmas`.
-fn sqlite_pool(connections: u32, pragmas: &'static str) -> AnyPoolOptions {
+pub fn sqlite_pool(connections: u32, pragmas: &'static str) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .acquire_timeout(Duration::from_secs(10))
         .max_connections(connections)
@@ -116,7 +116,7 @@ impl Db {
             return Ok(Self {
                 writer: pool.clone(),
                 pool,
-                drafts: None,
+                writes: None,
                 backend,
             });
         }
@@ -128,7 +128,7 @@ impl Db {
         tokio::spawn(checkpoints(pool.clone()));
         Ok(Self {
             pool,
-            drafts: Some(checkins::DraftQueue::start(writer.clone())),
+            writes: Some(checkins::WriteQueue::start(writer.clone())),
             writer,
             backend,
         })
@@ -148,6 +148,15 @@ impl Db {
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The pools, by what they do: on SQLite one reads and one writes, on
+    /// Postgres one does both.
+    pub fn pools(&self) -> Vec<(&'static str, &AnyPool)> {
+        match self.backend {
+            Backend::Sqlite => vec![("read", &self.pool), ("write", &self.writer)],
+            Backend::Postgres => vec![("read_write", &self.pool)],
+        }
     }
 
     /// Closes every connection.

@@ -115,10 +115,11 @@ pub(super) async fn save_draft(
 pub(super) async fn submit(
     State(db): State<Db>,
     State(config): State<std::sync::Arc<crate::Config>>,
+    State(forms): State<crate::db::Forms>,
     InviteCheckin(row): InviteCheckin,
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<Json<Saved>, ApiError> {
-    let template = row.template()?;
+    let template = forms.template(&row)?;
     let now = crate::now();
     ensure_open(row.scheduled_at, now)?;
     let sealed = row.sealed > 0;
@@ -157,7 +158,14 @@ pub(super) async fn submit(
         }
     }
     match db
-        .submit_checkin(&row, &template, &confidential, &anonymous, &config.key, now)
+        .submit_checkin(
+            &row,
+            template,
+            &confidential,
+            &anonymous,
+            config.key.clone(),
+            now,
+        )
         .await?
     {
         SubmitOutcome::Stored { sealed } => {
