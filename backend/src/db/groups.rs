@@ -1,8 +1,11 @@
 //! The groups of a round's breakdown and their counts.
 
-use crate::breakdown::{self, Ancestor, GroupRow, NewGroup, Tally};
+use std::sync::Arc;
 
+use quick_cache::sync::Cache;
 use sqlx::AnyPool;
+
+use crate::breakdown::{self, Ancestor, GroupRow, NewGroup, Tally};
 
 use super::{Backend, Db, DbResult};
 
@@ -93,20 +96,47 @@ const PLANNED_POSTGRES: &str = planned!(
     "from down cross join lateral (select q.id from people q where q.manager_id = down.id offset 0) p"
 );
 
-/// Whether some group of a chain does not exist yet. Groups are made a
-/// whole chain at a time and never removed, so its last one tells.
-pub(super) async fn missing(pool: &AnyPool, round_id: &str, chain: &[NewGroup]) -> DbResult<bool> {
-    let Some(last) = chain.last() else {
-        return Ok(false);
-    };
-    let found: i64 = sqlx::query_scalar(
-        "select count(*) from round_groups where round_id = $1 and group_id = $2",
-    )
-    .bind(round_id)
-    .bind(&last.id)
-    .fetch_one(pool)
-    .await?;
-    Ok(found == 0)
+/// The groups of rounds' breakdowns known to exist, so a submission need not
+/// ask. What is kept here holds for good, on every instance: a group is never
+/// removed while its round lasts, and a round's id is never used again.
+#[derive(Debug, Clone)]
+pub(super) struct Known(Arc<Cache<(String, String), ()>>);
+
+impl Default for Known {
+    fn default() -> Self {
+        // An entry is two ids: 10 000 of them take about a megabyte.
+        Self(Arc::new(Cache::new(10_000)))
+    }
+}
+
+impl Known {
+    /// Whether some group of a chain does not exist yet. Groups are made a
+    /// whole chain at a time and never removed, so its last one tells.
+    pub(super) async fn missing(
+        &self,
+        pool: &AnyPool,
+        round_id: &str,
+        chain: &[NewGroup],
+    ) -> DbResult<bool> {
+        let Some(last) = chain.last() else {
+            return Ok(false);
+        };
+        let key = (round_id.to_owned(), last.id.clone());
+        if self.0.get(&key).is_some() {
+            return Ok(false);
+        }
+        let found: i64 = sqlx::query_scalar(
+            "select count(*) from round_groups where round_id = $1 and group_id = $2",
+        )
+        .bind(round_id)
+        .bind(&last.id)
+        .fetch_one(pool)
+        .await?;
+        if found > 0 {
+            self.0.insert(key, ());
+        }
+        Ok(found == 0)
+    }
 }
 
 /// Makes the groups of a chain that do not exist yet.

@@ -74,6 +74,8 @@ pub struct Db {
     /// On SQLite, draft saves and submissions queue here and are written
     /// several to a transaction (see [`checkins::WriteQueue`]).
     writes: Option<checkins::WriteQueue>,
+    /// The breakdown groups known to exist (see [`groups::Known`]).
+    groups: groups::Known,
     backend: Backend,
 }
 
@@ -89,6 +91,12 @@ pub type DbResult<T> = Result<T, sqlx::Error>;
 /// of log), which also lets the log start over.
 pub const SQLITE_WRITER_PRAGMAS: &str =
     "pragma secure_delete = on; pragma wal_autocheckpoint = 4000";
+
+/// How each Postgres connection is set up. Its queries are short, and
+/// compiling one (JIT) takes 20 to 50 ms: Postgres does it when a plan's
+/// estimated cost is high, as for a walk down a reporting line whose size it
+/// cannot know, which then runs in under a millisecond.
+const POSTGRES_SESSION: &str = "set jit = off";
 
 /// Options of a SQLite pool of `connections`, each connection set up with
 /// `pragmas`.
@@ -110,6 +118,9 @@ impl Db {
         if backend == Backend::Postgres {
             let pool = AnyPoolOptions::new()
                 .acquire_timeout(Duration::from_secs(10))
+                .after_connect(|conn, _| {
+                    Box::pin(async move { conn.execute(POSTGRES_SESSION).await.map(|_| ()) })
+                })
                 .connect(&url)
                 .await?;
             sqlx::migrate!("./migrations").run(&pool).await?;
@@ -117,6 +128,7 @@ impl Db {
                 writer: pool.clone(),
                 pool,
                 writes: None,
+                groups: groups::Known::default(),
                 backend,
             });
         }
@@ -130,6 +142,7 @@ impl Db {
             pool,
             writes: Some(checkins::WriteQueue::start(writer.clone())),
             writer,
+            groups: groups::Known::default(),
             backend,
         })
     }
