@@ -423,7 +423,10 @@ impl Db {
                 k,
             )
             .await?;
-            let missing = self.groups.missing(&self.pool, &target.round_id, &chain).await?;
+            let missing = self
+                .groups
+                .missing(&self.pool, &target.round_id, &chain)
+                .await?;
             let sealed = key
                 .seal(to_json(anonymous)?.as_bytes())
                 .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
