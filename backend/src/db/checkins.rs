@@ -12,7 +12,7 @@ use sqlx::FromRow;
 use tokio::sync::{mpsc, oneshot};
 
 use super::directory::parse_template;
-use super::{Db, DbResult, groups};
+use super::{Db, DbResult, Tx, groups};
 use crate::breakdown::NewGroup;
 use crate::sealed::ServerKey;
 
@@ -177,8 +177,6 @@ impl Job {
         }
     }
 }
-
-type Tx<'t> = sqlx::Transaction<'t, sqlx::Any>;
 
 /// Draft saves and submissions on SQLite, written together. The file takes
 /// one writer and one sync to disk per transaction; a write on its own would

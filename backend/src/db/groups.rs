@@ -7,9 +7,7 @@ use sqlx::AnyPool;
 
 use crate::breakdown::{self, Ancestor, GroupRow, NewGroup, Tally};
 
-use super::{Backend, Db, DbResult};
-
-type Tx<'t> = sqlx::Transaction<'t, sqlx::Any>;
+use super::{Backend, Db, DbResult, Tx};
 
 /// The groups a ballot of `person_id` in `round_id` is counted under, from the
 /// whole round down, as the directory and the round's meetings stand now.

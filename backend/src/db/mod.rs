@@ -82,6 +82,9 @@ pub struct Db {
 /// A storage failure, kept apart so handlers can tell "duplicate" from "broken".
 pub type DbResult<T> = Result<T, sqlx::Error>;
 
+/// A transaction on either backend.
+type Tx<'t> = sqlx::Transaction<'t, sqlx::Any>;
+
 /// How the writing SQLite connection is set up. Zero what is deleted or
 /// moved rather than leave it in the file: a count that grows can move within
 /// its page, and its old value would otherwise stay readable there. Leave
