@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use quick_cache::sync::Cache;
 use shared::{Answer, Answers, Template, Visibility};
-use sqlx::FromRow;
+use sqlx::{FromRow, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use super::directory::parse_template;
@@ -120,60 +120,58 @@ impl Draft {
 
 type Reply<T> = oneshot::Sender<DbResult<T>>;
 
-/// A write waiting for SQLite's writer.
-enum Job {
-    Draft(Draft, Reply<Option<DraftSaved>>),
-    Cast(Box<Cast>, Reply<SubmitOutcome>),
+/// A write waiting for SQLite's writer, with what it came to once done.
+struct Pending<W, T> {
+    write: W,
+    outcome: Option<DbResult<T>>,
+    reply: Reply<T>,
 }
 
-/// What a [`Job`] came to, to answer once its transaction is committed.
-enum Done {
-    Draft(DbResult<Option<DraftSaved>>),
-    Cast(DbResult<SubmitOutcome>),
-}
-
-impl Job {
-    /// Does the job's writes in `tx`. A draft is one statement, undone alone
-    /// if it fails; a submission's writes are undone together, to a
-    /// savepoint, unless they are stored. `Err` only when the transaction
-    /// itself can go no further.
-    async fn run(&self, tx: &mut Tx<'_>) -> DbResult<Done> {
-        Ok(match self {
-            Job::Draft(draft, _) => Done::Draft(draft.save(&mut **tx).await),
-            Job::Cast(cast, _) => {
-                let mut own = sqlx::Connection::begin(&mut **tx).await?;
-                let outcome = cast.write(&mut own, super::Backend::Sqlite).await;
-                if matches!(outcome, Ok(SubmitOutcome::Stored { .. })) {
-                    own.commit().await?;
-                } else {
-                    own.rollback().await?;
-                }
-                Done::Cast(outcome)
-            }
-        })
-    }
-
-    fn answer(self, done: Done) {
-        match (self, done) {
-            (Job::Draft(_, reply), Done::Draft(saved)) => {
-                let _ = reply.send(saved);
-            }
-            (Job::Cast(_, reply), Done::Cast(outcome)) => {
-                let _ = reply.send(outcome);
-            }
-            (job, _) => job.fail("a write was answered out of turn"),
+impl<W, T> Pending<W, T> {
+    fn new(write: W, reply: Reply<T>) -> Self {
+        Self {
+            write,
+            outcome: None,
+            reply,
         }
     }
 
-    fn fail(self, error: &str) {
-        let e = || sqlx::Error::Protocol(error.to_owned());
+    /// Answers the waiting request: its own outcome if its transaction was
+    /// committed, else why not.
+    fn answer(self, committed: DbResult<()>) {
+        let outcome = match (committed, self.outcome) {
+            (Ok(()), Some(outcome)) => outcome,
+            (Err(error), _) => Err(error),
+            (Ok(()), None) => Err(sqlx::Error::Protocol("the write was not made".to_owned())),
+        };
+        let _ = self.reply.send(outcome);
+    }
+}
+
+/// A write for SQLite's writer.
+enum Job {
+    Draft(Pending<Draft, Option<DraftSaved>>),
+    Cast(Pending<Box<Cast>, SubmitOutcome>),
+}
+
+impl Job {
+    /// Does the job's writes in `tx`. A draft is one statement, and a
+    /// submission refused leaves nothing written: each is undone alone.
+    /// `Err` when the transaction can go no further.
+    async fn run(&mut self, tx: &mut Tx<'_>) -> DbResult<()> {
         match self {
-            Job::Draft(_, reply) => {
-                let _ = reply.send(Err(e()));
+            Job::Draft(draft) => draft.outcome = Some(draft.write.save(&mut **tx).await),
+            Job::Cast(cast) => {
+                cast.outcome = Some(Ok(cast.write.write(tx, super::Backend::Sqlite).await?));
             }
-            Job::Cast(_, reply) => {
-                let _ = reply.send(Err(e()));
-            }
+        }
+        Ok(())
+    }
+
+    fn answer(self, committed: DbResult<()>) {
+        match self {
+            Job::Draft(draft) => draft.answer(committed),
+            Job::Cast(cast) => cast.answer(committed),
         }
     }
 }
@@ -183,8 +181,9 @@ impl Job {
 /// pay both. A task takes the writes that wait, up to 64, does them in one
 /// transaction, and answers each once it is committed. When nobody else is
 /// writing, a batch is one write and waits for nothing. Each write's failure
-/// is its own: a draft is one statement, which SQLite undoes alone, and a
-/// submission is undone to its savepoint.
+/// is its own: a draft is one statement, which SQLite undoes alone, a
+/// submission refused writes nothing, and a failure that stops the
+/// transaction has each write of the batch tried again on its own.
 #[derive(Debug, Clone)]
 pub(super) struct WriteQueue(mpsc::Sender<Job>);
 
@@ -208,18 +207,22 @@ impl WriteQueue {
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(Self::BATCH);
             while waiting.recv_many(&mut batch, Self::BATCH).await > 0 {
-                match write_batch(&writer, &batch).await {
-                    Ok(done) => {
-                        for (job, done) in batch.drain(..).zip(done) {
-                            job.answer(done);
-                        }
+                let committed = write_batch(&writer, &mut batch).await;
+                if committed.is_err() && batch.len() > 1 {
+                    // What stopped the transaction may be one write's own
+                    // failure: each is tried again alone, so that it is
+                    // only its own.
+                    for job in batch.drain(..) {
+                        let mut one = [job];
+                        let committed = write_batch(&writer, &mut one).await;
+                        let [job] = one;
+                        job.answer(committed);
                     }
-                    Err(e) => {
-                        let e = e.to_string();
-                        for job in batch.drain(..) {
-                            job.fail(&e);
-                        }
-                    }
+                    continue;
+                }
+                let committed = committed.map_err(|e| e.to_string());
+                for job in batch.drain(..) {
+                    job.answer(committed.clone().map_err(sqlx::Error::Protocol));
                 }
             }
         });
@@ -234,16 +237,14 @@ impl WriteQueue {
     }
 }
 
-/// Does a batch of writes in one transaction: each one's own outcome, or
-/// the error that stopped the whole transaction.
-async fn write_batch(writer: &sqlx::AnyPool, batch: &[Job]) -> DbResult<Vec<Done>> {
+/// Does a batch of writes in one transaction, each keeping its own
+/// outcome; `Err` is the error that stopped the whole transaction.
+async fn write_batch(writer: &sqlx::AnyPool, batch: &mut [Job]) -> DbResult<()> {
     let mut tx = writer.begin().await?;
-    let mut done = Vec::with_capacity(batch.len());
-    for job in batch {
-        done.push(job.run(&mut tx).await?);
+    for job in batch.iter_mut() {
+        job.run(&mut tx).await?;
     }
-    tx.commit().await?;
-    Ok(done)
+    tx.commit().await
 }
 
 /// What a saved draft's page needs to know afterwards.
@@ -383,7 +384,11 @@ impl Db {
             now,
         };
         match &self.writes {
-            Some(queue) => queue.send(|reply| Job::Draft(draft, reply)).await,
+            Some(queue) => {
+                queue
+                    .send(|reply| Job::Draft(Pending::new(draft, reply)))
+                    .await
+            }
             None => draft.save(&self.writer).await,
         }
     }
@@ -459,7 +464,9 @@ impl Db {
             key,
         };
         if let Some(queue) = &self.writes {
-            return queue.send(|reply| Job::Cast(Box::new(cast), reply)).await;
+            return queue
+                .send(|reply| Job::Cast(Pending::new(Box::new(cast), reply)))
+                .await;
         }
         let mut tx = self.writer.begin().await?;
         let outcome = cast.write(&mut tx, self.backend).await?;
@@ -541,21 +548,28 @@ struct Cast {
 
 impl Cast {
     /// The submission's writes in `tx`, which the caller commits if they
-    /// are stored and undoes otherwise.
+    /// are stored. When the person's ballot is already in, nothing is
+    /// written: the ballot comes first, and a statement that fails is
+    /// undone alone.
     async fn write(&self, tx: &mut Tx<'_>, backend: super::Backend) -> DbResult<SubmitOutcome> {
-        if let Some(chain) = &self.ensure {
-            groups::ensure(tx, &self.round_id, chain).await?;
-        }
         // The answers, the ballot, its sealed anonymous answers and its
-        // group's count in one round trip. Bumping the count locks the
-        // group's row until the end of the transaction: concurrent
-        // submissions to the group each see their own exact count, and the
-        // answers waiting are those of the ballots counted.
+        // group's count in one round trip (with, on SQLite, the groups to
+        // make). Bumping the count locks the group's row until the end of
+        // the transaction: concurrent submissions to the group each see
+        // their own exact count, and the answers waiting are those of the
+        // ballots counted.
         let sql = match backend {
-            super::Backend::Sqlite => CAST_SQLITE,
-            super::Backend::Postgres => CAST_POSTGRES,
+            super::Backend::Sqlite => cast_sqlite(self.ensure.as_deref().unwrap_or_default()),
+            super::Backend::Postgres => {
+                if let Some(chain) = &self.ensure {
+                    // In one statement the count's update would not see
+                    // the group's row made beside it.
+                    groups::ensure(tx, &self.round_id, chain).await?;
+                }
+                CAST_POSTGRES.to_owned()
+            }
         };
-        let cast: DbResult<Vec<(i64, i64)>> = sqlx::query_as(sql)
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(&self.meeting_id)
             .bind(&self.json)
             .bind(self.now)
@@ -563,15 +577,20 @@ impl Cast {
             .bind(&self.person_id)
             .bind(super::new_id())
             .bind(&self.group)
-            .bind(&self.sealed)
-            .fetch_all(&mut **tx)
-            .await;
-        let (ballots, counted) = match cast {
+            .bind(&self.sealed);
+        if backend == super::Backend::Sqlite {
+            for g in self.ensure.iter().flatten() {
+                query = groups::bind_group(query, g);
+            }
+        }
+        let cast = query.fetch_all(&mut **tx).await;
+        let row = match cast {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 return Ok(SubmitOutcome::AlreadySealed);
             }
             other => other?.pop().ok_or(sqlx::Error::RowNotFound)?,
         };
+        let (ballots, counted): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
         if self.k > 0 && ballots - counted >= self.k {
             fold(tx, backend, self, ballots).await?;
         }
@@ -614,8 +633,9 @@ const SUBMITTED: &str = submitted!();
 /// breakdown they will be counted in (fixed now, for good); when that group
 /// has k of them waiting, [`fold`] opens them, adds them to its counts at
 /// once, and so releases new figures. Returns the group's ballots and those
-/// counted. On SQLite, four statements sent at once; on Postgres, one
-/// statement whose parts all run.
+/// counted. On SQLite, four statements sent at once, the ballot first (with
+/// the groups of `ensure` made after it); on Postgres, one statement whose
+/// parts all run.
 ///
 /// Until then the database holds the answers only sealed with the server's
 /// key, so a copy of its files taken between two folds (SQLite's `-wal`
@@ -626,17 +646,17 @@ const SUBMITTED: &str = submitted!();
 /// shows it to any reader as `xmin`). Every possible value has its row, at
 /// zero, from the group's first fold on: a row created for a new value would
 /// say which value was chosen.
-const CAST_SQLITE: &str = concat!(
-    submitted!(),
-    ";\n",
-    ballot!(),
-    ";\n",
-    sealed!(),
-    ";\n",
-    counted!()
-);
+fn cast_sqlite(ensure: &[NewGroup]) -> String {
+    let mut sql = String::from(concat!(ballot!(), ";\n"));
+    for i in 0..ensure.len() {
+        sql.push_str(&groups::ensure_statement(4, 9 + 5 * i));
+        sql.push_str(";\n");
+    }
+    sql.push_str(concat!(submitted!(), ";\n", sealed!(), ";\n", counted!()));
+    sql
+}
 
-/// [`CAST_SQLITE`], as one statement.
+/// [`cast_sqlite`], as one statement.
 const CAST_POSTGRES: &str = concat!(
     "with answers as (",
     submitted!(),

@@ -20,36 +20,19 @@ pub(super) async fn place(
     leader_person: Option<&str>,
     k: u32,
 ) -> DbResult<Vec<NewGroup>> {
-    // Everyone above the person, nearest first (the depth bound stops a circle).
-    let ancestors: Vec<Ancestor> = sqlx::query_as(
-        "with recursive up (id, manager_id, depth) as (
-             select id, manager_id, cast(0 as bigint) from people where id = $1
-             union all
-             select p.id, p.manager_id, up.depth + 1 from people p join up on p.id = up.manager_id
-             where up.depth < 64
-         )
-         select p.id, p.name from up join people p on p.id = up.id where up.depth > 0 order by up.depth",
-    )
-    .bind(person_id)
-    .fetch_all(pool)
-    .await?;
+    let sql = match backend {
+        Backend::Sqlite => LINE_SQLITE,
+        Backend::Postgres => LINE_POSTGRES,
+    };
+    let line: Vec<(String, String, i64, i64)> = sqlx::query_as(sql)
+        .bind(person_id)
+        .bind(round_id)
+        .bind(leader_person)
+        .fetch_all(pool)
+        .await?;
+    let planned = line.first().map_or((0, 0), |l| (l.2, l.3));
+    let ancestors: Vec<Ancestor> = line.into_iter().map(|(id, name, ..)| (id, name)).collect();
     let heads = breakdown::heads(&ancestors, leader_person);
-    // How many of the round's meetings are with people under the direct
-    // report's team, and of those under the further one's (which lies inside
-    // it), in one walk down the direct report's line.
-    let mut planned: (i64, i64) = (0, 0);
-    if let Some((Some(direct), further)) = heads {
-        let sql = match backend {
-            Backend::Sqlite => PLANNED_SQLITE,
-            Backend::Postgres => PLANNED_POSTGRES,
-        };
-        planned = sqlx::query_as(sql)
-            .bind(&direct.0)
-            .bind(round_id)
-            .bind(further.map(|f| f.0.as_str()))
-            .fetch_one(pool)
-            .await?;
-    }
     let direct = heads.and_then(|(direct, _)| direct);
     Ok(breakdown::placement(
         heads,
@@ -65,32 +48,56 @@ pub(super) async fn place(
     ))
 }
 
-/// How many of a round's meetings ($2) are with people under a manager ($1),
-/// and of those how many under one of the manager's reports ($3): one walk
-/// down the manager's line, whose step (`from down …`) the backend gives.
-macro_rules! planned {
+/// Everyone above a person ($1), nearest first (the depth bound stops a
+/// circle), each with how many of a round's ($2) meetings are with people
+/// under the leader's ($3) direct report on the line, and of those how many
+/// under that one's report on it ([`breakdown::heads`]; without a leader in
+/// the directory the top of the line stands in): one walk up, then one down
+/// the direct report's line, whose step (`from down …`) the backend gives.
+macro_rules! line {
     ($step:literal) => {
         concat!(
-            "with recursive down (id, deeper, depth) as (
-                 select id, 0, cast(1 as bigint) from people where manager_id = $1
+            "with recursive up (id, manager_id, depth) as (
+                 select id, manager_id, cast(0 as bigint) from people where id = $1
                  union all
-                 select p.id, case when down.id = $3 then 1 else down.deeper end, down.depth + 1 ",
+                 select p.id, p.manager_id, up.depth + 1 from people p join up on p.id = up.manager_id
+                 where up.depth < 64
+             ),
+             top (depth) as (
+                 select case when $3 is null then (select coalesce(max(depth), 0) + 1 from up)
+                        else (select depth from up where id = $3 and depth > 0) end
+             ),
+             heads (direct, further) as (
+                 select (select id from up where depth = top.depth - 1 and depth > 0),
+                        (select id from up where depth = top.depth - 2 and depth > 0)
+                 from top
+             ),
+             down (id, deeper, depth) as (
+                 select p.id, 0, cast(1 as bigint) from heads join people p on p.manager_id = heads.direct
+                 union all
+                 select p.id, case when down.id = (select further from heads) then 1 else down.deeper end,
+                        down.depth + 1 ",
             $step,
             " where down.depth < 64
+             ),
+             planned (direct, further) as (
+                 select count(*), coalesce(sum(down.deeper), 0) from down
+                 join meetings m on m.round_id = $2 and m.person_id = down.id
              )
-             select count(*), coalesce(sum(down.deeper), 0) from down
-             join meetings m on m.round_id = $2 and m.person_id = down.id"
+             select p.id, p.name, planned.direct, planned.further
+             from up join people p on p.id = up.id cross join planned
+             where up.depth > 0 order by up.depth"
         )
     };
 }
 
-const PLANNED_SQLITE: &str = planned!("from down join people p on p.manager_id = down.id");
+const LINE_SQLITE: &str = line!("from down join people p on p.manager_id = down.id");
 
 /// Postgres estimates a step of a recursive walk at many rows and so joins
 /// it to the whole directory, read through at every level (about 10 ms at
 /// 10 000 people). A lateral subquery that is kept apart (`offset 0`) makes
 /// each step an index lookup per person reached (under 1 ms).
-const PLANNED_POSTGRES: &str = planned!(
+const LINE_POSTGRES: &str = line!(
     "from down cross join lateral (select q.id from people q where q.manager_id = down.id offset 0) p"
 );
 
@@ -137,19 +144,38 @@ impl Known {
     }
 }
 
-/// Makes the groups of a chain that do not exist yet.
-pub(super) async fn ensure(tx: &mut Tx<'_>, round_id: &str, chain: &[NewGroup]) -> DbResult<()> {
-    for g in chain {
-        sqlx::query(
-            "insert into round_groups (round_id, group_id, parent_id, level, manager_id, label)
-             values ($1, $2, $3, $4, $5, $6) on conflict (round_id, group_id) do nothing",
-        )
-        .bind(round_id)
+/// The statement that makes a group unless it exists: the round is `$round`,
+/// the group's five fields are bound from `$first` on ([`bind_group`]).
+pub(super) fn ensure_statement(round: usize, first: usize) -> String {
+    let [id, parent, level, manager, label] = [0, 1, 2, 3, 4].map(|i| first + i);
+    format!(
+        "insert into round_groups (round_id, group_id, parent_id, level, manager_id, label)
+         values (${round}, ${id}, ${parent}, ${level}, ${manager}, ${label})
+         on conflict (round_id, group_id) do nothing"
+    )
+}
+
+/// Binds a group's fields for [`ensure_statement`].
+pub(super) fn bind_group<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    g: &'q NewGroup,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    query
         .bind(&g.id)
         .bind(&g.parent)
         .bind(i64::from(g.level))
         .bind(&g.manager_id)
         .bind(&g.label)
+}
+
+/// Makes the groups of a chain that do not exist yet.
+pub(super) async fn ensure(tx: &mut Tx<'_>, round_id: &str, chain: &[NewGroup]) -> DbResult<()> {
+    let sql = ensure_statement(1, 2);
+    for g in chain {
+        bind_group(
+            sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(round_id),
+            g,
+        )
         .execute(&mut **tx)
         .await?;
     }
