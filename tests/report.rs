@@ -22,6 +22,7 @@ on_both!(
     reports_and_exports_admit_only_their_leader,
     k_stays_as_it_was_when_the_round_opened,
     submissions_at_once_each_person_twice_count_each_once,
+    a_submission_that_fails_fails_alone,
 );
 
 const K: u32 = 5;
@@ -517,6 +518,78 @@ async fn submissions_at_once_each_person_twice_count_each_once(app: &TestApp) {
     assert_eq!(report["response"]["counted"], 10);
     assert_eq!(group(&report, &org, "Ana")["n"], 5);
     assert_eq!(group(&report, &org, "Bo")["n"], 5);
+}
+
+/// A submission that cannot be written (here: the answers waiting in its
+/// group cannot be opened when it completes k of them) fails on its own; the
+/// others sent with it, which on SQLite share its transaction, are stored.
+async fn a_submission_that_fails_fails_alone(app: &TestApp) {
+    let org = build(app, &plain(&[("Ana", 7), ("Bo", 6)])).await;
+    let body = json!({"answers": {
+        "personal": {"text": "Fine"},
+        "support": {"scale": 6},
+        "morale": {"scale": 7},
+    }})
+    .to_string();
+    let submit = |name: String| {
+        app.with_token(
+            Method::POST,
+            "/api/checkin/submit",
+            &org.tokens[&name],
+            Some(&body),
+        )
+    };
+    for i in 0..4 {
+        let reply = submit(format!("Ana Report {i}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    }
+    // One of the four waiting in Ana's group is damaged.
+    sqlx::query(
+        "update pending_ballots set sealed = 'damaged' where id in
+         (select id from pending_ballots where round_id = $1 and group_id = $2 limit 1)",
+    )
+    .bind(&org.round)
+    .bind(&org.ids["Ana"])
+    .execute(app.db.writer())
+    .await
+    .unwrap();
+    // On SQLite, while the one writing connection is held here, what is
+    // sent waits for it: after the first of Bo's team, the rest and Ana's
+    // fifth are written together, in one transaction that her fifth stops.
+    let held = app.db.writer().acquire().await.unwrap();
+    let bo = futures_util::future::join_all((0..6).map(|i| submit(format!("Bo Report {i}"))));
+    let fifth = async {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        submit("Ana Report 4".to_owned()).await
+    };
+    let release = async {
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        drop(held);
+    };
+    let (bo, fifth, ()) = futures_util::future::join3(bo, fifth, release).await;
+    assert_eq!(
+        fifth.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        fifth.text()
+    );
+    for reply in &bo {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    }
+    let stored = org.stored_groups(app).await;
+    assert_eq!(
+        stored,
+        [
+            (org.ids["Ana"].clone(), 4, 0),
+            (org.ids["Bo"].clone(), 6, 5)
+        ]
+    );
+    let ballots: i64 = sqlx::query_scalar("select count(*) from ballots where round_id = $1")
+        .bind(&org.round)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(ballots, 10);
 }
 
 async fn a_large_team_one_level_further_has_its_own_row(app: &TestApp) {

@@ -101,11 +101,20 @@ pub const SQLITE_WRITER_PRAGMAS: &str =
 /// cannot know, which then runs in under a millisecond.
 const POSTGRES_SESSION: &str = "set jit = off";
 
+/// What every pool does: wait at most 10 s for a connection, and hand one
+/// out without first asking it whether it still answers (a round trip to
+/// the connection's thread or to Postgres before every query): the pool
+/// asks each connection that when it comes back, and drops it if not.
+fn pool_options() -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
+}
+
 /// Options of a SQLite pool of `connections`, each connection set up with
 /// `pragmas`.
 pub fn sqlite_pool(connections: u32, pragmas: &'static str) -> AnyPoolOptions {
-    AnyPoolOptions::new()
-        .acquire_timeout(Duration::from_secs(10))
+    pool_options()
         .max_connections(connections)
         .after_connect(move |conn, _| {
             Box::pin(async move { conn.execute(pragmas).await.map(|_| ()) })
@@ -119,8 +128,7 @@ impl Db {
         let backend = Backend::from_url(url)?;
         let url = create_if_missing(url, backend);
         if backend == Backend::Postgres {
-            let pool = AnyPoolOptions::new()
-                .acquire_timeout(Duration::from_secs(10))
+            let pool = pool_options()
                 .after_connect(|conn, _| {
                     Box::pin(async move { conn.execute(POSTGRES_SESSION).await.map(|_| ()) })
                 })
