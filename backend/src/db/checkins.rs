@@ -579,20 +579,36 @@ impl Cast {
             .bind(&self.group)
             .bind(&self.sealed);
         if backend == super::Backend::Sqlite {
+            query = query.bind(self.k);
             for g in self.ensure.iter().flatten() {
                 query = groups::bind_group(query, g);
             }
         }
-        let cast = query.fetch_all(&mut **tx).await;
-        let row = match cast {
+        let rows = match query.fetch_all(&mut **tx).await {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 return Ok(SubmitOutcome::AlreadySealed);
             }
-            other => other?.pop().ok_or(sqlx::Error::RowNotFound)?,
+            other => other?,
         };
-        let (ballots, counted): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+        // The group's count, then on SQLite the answers waiting, if k do.
+        let (count, waiting) = rows.split_first().ok_or(sqlx::Error::RowNotFound)?;
+        let (ballots, counted): (i64, i64) = (count.try_get(0)?, count.try_get(1)?);
         if self.k > 0 && ballots - counted >= self.k {
-            fold(tx, backend, self, ballots).await?;
+            let waiting =
+                match backend {
+                    super::Backend::Sqlite => waiting
+                        .iter()
+                        .map(|row| row.try_get(0))
+                        .collect::<DbResult<Vec<String>>>()?,
+                    super::Backend::Postgres => sqlx::query_scalar(
+                        "select sealed from pending_ballots where round_id = $1 and group_id = $2",
+                    )
+                    .bind(&self.round_id)
+                    .bind(&self.group)
+                    .fetch_all(&mut **tx)
+                    .await?,
+                };
+            fold(tx, backend, self, ballots, &waiting).await?;
         }
         Ok(SubmitOutcome::Stored { sealed: true })
     }
@@ -626,6 +642,16 @@ macro_rules! counted {
     };
 }
 
+/// The anonymous answers waiting in the group, once k ($9) or more of them
+/// wait: those [`fold`] opens. On SQLite the last of a submission's
+/// statements; Postgres would not see there the one just written beside it.
+macro_rules! waiting {
+    () => {
+        "select sealed from pending_ballots where round_id = $4 and group_id = $7 and $9 > 0
+             and (select ballots - counted from round_groups where round_id = $4 and group_id = $7) >= $9"
+    };
+}
+
 const SUBMITTED: &str = submitted!();
 
 /// A submission with a ballot: the confidential answers, the ballot, and its
@@ -633,9 +659,9 @@ const SUBMITTED: &str = submitted!();
 /// breakdown they will be counted in (fixed now, for good); when that group
 /// has k of them waiting, [`fold`] opens them, adds them to its counts at
 /// once, and so releases new figures. Returns the group's ballots and those
-/// counted. On SQLite, four statements sent at once, the ballot first (with
-/// the groups of `ensure` made after it); on Postgres, one statement whose
-/// parts all run.
+/// counted. On SQLite, the statements sent at once, the ballot first (with
+/// the groups of `ensure` made after it) and the answers waiting last, if
+/// they are due to be opened; on Postgres, one statement whose parts all run.
 ///
 /// Until then the database holds the answers only sealed with the server's
 /// key, so a copy of its files taken between two folds (SQLite's `-wal`
@@ -649,10 +675,18 @@ const SUBMITTED: &str = submitted!();
 fn cast_sqlite(ensure: &[NewGroup]) -> String {
     let mut sql = String::from(concat!(ballot!(), ";\n"));
     for i in 0..ensure.len() {
-        sql.push_str(&groups::ensure_statement(4, 9 + 5 * i));
+        sql.push_str(&groups::ensure_statement(4, 10 + 5 * i));
         sql.push_str(";\n");
     }
-    sql.push_str(concat!(submitted!(), ";\n", sealed!(), ";\n", counted!()));
+    sql.push_str(concat!(
+        submitted!(),
+        ";\n",
+        sealed!(),
+        ";\n",
+        counted!(),
+        ";\n",
+        waiting!()
+    ));
     sql
 }
 
@@ -675,15 +709,14 @@ const CAST_POSTGRES: &str = concat!(
 /// the rows are made, all at once, and later each is rewritten. With it, in
 /// the same round trip, the waiting answers go and the group's counted
 /// ballots catch up.
-async fn fold(tx: &mut Tx<'_>, backend: super::Backend, cast: &Cast, ballots: i64) -> DbResult<()> {
+async fn fold(
+    tx: &mut Tx<'_>,
+    backend: super::Backend,
+    cast: &Cast,
+    ballots: i64,
+    waiting: &[String],
+) -> DbResult<()> {
     let (round_id, group, template, key) = (&cast.round_id, &cast.group, &cast.template, &cast.key);
-    let waiting: Vec<String> = sqlx::query_scalar(
-        "select sealed from pending_ballots where round_id = $1 and group_id = $2",
-    )
-    .bind(round_id)
-    .bind(group)
-    .fetch_all(&mut **tx)
-    .await?;
     // (question, answer) -> how many of the waiting chose it; every possible
     // value is there, at zero if nobody did. The round's template never
     // changes: a new version is a new template.
@@ -702,7 +735,7 @@ async fn fold(tx: &mut Tx<'_>, backend: super::Backend, cast: &Cast, ballots: i6
             counts.insert((question.id.clone(), to_json(&value)?), 0);
         }
     }
-    for sealed in &waiting {
+    for sealed in waiting {
         let plain = key
             .open(sealed)
             .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
