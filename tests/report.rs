@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use axum::http::{Method, StatusCode};
 use backend::db::{NewAccount, NewPerson};
 use serde_json::{Value, json};
-use tests::{TestApp, on_both};
+use tests::{Reply, TestApp, on_both};
 
 on_both!(
     empty:
@@ -186,21 +186,25 @@ async fn meet(app: &TestApp, round: &str, people: &[NewPerson]) -> HashMap<Strin
     tokens
 }
 
-/// Submits a check-in through an invite link, with these anonymous answers.
-async fn submit(app: &TestApp, token: &str, support: Value, morale: Value) {
+/// Sends a check-in through an invite link, with these anonymous answers.
+async fn send(app: &TestApp, token: &str, support: Value, morale: Value) -> Reply {
     let body = json!({"answers": {
         "personal": {"text": "Fine, thanks"},
         "support": support,
         "morale": morale,
     }});
-    let reply = app
-        .with_token(
-            Method::POST,
-            "/api/checkin/submit",
-            token,
-            Some(&body.to_string()),
-        )
-        .await;
+    app.with_token(
+        Method::POST,
+        "/api/checkin/submit",
+        token,
+        Some(&body.to_string()),
+    )
+    .await
+}
+
+/// Submits a check-in through an invite link, with these anonymous answers.
+async fn submit(app: &TestApp, token: &str, support: Value, morale: Value) {
+    let reply = send(app, token, support, morale).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
 }
 
@@ -211,6 +215,18 @@ impl Org {
 
     async fn submit(&self, app: &TestApp, name: &str, support: Value, morale: Value) {
         submit(app, &self.tokens[name], support, morale).await;
+    }
+
+    /// Sends `name`'s check-in, the same answers for everyone, and returns
+    /// the reply, whatever it is.
+    async fn send(&self, app: &TestApp, name: &str) -> Reply {
+        send(
+            app,
+            &self.tokens[name],
+            json!({"scale": 6}),
+            json!({"scale": 7}),
+        )
+        .await
     }
 
     async fn submit_all(&self, app: &TestApp, names: &[String]) {
@@ -472,20 +488,11 @@ async fn submissions_at_once_each_person_twice_count_each_once(app: &TestApp) {
     // Everyone submits twice, all at once, the two side by side: on SQLite
     // the writes wait together and are committed several to a
     // transaction, a refused one undone alone.
-    let body = json!({"answers": {
-        "personal": {"text": "Fine, thanks"},
-        "support": {"scale": 6},
-        "morale": {"scale": 7},
-    }})
-    .to_string();
-    let sends = org.people.iter().flat_map(|name| [name, name]).map(|name| {
-        app.with_token(
-            Method::POST,
-            "/api/checkin/submit",
-            &org.tokens[name],
-            Some(&body),
-        )
-    });
+    let sends = org
+        .people
+        .iter()
+        .flat_map(|name| [name, name])
+        .map(|name| org.send(app, name));
     let replies = futures_util::future::join_all(sends).await;
     for (name, pair) in org.people.iter().zip(replies.chunks(2)) {
         let mut statuses = [pair[0].status, pair[1].status];
@@ -525,19 +532,9 @@ async fn submissions_at_once_each_person_twice_count_each_once(app: &TestApp) {
 /// others sent with it, which on SQLite share its transaction, are stored.
 async fn a_submission_that_fails_fails_alone(app: &TestApp) {
     let org = build(app, &plain(&[("Ana", 7), ("Bo", 6)])).await;
-    let body = json!({"answers": {
-        "personal": {"text": "Fine"},
-        "support": {"scale": 6},
-        "morale": {"scale": 7},
-    }})
-    .to_string();
     let submit = |name: String| {
-        app.with_token(
-            Method::POST,
-            "/api/checkin/submit",
-            &org.tokens[&name],
-            Some(&body),
-        )
+        let org = &org;
+        async move { org.send(app, &name).await }
     };
     for i in 0..4 {
         let reply = submit(format!("Ana Report {i}")).await;

@@ -13,7 +13,7 @@ use shared::Template;
 
 use super::token::hash_token;
 use crate::AppState;
-use crate::db::{AccountLinkRow, Db, LinkRow, LinkedCheckin};
+use crate::db::{AccountLinkRow, Db, LinkRow, LinkedCheckin, LinkedSubmission};
 use crate::error::ApiError;
 
 /// An employee's invite to one meeting.
@@ -27,10 +27,10 @@ pub struct InviteLink {
 #[derive(Debug, Clone)]
 pub struct ManagerLink(pub LinkRow);
 
-/// An employee's invite read together with the check-in it opens, in one
-/// query: what saving and submitting need.
+/// An employee's invite read together with the check-in it opens and where
+/// its person stands, in one query: what submitting needs.
 #[derive(Debug, Clone)]
-pub struct InviteCheckin(pub LinkedCheckin);
+pub struct InviteSubmission(pub LinkedSubmission);
 
 /// The hash of the personal link's token a request carries.
 struct LinkToken(String);
@@ -89,7 +89,7 @@ pub async fn invited_checkin(db: &Db, token_hash: &str) -> Result<LinkedCheckin,
     })
 }
 
-impl<S> FromRequestParts<S> for InviteCheckin
+impl<S> FromRequestParts<S> for InviteSubmission
 where
     AppState: FromRef<S>,
     S: Send + Sync,
@@ -99,14 +99,18 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let LinkToken(token_hash) = LinkToken::from_headers(&parts.headers)?;
         let db = AppState::from_ref(state).db;
-        invited_checkin(&db, &token_hash).await.map(Self)
+        let found = db.linked_submission(&token_hash).await?;
+        unexpired(found.filter(|s| s.checkin.kind == "invite"), |s| {
+            s.checkin.expires_at
+        })
+        .map(Self)
     }
 }
 
 /// An invite as a draft save needs it: its token's hash and the template its
 /// check-in is asked with. An invite used before is found in memory, and the
 /// save then checks the link itself; a new one is read and checked as
-/// [`InviteCheckin`] is, and its meeting must not have started.
+/// [`InviteSubmission`] is, and its meeting must not have started.
 #[derive(Debug, Clone)]
 pub struct InviteForm {
     pub token_hash: String,

@@ -9,6 +9,6 @@ pub mod session;
 pub mod token;
 
 pub use link::{
-    InviteCheckin, InviteForm, InviteLink, ManagerLink, PasswordLink, bearer, invited_checkin,
+    InviteForm, InviteLink, InviteSubmission, ManagerLink, PasswordLink, bearer, invited_checkin,
 };
 pub use session::{AuthAccount, AuthAdmin, AuthLeader, SESSION_COOKIE};

@@ -88,6 +88,50 @@ impl LinkedCheckin {
     }
 }
 
+/// An invite's check-in, found by the link's token hash ($1).
+macro_rules! linked {
+    () => {
+        "select l.kind, l.expires_at, l.round_id, l.person_id, m.id as meeting_id,
+                a.person_id as leader_person, m.scheduled_at, r.k_threshold,
+                r.template_id, t.body as template_body, c.submitted_at,
+                (select count(*) from ballots b where b.round_id = l.round_id and b.person_id = l.person_id) as sealed
+         from links l
+         join meetings m on m.id = l.meeting_id
+         join rounds r on r.id = m.round_id
+         join accounts a on a.id = r.leader_id
+         join templates t on t.id = r.template_id
+         left join checkins c on c.meeting_id = m.id
+         where l.token_hash = $1"
+    };
+}
+
+/// [`linked!`] and the [`line!`] above its person: a row for each one up,
+/// nearest first, or one with no line when there is nobody.
+macro_rules! linked_submission {
+    ($line:expr) => {
+        concat!(
+            "with recursive link as (",
+            linked!(),
+            "), ",
+            $line,
+            " select link.*, line.id as line_id, line.name as line_name, line.direct as line_direct,
+                     line.further as line_further
+              from link left join line on true order by line.depth"
+        )
+    };
+}
+
+const LINKED_SUBMISSION_SQLITE: &str = linked_submission!(line_sqlite!());
+const LINKED_SUBMISSION_POSTGRES: &str = linked_submission!(line_postgres!());
+
+/// An invite's check-in as a submission needs it: [`LinkedCheckin`] and
+/// where its person stands.
+#[derive(Debug, Clone)]
+pub struct LinkedSubmission {
+    pub checkin: LinkedCheckin,
+    line: groups::Line,
+}
+
 /// A draft to save.
 struct Draft {
     token_hash: String,
@@ -326,22 +370,42 @@ impl Db {
     /// The link with this token hash and the check-in it opens, if the link
     /// leads to a meeting.
     pub async fn linked_checkin(&self, token_hash: &str) -> DbResult<Option<LinkedCheckin>> {
-        sqlx::query_as(
-            "select l.kind, l.expires_at, l.round_id, l.person_id, m.id as meeting_id,
-                    a.person_id as leader_person, m.scheduled_at, r.k_threshold,
-                    r.template_id, t.body as template_body, c.submitted_at,
-                    (select count(*) from ballots b where b.round_id = l.round_id and b.person_id = l.person_id) as sealed
-             from links l
-             join meetings m on m.id = l.meeting_id
-             join rounds r on r.id = m.round_id
-             join accounts a on a.id = r.leader_id
-             join templates t on t.id = r.template_id
-             left join checkins c on c.meeting_id = m.id
-             where l.token_hash = $1",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await
+        sqlx::query_as(linked!())
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// [`Db::linked_checkin`] with the line above its person, which places
+    /// a ballot: all a submission reads, in one query.
+    pub async fn linked_submission(&self, token_hash: &str) -> DbResult<Option<LinkedSubmission>> {
+        let sql = match self.backend {
+            super::Backend::Sqlite => LINKED_SUBMISSION_SQLITE,
+            super::Backend::Postgres => LINKED_SUBMISSION_POSTGRES,
+        };
+        let rows = sqlx::query(sql)
+            .bind(token_hash)
+            .fetch_all(&self.pool)
+            .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let mut line = groups::Line::default();
+        for row in &rows {
+            let id: Option<String> = row.try_get("line_id")?;
+            if let Some(id) = id {
+                line.push(
+                    id,
+                    row.try_get("line_name")?,
+                    row.try_get("line_direct")?,
+                    row.try_get("line_further")?,
+                );
+            }
+        }
+        Ok(Some(LinkedSubmission {
+            checkin: LinkedCheckin::from_row(first)?,
+            line,
+        }))
     }
 
     /// What an employee's check-in page shows for one meeting.
@@ -397,7 +461,8 @@ impl Db {
     /// person and round, the anonymous answers as counts.
     ///
     /// What can be worked out beforehand is: the group the ballot is counted
-    /// in (read from the directory as it stands), the sealed answers. Then
+    /// in (read from the directory as it stands, with the link), the sealed
+    /// answers. Then
     /// one short transaction writes: the ballot, the counts and the release
     /// of new figures stand or fall together, and the only row it waits for
     /// is its group's, so submissions to different teams do not queue. On
@@ -405,27 +470,20 @@ impl Db {
     /// [`WriteQueue`]).
     pub async fn submit_checkin(
         &self,
-        target: &LinkedCheckin,
+        submission: &LinkedSubmission,
         template: Arc<Template>,
         confidential: &Answers,
         anonymous: &Answers,
         key: Arc<ServerKey>,
         now: i64,
     ) -> DbResult<SubmitOutcome> {
+        let target = &submission.checkin;
         let json = to_json(confidential)?;
         let ballot = if anonymous.is_empty() {
             None
         } else {
             let k = super::count(target.k_threshold);
-            let chain = groups::place(
-                &self.pool,
-                self.backend,
-                &target.round_id,
-                &target.person_id,
-                target.leader_person.as_deref(),
-                k,
-            )
-            .await?;
+            let chain = submission.line.place(target.leader_person.as_deref(), k);
             let missing = self
                 .groups
                 .missing(&self.pool, &target.round_id, &chain)
@@ -546,6 +604,58 @@ struct Cast {
     key: Arc<ServerKey>,
 }
 
+/// A submission's confidential answers, for the leader.
+macro_rules! submitted {
+    () => {
+        "insert into checkins (meeting_id, draft, submitted, updated_at, submitted_at) values ($1, $2, $2, $3, $3)
+         on conflict (meeting_id) do update set draft = excluded.draft, submitted = excluded.submitted,
+             updated_at = excluded.updated_at, submitted_at = excluded.submitted_at"
+    };
+}
+/// The ballot: this person has answered in this round.
+macro_rules! ballot {
+    () => {
+        "insert into ballots (round_id, person_id) values ($4, $5)"
+    };
+}
+/// The anonymous answers, sealed, waiting in their group.
+macro_rules! sealed {
+    () => {
+        "insert into pending_ballots (id, round_id, group_id, sealed) values ($6, $4, $7, $8)"
+    };
+}
+/// The group's count of ballots, bumped.
+macro_rules! counted {
+    () => {
+        "update round_groups set ballots = ballots + 1 where round_id = $4 and group_id = $7
+         returning ballots, counted"
+    };
+}
+
+/// The anonymous answers waiting in a group: those [`fold`] opens.
+macro_rules! pending {
+    ($round:literal, $group:literal) => {
+        concat!(
+            "select sealed from pending_ballots where round_id = ",
+            $round,
+            " and group_id = ",
+            $group
+        )
+    };
+}
+/// [`pending!`] in a submission's group, once k ($9) or more of them wait.
+/// On SQLite the last of a submission's statements; Postgres would not see
+/// there the one just written beside it, and reads them afterwards.
+macro_rules! waiting {
+    () => {
+        concat!(
+            pending!("$4", "$7"),
+            " and $9 > 0
+             and (select ballots - counted from round_groups where round_id = $4 and group_id = $7) >= $9"
+        )
+    };
+}
+
 impl Cast {
     /// The submission's writes in `tx`, which the caller commits if they
     /// are stored. When the person's ballot is already in, nothing is
@@ -594,62 +704,23 @@ impl Cast {
         let (count, waiting) = rows.split_first().ok_or(sqlx::Error::RowNotFound)?;
         let (ballots, counted): (i64, i64) = (count.try_get(0)?, count.try_get(1)?);
         if self.k > 0 && ballots - counted >= self.k {
-            let waiting =
-                match backend {
-                    super::Backend::Sqlite => waiting
-                        .iter()
-                        .map(|row| row.try_get(0))
-                        .collect::<DbResult<Vec<String>>>()?,
-                    super::Backend::Postgres => sqlx::query_scalar(
-                        "select sealed from pending_ballots where round_id = $1 and group_id = $2",
-                    )
-                    .bind(&self.round_id)
-                    .bind(&self.group)
-                    .fetch_all(&mut **tx)
-                    .await?,
-                };
+            let waiting = match backend {
+                super::Backend::Sqlite => waiting
+                    .iter()
+                    .map(|row| row.try_get(0))
+                    .collect::<DbResult<Vec<String>>>()?,
+                super::Backend::Postgres => {
+                    sqlx::query_scalar(pending!("$1", "$2"))
+                        .bind(&self.round_id)
+                        .bind(&self.group)
+                        .fetch_all(&mut **tx)
+                        .await?
+                }
+            };
             fold(tx, backend, self, ballots, &waiting).await?;
         }
         Ok(SubmitOutcome::Stored { sealed: true })
     }
-}
-
-/// A submission's confidential answers, for the leader.
-macro_rules! submitted {
-    () => {
-        "insert into checkins (meeting_id, draft, submitted, updated_at, submitted_at) values ($1, $2, $2, $3, $3)
-         on conflict (meeting_id) do update set draft = excluded.draft, submitted = excluded.submitted,
-             updated_at = excluded.updated_at, submitted_at = excluded.submitted_at"
-    };
-}
-/// The ballot: this person has answered in this round.
-macro_rules! ballot {
-    () => {
-        "insert into ballots (round_id, person_id) values ($4, $5)"
-    };
-}
-/// The anonymous answers, sealed, waiting in their group.
-macro_rules! sealed {
-    () => {
-        "insert into pending_ballots (id, round_id, group_id, sealed) values ($6, $4, $7, $8)"
-    };
-}
-/// The group's count of ballots, bumped.
-macro_rules! counted {
-    () => {
-        "update round_groups set ballots = ballots + 1 where round_id = $4 and group_id = $7
-         returning ballots, counted"
-    };
-}
-
-/// The anonymous answers waiting in the group, once k ($9) or more of them
-/// wait: those [`fold`] opens. On SQLite the last of a submission's
-/// statements; Postgres would not see there the one just written beside it.
-macro_rules! waiting {
-    () => {
-        "select sealed from pending_ballots where round_id = $4 and group_id = $7 and $9 > 0
-             and (select ballots - counted from round_groups where round_id = $4 and group_id = $7) >= $9"
-    };
 }
 
 const SUBMITTED: &str = submitted!();
@@ -675,7 +746,7 @@ const SUBMITTED: &str = submitted!();
 fn cast_sqlite(ensure: &[NewGroup]) -> String {
     let mut sql = String::from(concat!(ballot!(), ";\n"));
     for i in 0..ensure.len() {
-        sql.push_str(&groups::ensure_statement(4, 10 + 5 * i));
+        groups::push_ensure_statement(&mut sql, 4, 10 + 5 * i);
         sql.push_str(";\n");
     }
     sql.push_str(concat!(

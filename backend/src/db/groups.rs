@@ -7,65 +7,67 @@ use sqlx::AnyPool;
 
 use crate::breakdown::{self, Ancestor, GroupRow, NewGroup, Tally};
 
-use super::{Backend, Db, DbResult, Tx};
+use super::{Db, DbResult, Tx};
 
-/// The groups a ballot of `person_id` in `round_id` is counted under, from the
-/// whole round down, as the directory and the round's meetings stand now.
-/// `leader_person` is the round's leader's place in the directory.
-pub(super) async fn place(
-    pool: &AnyPool,
-    backend: Backend,
-    round_id: &str,
-    person_id: &str,
-    leader_person: Option<&str>,
-    k: u32,
-) -> DbResult<Vec<NewGroup>> {
-    let sql = match backend {
-        Backend::Sqlite => LINE_SQLITE,
-        Backend::Postgres => LINE_POSTGRES,
-    };
-    let line: Vec<(String, String, i64, i64)> = sqlx::query_as(sql)
-        .bind(person_id)
-        .bind(round_id)
-        .bind(leader_person)
-        .fetch_all(pool)
-        .await?;
-    let planned = line.first().map_or((0, 0), |l| (l.2, l.3));
-    let ancestors: Vec<Ancestor> = line.into_iter().map(|(id, name, ..)| (id, name)).collect();
-    let heads = breakdown::heads(&ancestors, leader_person);
-    let direct = heads.and_then(|(direct, _)| direct);
-    Ok(breakdown::placement(
-        heads,
-        |id| {
-            let n = if direct.is_some_and(|d| d.0 == id) {
-                planned.0
-            } else {
-                planned.1
-            };
-            super::count(n)
-        },
-        k,
-    ))
+/// Everyone above a person, nearest first, with how many of the round's
+/// meetings are on their line ([`line!`]): what places a ballot.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Line {
+    ancestors: Vec<Ancestor>,
+    /// Meetings under the leader's direct report on the line, and of those
+    /// under that one's report on it.
+    planned: (i64, i64),
 }
 
-/// Everyone above a person ($1), nearest first (the depth bound stops a
-/// circle), each with how many of a round's ($2) meetings are with people
-/// under the leader's ($3) direct report on the line, and of those how many
-/// under that one's report on it ([`breakdown::heads`]; without a leader in
-/// the directory the top of the line stands in): one walk up, then one down
-/// the direct report's line, whose step (`from down …`) the backend gives.
+impl Line {
+    /// Adds the next one up, as a row of [`line!`] gives it.
+    pub(super) fn push(&mut self, id: String, name: String, direct: i64, further: i64) {
+        self.planned = (direct, further);
+        self.ancestors.push((id, name));
+    }
+
+    /// The groups a ballot from this line is counted under, from the whole
+    /// round down. `leader_person` is the round's leader's place in the
+    /// directory.
+    pub(super) fn place(&self, leader_person: Option<&str>, k: u32) -> Vec<NewGroup> {
+        let heads = breakdown::heads(&self.ancestors, leader_person);
+        let direct = heads.and_then(|(direct, _)| direct);
+        breakdown::placement(
+            heads,
+            |id| {
+                let n = if direct.is_some_and(|d| d.0 == id) {
+                    self.planned.0
+                } else {
+                    self.planned.1
+                };
+                super::count(n)
+            },
+            k,
+        )
+    }
+}
+
+/// Everyone above the person of a `link` (a query's earlier part, with
+/// `person_id`, `round_id` and `leader_person`), as `line (id, name, direct,
+/// further, depth)`: each with how many of the link's round's meetings are
+/// with people under the leader's direct report on the line, and of those
+/// how many under that one's report on it ([`breakdown::heads`]; without a
+/// leader in the directory the top of the line stands in). One walk up (the
+/// depth bound stops a circle), then one down the direct report's line,
+/// whose step (`from down …`) the backend gives.
 macro_rules! line {
     ($step:literal) => {
         concat!(
-            "with recursive up (id, manager_id, depth) as (
-                 select id, manager_id, cast(0 as bigint) from people where id = $1
+            "up (id, manager_id, depth) as (
+                 select id, manager_id, cast(0 as bigint) from people where id = (select person_id from link)
                  union all
                  select p.id, p.manager_id, up.depth + 1 from people p join up on p.id = up.manager_id
                  where up.depth < 64
              ),
              top (depth) as (
-                 select case when $3 is null then (select coalesce(max(depth), 0) + 1 from up)
-                        else (select depth from up where id = $3 and depth > 0) end
+                 select case when (select leader_person from link) is null
+                             then (select coalesce(max(depth), 0) + 1 from up)
+                        else (select depth from up where id = (select leader_person from link) and depth > 0) end
              ),
              heads (direct, further) as (
                  select (select id from up where depth = top.depth - 1 and depth > 0),
@@ -82,24 +84,36 @@ macro_rules! line {
              ),
              planned (direct, further) as (
                  select count(*), coalesce(sum(down.deeper), 0) from down
-                 join meetings m on m.round_id = $2 and m.person_id = down.id
-             )
-             select p.id, p.name, planned.direct, planned.further
-             from up join people p on p.id = up.id cross join planned
-             where up.depth > 0 order by up.depth"
+                 join meetings m on m.round_id = (select round_id from link) and m.person_id = down.id
+             ),
+             line (id, name, direct, further, depth) as (
+                 select p.id, p.name, planned.direct, planned.further, up.depth
+                 from up join people p on p.id = up.id cross join planned
+                 where up.depth > 0
+             )"
         )
     };
 }
 
-const LINE_SQLITE: &str = line!("from down join people p on p.manager_id = down.id");
+/// [`line!`] on SQLite.
+macro_rules! line_sqlite {
+    () => {
+        line!("from down join people p on p.manager_id = down.id")
+    };
+}
 
-/// Postgres estimates a step of a recursive walk at many rows and so joins
-/// it to the whole directory, read through at every level (about 10 ms at
-/// 10 000 people). A lateral subquery that is kept apart (`offset 0`) makes
-/// each step an index lookup per person reached (under 1 ms).
-const LINE_POSTGRES: &str = line!(
-    "from down cross join lateral (select q.id from people q where q.manager_id = down.id offset 0) p"
-);
+/// [`line!`] on Postgres. Postgres estimates a step of a recursive walk at
+/// many rows and so joins it to the whole directory, read through at every
+/// level (about 10 ms at 10 000 people). A lateral subquery that is kept
+/// apart (`offset 0`) makes each step an index lookup per person reached
+/// (under 1 ms).
+macro_rules! line_postgres {
+    () => {
+        line!(
+            "from down cross join lateral (select q.id from people q where q.manager_id = down.id offset 0) p"
+        )
+    };
+}
 
 /// The groups of rounds' breakdowns known to exist, so a submission need not
 /// ask. What is kept here holds for good, on every instance: a group is never
@@ -144,18 +158,22 @@ impl Known {
     }
 }
 
-/// The statement that makes a group unless it exists: the round is `$round`,
-/// the group's five fields are bound from `$first` on ([`bind_group`]).
-pub(super) fn ensure_statement(round: usize, first: usize) -> String {
+/// Adds the statement that makes a group unless it exists to `sql`: the
+/// round is `$round`, the group's five fields are bound from `$first` on
+/// ([`bind_group`]).
+pub(super) fn push_ensure_statement(sql: &mut String, round: usize, first: usize) {
+    use std::fmt::Write as _;
     let [id, parent, level, manager, label] = [0, 1, 2, 3, 4].map(|i| first + i);
-    format!(
+    // Writing to a String cannot fail.
+    let _ = write!(
+        sql,
         "insert into round_groups (round_id, group_id, parent_id, level, manager_id, label)
          values (${round}, ${id}, ${parent}, ${level}, ${manager}, ${label})
          on conflict (round_id, group_id) do nothing"
-    )
+    );
 }
 
-/// Binds a group's fields for [`ensure_statement`].
+/// Binds a group's fields for [`push_ensure_statement`].
 pub(super) fn bind_group<'q>(
     query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
     g: &'q NewGroup,
@@ -170,7 +188,8 @@ pub(super) fn bind_group<'q>(
 
 /// Makes the groups of a chain that do not exist yet.
 pub(super) async fn ensure(tx: &mut Tx<'_>, round_id: &str, chain: &[NewGroup]) -> DbResult<()> {
-    let sql = ensure_statement(1, 2);
+    let mut sql = String::new();
+    push_ensure_statement(&mut sql, 1, 2);
     for g in chain {
         bind_group(
             sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(round_id),

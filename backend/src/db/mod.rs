@@ -3,11 +3,13 @@
 //! `DATABASE_URL` names.
 
 mod accounts;
+// First: its query macros are used in `checkins`.
+#[macro_use]
+mod groups;
 mod checkins;
 mod directory;
 mod embed;
 mod follow_ups;
-mod groups;
 mod mail;
 mod rounds;
 mod series;
@@ -22,7 +24,9 @@ use sqlx::{AnyPool, Executor};
 pub use accounts::{
     AccountLinkRow, AccountListRow, AccountRow, NewAccount, RolesOutcome, SessionAccount,
 };
-pub use checkins::{CheckinRow, DraftSaved, Forms, LinkRow, LinkedCheckin, SubmitOutcome};
+pub use checkins::{
+    CheckinRow, DraftSaved, Forms, LinkRow, LinkedCheckin, LinkedSubmission, SubmitOutcome,
+};
 pub use directory::{Line, NewPerson, PersonFields, PersonRow};
 pub use follow_ups::ItemRow;
 pub use mail::{MailLogRow, SmtpRow};

@@ -6,7 +6,7 @@ use shared::api::{CheckinView, DraftRequest, ErrorBody, Saved, SubmitRequest};
 use shared::validate::check_answers;
 use shared::{Answers, Mode, Template, Visibility};
 
-use crate::auth::{InviteCheckin, InviteForm, InviteLink, invited_checkin};
+use crate::auth::{InviteForm, InviteLink, InviteSubmission, invited_checkin};
 use crate::db::{CheckinRow, Db, SubmitOutcome};
 use crate::error::{ApiError, ApiJson, valid};
 
@@ -116,10 +116,11 @@ pub(super) async fn submit(
     State(db): State<Db>,
     State(config): State<std::sync::Arc<crate::Config>>,
     State(forms): State<crate::db::Forms>,
-    InviteCheckin(row): InviteCheckin,
+    InviteSubmission(submission): InviteSubmission,
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<Json<Saved>, ApiError> {
-    let template = forms.template(&row)?;
+    let row = &submission.checkin;
+    let template = forms.template(row)?;
     let now = crate::now();
     ensure_open(row.scheduled_at, now)?;
     let sealed = row.sealed > 0;
@@ -159,7 +160,7 @@ pub(super) async fn submit(
     }
     match db
         .submit_checkin(
-            &row,
+            &submission,
             template,
             &confidential,
             &anonymous,
