@@ -36,11 +36,29 @@ async fn create_database(admin_url: &str, name: &str) -> String {
     format!("{}/{name}", &base[..base.rfind('/').unwrap()])
 }
 
-async fn drop_database(admin_url: &str, name: &str) {
-    if let Ok(admin) = sqlx::AnyPool::connect(admin_url).await {
-        let sql = format!("drop database if exists {name} with (force)");
-        let _ = admin.execute(sqlx::AssertSqlSafe(sql)).await;
-        admin.close().await;
+/// The test's database and directory, removed when the test ends, passed
+/// or failed.
+struct Scratch {
+    admin_url: String,
+    name: String,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let sql = format!("drop database if exists {} with (force)", self.name);
+        if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            runtime.block_on(async {
+                if let Ok(admin) = sqlx::AnyPool::connect(&self.admin_url).await {
+                    let _ = admin.execute(sqlx::AssertSqlSafe(sql)).await;
+                    admin.close().await;
+                }
+            });
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -100,17 +118,24 @@ fn two_instances_behind_a_proxy_lose_nothing_when_one_dies() {
     let url = runtime.block_on(create_database(&admin_url, &name));
     let dir = std::env::temp_dir().join(format!("skipcheck-cluster-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    // Declared before the processes, so dropped after them.
+    let scratch = Scratch {
+        admin_url,
+        name,
+        dir,
+    };
+    let dir = &scratch.dir;
+    std::fs::create_dir_all(dir).unwrap();
 
     // Both instances share the database and the server key (in the data directory).
     // A grown demo: a few dozen people with a check-in open.
-    let demo = common::demo(&dir, &["--database-url", &url, "--people", "600"]);
+    let demo = common::demo(dir, &["--database-url", &url, "--people", "600"]);
     let tokens = common::invite_tokens(&demo);
     assert!(tokens.len() >= 30, "{} links", tokens.len());
     let (a, b, front) = (free_addr(), free_addr(), free_addr());
-    let mut first = common::serve(&dir, a, &["--database-url", &url]);
-    let _second = common::serve(&dir, b, &["--database-url", &url]);
-    let _proxy = haproxy(&dir, front, &[a, b]);
+    let mut first = common::serve(dir, a, &["--database-url", &url]);
+    let _second = common::serve(dir, b, &["--database-url", &url]);
+    let _proxy = haproxy(dir, front, &[a, b]);
 
     let login = serde_json::json!({"email": demo["leader"]["email"], "password": demo["leader"]["password"]});
     let reply = http(front, "POST", "/api/session", &[], Some(&login.to_string()));
@@ -201,6 +226,4 @@ fn two_instances_behind_a_proxy_lose_nothing_when_one_dies() {
          {} on the survivor), {current_round} ballots for {acknowledged} acknowledged and {sent} sent",
         saved_on(b)
     );
-    runtime.block_on(drop_database(&admin_url, &name));
-    let _ = std::fs::remove_dir_all(&dir);
 }
