@@ -83,9 +83,14 @@ impl LinkToken {
 /// The check-in an invite opens, refused as [`InviteLink`] refuses: unknown
 /// (or not an invite) first, then expired.
 pub async fn invited_checkin(db: &Db, token_hash: &str) -> Result<LinkedCheckin, ApiError> {
-    let found = db.linked_checkin(token_hash).await?;
-    unexpired(found.filter(|row| row.kind == "invite"), |row| {
-        row.expires_at
+    invited(db.linked_checkin(token_hash).await?, |row| row)
+}
+
+/// What was read through a link, if it is an invite's check-in
+/// ([`invited_checkin`]); `checkin` finds the check-in in it.
+fn invited<T>(found: Option<T>, checkin: impl Fn(&T) -> &LinkedCheckin) -> Result<T, ApiError> {
+    unexpired(found.filter(|t| checkin(t).kind == "invite"), |t| {
+        checkin(t).expires_at
     })
 }
 
@@ -99,11 +104,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let LinkToken(token_hash) = LinkToken::from_headers(&parts.headers)?;
         let db = AppState::from_ref(state).db;
-        let found = db.linked_submission(&token_hash).await?;
-        unexpired(found.filter(|s| s.checkin.kind == "invite"), |s| {
-            s.checkin.expires_at
-        })
-        .map(Self)
+        invited(db.linked_submission(&token_hash).await?, |s| &s.checkin).map(Self)
     }
 }
 

@@ -462,8 +462,7 @@ impl Db {
     ///
     /// What can be worked out beforehand is: the group the ballot is counted
     /// in (read from the directory as it stands, with the link), the sealed
-    /// answers. Then
-    /// one short transaction writes: the ballot, the counts and the release
+    /// answers. Then one short transaction writes: the ballot, the counts and the release
     /// of new figures stand or fall together, and the only row it waits for
     /// is its group's, so submissions to different teams do not queue. On
     /// SQLite that transaction is shared with the other writes waiting (see
