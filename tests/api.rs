@@ -17,6 +17,7 @@ on_both!(
     nothing_changes_once_the_meeting_has_started,
     anonymous_answers_are_stored_with_nothing_that_links_them_to_a_person,
     no_row_of_the_counts_points_at_the_newest_ballot,
+    answers_left_due_are_opened_by_the_next_pass,
     a_template_that_breaks_the_rules_is_never_stored,
     a_manager_estimate_shows_beside_the_team_morale,
     leader_pages_need_a_valid_login,
@@ -386,6 +387,74 @@ async fn no_row_of_the_counts_points_at_the_newest_ballot(app: &TestApp) {
                 .unwrap();
         assert_eq!(writers.len(), 1, "{writers:?}");
     }
+}
+
+/// On Postgres a submission opens the answers it makes due after its own
+/// write: an instance stopped in between leaves them due, and any
+/// instance's next pass ([`backend::Db::open_due`]) opens them.
+async fn answers_left_due_are_opened_by_the_next_pass(app: &TestApp) {
+    for i in 0..3 {
+        assert_eq!(app.submit_scores(i, 6, 7).await.status, StatusCode::OK);
+    }
+    let round: String = sqlx::query_scalar("select id from rounds where name = 'Q4 skip-levels'")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let groups = || async {
+        sqlx::query_as::<_, (String, i64, i64)>(
+            "select group_id, ballots, counted from round_groups where round_id = $1 order by ballots desc, group_id",
+        )
+        .bind(&round)
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap()
+    };
+    let (group, waiting, counted) = groups().await[0].clone();
+    assert_eq!(counted, 0, "nothing is counted under k");
+    assert!(waiting >= 1);
+    assert_eq!(
+        app.db.open_due(&app.key).await.unwrap(),
+        0,
+        "nothing is due"
+    );
+    // As if the round's k were as many as wait there, and the submission
+    // that made them due had stopped before opening them.
+    sqlx::query("update rounds set k_threshold = $2 where id = $1")
+        .bind(&round)
+        .bind(waiting)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+
+    assert!(app.db.open_due(&app.key).await.unwrap() >= 1);
+    let after = groups().await;
+    let opened = after.iter().find(|g| g.0 == group).unwrap();
+    assert_eq!(opened.2, waiting, "the group's answers are counted");
+    assert!(
+        after
+            .iter()
+            .all(|(_, ballots, counted)| ballots - counted < waiting)
+    );
+    let (sealed, per_question): (i64, Vec<i64>) = (
+        sqlx::query_scalar("select count(*) from pending_ballots where round_id = $1 and group_id = $2")
+            .bind(&round)
+            .bind(&group)
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap(),
+        sqlx::query_scalar(
+            "select cast(sum(count) as bigint) from group_tallies where round_id = $1 and group_id = $2 group by question_id",
+        )
+        .bind(&round)
+        .bind(&group)
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap(),
+    );
+    assert_eq!(sealed, 0);
+    assert_eq!(per_question, vec![waiting; per_question.len()]);
+    assert!(!per_question.is_empty());
+    assert_eq!(app.db.open_due(&app.key).await.unwrap(), 0, "opened once");
 }
 
 async fn a_template_that_breaks_the_rules_is_never_stored(app: &TestApp) {

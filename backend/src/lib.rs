@@ -152,10 +152,29 @@ pub async fn serve(
         tracing::info!(seconds = drain.as_secs(), "shutting down: draining");
         tokio::time::sleep(drain).await;
     };
+    let opening = tokio::spawn(open_due(state.db.clone(), state.config.key.clone()));
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    opening.abort();
+    served
+}
+
+/// Every few seconds, opens the anonymous answers that submissions made due
+/// and left waiting (see [`Db::open_due`]): an instance stopped between a
+/// submission and its opening leaves them to the others, or to itself when
+/// it starts again.
+async fn open_due(db: Db, key: Arc<sealed::ServerKey>) {
+    let mut every = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        every.tick().await;
+        match db.open_due(&key).await {
+            Ok(0) => {}
+            Ok(groups) => tracing::info!(groups, "opened anonymous answers left due"),
+            Err(error) => tracing::warn!(%error, "opening anonymous answers left due failed"),
+        }
+    }
 }
 
 /// Now, in Unix seconds.

@@ -201,6 +201,9 @@ fn two_instances_behind_a_proxy_lose_nothing_when_one_dies() {
 
     // Each person's ballot counted once: no fewer than were acknowledged,
     // no more than were sent (one lost in the kill may have been written).
+    // The killed one may have stopped between a submission and opening
+    // the k answers it made due: the survivor opens them within seconds.
+    runtime.block_on(nothing_left_due(&url));
     let cast = runtime.block_on(ballots_add_up(&url));
     let current_round: i64 = runtime.block_on(async {
         let db = backend::Db::connect(&url).await.unwrap();
@@ -226,4 +229,24 @@ fn two_instances_behind_a_proxy_lose_nothing_when_one_dies() {
          {} on the survivor), {current_round} ballots for {acknowledged} acknowledged and {sent} sent",
         saved_on(b)
     );
+}
+
+/// Waits, up to 20 s, until no group has k answers waiting to be opened.
+async fn nothing_left_due(url: &str) {
+    let db = backend::Db::connect(url).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let due: i64 = sqlx::query_scalar(
+            "select count(*) from round_groups g join rounds r on r.id = g.round_id
+             where r.k_threshold > 0 and g.ballots - g.counted >= r.k_threshold",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        if due == 0 || std::time::Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    db.close().await;
 }

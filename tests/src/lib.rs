@@ -51,6 +51,8 @@ impl Reply {
 pub struct TestApp {
     pub db: Db,
     pub router: Router,
+    /// The server's key, which seals anonymous answers until they are counted.
+    pub key: std::sync::Arc<backend::sealed::ServerKey>,
     pub demo: DemoOutput,
     drop_database: Option<(String, String)>,
     _dir: Option<TempDir>,
@@ -166,10 +168,12 @@ impl TestApp {
         } else {
             DemoOutput::default()
         };
+        let key = config.key.clone();
         let router = backend::app(AppState::new(db.clone(), config));
         Self {
             db,
             router,
+            key,
             demo,
             drop_database,
             _dir: dir,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use quick_cache::sync::Cache;
 use shared::{Answer, Answers, Template, Visibility};
-use sqlx::{FromRow, Row};
+use sqlx::{AnyPool, FromRow, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use super::directory::parse_template;
@@ -105,24 +105,22 @@ macro_rules! linked {
     };
 }
 
-/// [`linked!`] and the [`line!`] above its person: a row for each one up,
-/// nearest first, or one with no line when there is nobody.
-macro_rules! linked_submission {
-    ($line:expr) => {
-        concat!(
-            "with recursive link as (",
-            linked!(),
-            "), ",
-            $line,
-            " select link.*, line.id as line_id, line.name as line_name, line.direct as line_direct,
-                     line.further as line_further
-              from link left join line on true order by line.depth"
-        )
-    };
-}
-
-const LINKED_SUBMISSION_SQLITE: &str = linked_submission!(line_sqlite!());
-const LINKED_SUBMISSION_POSTGRES: &str = linked_submission!(line_postgres!());
+/// [`linked!`] and everyone above its person, nearest first: a row for each
+/// one up, or one with no one when there is nobody. The walk stops at 64
+/// steps, in case of a circle.
+const LINKED_SUBMISSION: &str = concat!(
+    "with recursive link as (",
+    linked!(),
+    "), up (id, name, manager_id, depth) as (
+         select p.id, p.name, p.manager_id, cast(0 as bigint) from people p
+         where p.id = (select person_id from link)
+         union all
+         select p.id, p.name, p.manager_id, up.depth + 1 from people p join up on p.id = up.manager_id
+         where up.depth < 64
+     )
+     select link.*, up.id as line_id, up.name as line_name
+     from link left join up on up.depth > 0 order by up.depth"
+);
 
 /// An invite's check-in as a submission needs it: [`LinkedCheckin`] and
 /// where its person stands.
@@ -206,7 +204,7 @@ impl Job {
         match self {
             Job::Draft(draft) => draft.outcome = Some(draft.write.save(&mut **tx).await),
             Job::Cast(cast) => {
-                cast.outcome = Some(Ok(cast.write.write(tx, super::Backend::Sqlite).await?));
+                cast.outcome = Some(Ok(cast.write.write_sqlite(tx).await?));
             }
         }
         Ok(())
@@ -377,13 +375,10 @@ impl Db {
     }
 
     /// [`Db::linked_checkin`] with the line above its person, which places
-    /// a ballot: all a submission reads, in one query.
+    /// a ballot: all a submission reads, in one query (with, now and then,
+    /// a team's count of planned meetings: [`groups::Planned`]).
     pub async fn linked_submission(&self, token_hash: &str) -> DbResult<Option<LinkedSubmission>> {
-        let sql = match self.backend {
-            super::Backend::Sqlite => LINKED_SUBMISSION_SQLITE,
-            super::Backend::Postgres => LINKED_SUBMISSION_POSTGRES,
-        };
-        let rows = sqlx::query(sql)
+        let rows = sqlx::query(LINKED_SUBMISSION)
             .bind(token_hash)
             .fetch_all(&self.pool)
             .await?;
@@ -394,12 +389,7 @@ impl Db {
         for row in &rows {
             let id: Option<String> = row.try_get("line_id")?;
             if let Some(id) = id {
-                line.push(
-                    id,
-                    row.try_get("line_name")?,
-                    row.try_get("line_direct")?,
-                    row.try_get("line_further")?,
-                );
+                line.push(id, row.try_get("line_name")?);
             }
         }
         Ok(Some(LinkedSubmission {
@@ -462,11 +452,13 @@ impl Db {
     ///
     /// What can be worked out beforehand is: the group the ballot is counted
     /// in (read from the directory as it stands, with the link), the sealed
-    /// answers. Then one short transaction writes: the ballot, the counts and the release
-    /// of new figures stand or fall together, and the only row it waits for
-    /// is its group's, so submissions to different teams do not queue. On
-    /// SQLite that transaction is shared with the other writes waiting (see
-    /// [`WriteQueue`]).
+    /// answers. Then one short transaction writes: the answers, the ballot,
+    /// its sealed anonymous answers and its group's count stand or fall
+    /// together, and the only row it waits for is its group's, so
+    /// submissions to different teams do not queue. When k answers are then
+    /// due in the group, they are opened and counted: on SQLite in the same
+    /// transaction, shared with the other writes waiting (see
+    /// [`WriteQueue`]); on Postgres in one of their own ([`fold_due`]).
     pub async fn submit_checkin(
         &self,
         submission: &LinkedSubmission,
@@ -482,7 +474,14 @@ impl Db {
             None
         } else {
             let k = super::count(target.k_threshold);
-            let chain = submission.line.place(target.leader_person.as_deref(), k);
+            let chain = self
+                .placement(
+                    &target.round_id,
+                    &submission.line,
+                    target.leader_person.as_deref(),
+                    k,
+                )
+                .await?;
             let missing = self
                 .groups
                 .missing(&self.pool, &target.round_id, &chain)
@@ -525,12 +524,7 @@ impl Db {
                 .send(|reply| Job::Cast(Pending::new(Box::new(cast), reply)))
                 .await;
         }
-        let mut tx = self.writer.begin().await?;
-        let outcome = cast.write(&mut tx, self.backend).await?;
-        if matches!(outcome, SubmitOutcome::Stored { .. }) {
-            tx.commit().await?;
-        }
-        Ok(outcome)
+        cast.write_postgres(&self.writer).await
     }
 
     /// A manager's estimate for a round, if given.
@@ -586,6 +580,42 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Opens the answers due in every group: those a submission made due
+    /// and did not open itself (its instance stopped in between, or the
+    /// opening failed). `serve` runs it every few seconds; on SQLite a
+    /// submission opens what it makes due in its own transaction, so there
+    /// is nothing to do but for a group whose answers can't be opened. Returns
+    /// how many groups it opened; one that fails is logged and left.
+    pub async fn open_due(&self, key: &ServerKey) -> DbResult<usize> {
+        let due: Vec<(String, String, i64, String)> = sqlx::query_as(
+            "select g.round_id, g.group_id, r.k_threshold, t.body from round_groups g
+             join rounds r on r.id = g.round_id
+             join templates t on t.id = r.template_id
+             where r.k_threshold > 0 and g.ballots - g.counted >= r.k_threshold",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut opened = 0;
+        for (round_id, group, k, body) in &due {
+            let template = parse_template(body)?;
+            let group = GroupAt {
+                round_id,
+                group,
+                k: *k,
+                template: &template,
+                key,
+            };
+            // One group that fails (an answer damaged) stops no other.
+            match fold_due(&self.writer, self.backend, &group).await {
+                Ok(()) => opened += 1,
+                Err(error) => tracing::error!(%error, "opening a group's answers failed"),
+            }
+        }
+        Ok(opened)
+    }
+}
+
 /// A submission with a ballot, worked out: what its transaction writes.
 struct Cast {
     meeting_id: String,
@@ -635,16 +665,15 @@ macro_rules! counted {
 macro_rules! pending {
     ($round:literal, $group:literal) => {
         concat!(
-            "select sealed from pending_ballots where round_id = ",
+            "select id, sealed from pending_ballots where round_id = ",
             $round,
             " and group_id = ",
             $group
         )
     };
 }
-/// [`pending!`] in a submission's group, once k ($9) or more of them wait.
-/// On SQLite the last of a submission's statements; Postgres would not see
-/// there the one just written beside it, and reads them afterwards.
+/// [`pending!`] in a submission's group, once k ($9) or more of them wait:
+/// on SQLite the last of a submission's statements.
 macro_rules! waiting {
     () => {
         concat!(
@@ -656,42 +685,34 @@ macro_rules! waiting {
 }
 
 impl Cast {
-    /// The submission's writes in `tx`, which the caller commits if they
-    /// are stored. When the person's ballot is already in, nothing is
-    /// written: the ballot comes first, and a statement that fails is
+    /// The group the ballot is counted in.
+    fn group(&self) -> GroupAt<'_> {
+        GroupAt {
+            round_id: &self.round_id,
+            group: &self.group,
+            k: self.k,
+            template: &self.template,
+            key: &self.key,
+        }
+    }
+
+    /// The submission's writes on SQLite in `tx`, which the caller commits
+    /// if they are stored. When the person's ballot is already in, nothing
+    /// is written: the ballot comes first, and a statement that fails is
     /// undone alone.
-    async fn write(&self, tx: &mut Tx<'_>, backend: super::Backend) -> DbResult<SubmitOutcome> {
-        // The answers, the ballot, its sealed anonymous answers and its
-        // group's count in one round trip (with, on SQLite, the groups to
-        // make). Bumping the count locks the group's row until the end of
-        // the transaction: concurrent submissions to the group each see
-        // their own exact count, and the answers waiting are those of the
-        // ballots counted.
-        let sql = match backend {
-            super::Backend::Sqlite => cast_sqlite(self.ensure.as_deref().unwrap_or_default()),
-            super::Backend::Postgres => {
-                if let Some(chain) = &self.ensure {
-                    // In one statement the count's update would not see
-                    // the group's row made beside it.
-                    groups::ensure(tx, &self.round_id, chain).await?;
-                }
-                CAST_POSTGRES.to_owned()
-            }
-        };
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(&self.meeting_id)
-            .bind(&self.json)
-            .bind(self.now)
-            .bind(&self.round_id)
-            .bind(&self.person_id)
-            .bind(super::new_id())
-            .bind(&self.group)
-            .bind(&self.sealed);
-        if backend == super::Backend::Sqlite {
-            query = query.bind(self.k);
-            for g in self.ensure.iter().flatten() {
-                query = groups::bind_group(query, g);
-            }
+    ///
+    /// The answers, the ballot, its sealed anonymous answers, its group's
+    /// count and the groups to make go in one round trip, with the answers
+    /// waiting in the group last, if k of them are due to be opened. The
+    /// writer is SQLite's only one: nothing else writes until the commit,
+    /// so what waits is exactly the k the count says.
+    async fn write_sqlite(&self, tx: &mut Tx<'_>) -> DbResult<SubmitOutcome> {
+        let ensure = self.ensure.as_deref().unwrap_or_default();
+        let mut query = self
+            .bind(sqlx::query(sqlx::AssertSqlSafe(cast_sqlite(ensure))))
+            .bind(self.k);
+        for g in ensure {
+            query = groups::bind_group(query, g);
         }
         let rows = match query.fetch_all(&mut **tx).await {
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
@@ -699,27 +720,138 @@ impl Cast {
             }
             other => other?,
         };
-        // The group's count, then on SQLite the answers waiting, if k do.
         let (count, waiting) = rows.split_first().ok_or(sqlx::Error::RowNotFound)?;
-        let (ballots, counted): (i64, i64) = (count.try_get(0)?, count.try_get(1)?);
-        if self.k > 0 && ballots - counted >= self.k {
-            let waiting = match backend {
-                super::Backend::Sqlite => waiting
-                    .iter()
-                    .map(|row| row.try_get(0))
-                    .collect::<DbResult<Vec<String>>>()?,
-                super::Backend::Postgres => {
-                    sqlx::query_scalar(pending!("$1", "$2"))
-                        .bind(&self.round_id)
-                        .bind(&self.group)
-                        .fetch_all(&mut **tx)
-                        .await?
+        let counted: i64 = count.try_get(1)?;
+        if !waiting.is_empty() {
+            let waiting = waiting
+                .iter()
+                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+                .collect::<DbResult<Vec<(String, String)>>>()?;
+            match fold(tx, super::Backend::Sqlite, &self.group(), counted, &waiting).await {
+                // An answer that can't be opened (damaged, or sealed with
+                // another key) is found before anything is written: the
+                // submission stands, and the group waits, as on Postgres.
+                Err(sqlx::Error::Decode(error)) => {
+                    tracing::error!(%error, "opening a group's answers failed");
                 }
-            };
-            fold(tx, backend, self, ballots, &waiting).await?;
+                other => other?,
+            }
         }
         Ok(SubmitOutcome::Stored { sealed: true })
     }
+
+    /// The submission's writes on Postgres: its groups made if need be, then
+    /// the answers, the ballot, its sealed anonymous answers and its group's
+    /// count in one statement, a transaction of its own (one round trip,
+    /// where begin and commit would take two more). A ballot already in
+    /// fails the statement, and nothing of it is written. If k answers are
+    /// then due in the group, [`fold_due`] opens them.
+    async fn write_postgres(&self, writer: &AnyPool) -> DbResult<SubmitOutcome> {
+        if let Some(chain) = &self.ensure {
+            groups::ensure(writer, &self.round_id, chain).await?;
+        }
+        let row = match self
+            .bind(sqlx::query(CAST_POSTGRES))
+            .fetch_one(writer)
+            .await
+        {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Ok(SubmitOutcome::AlreadySealed);
+            }
+            other => other?,
+        };
+        let (ballots, counted): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+        let group = self.group();
+        if group.due(ballots, counted)
+            && let Err(error) = fold_due(writer, super::Backend::Postgres, &group).await
+        {
+            // The submission is in; what it made due waits for the next.
+            tracing::error!(%error, "opening a group's answers failed");
+        }
+        Ok(SubmitOutcome::Stored { sealed: true })
+    }
+
+    /// Binds what both backends' statements take, $1 to $8.
+    fn bind<'q>(
+        &'q self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        query
+            .bind(&self.meeting_id)
+            .bind(&self.json)
+            .bind(self.now)
+            .bind(&self.round_id)
+            .bind(&self.person_id)
+            .bind(super::new_id())
+            .bind(&self.group)
+            .bind(&self.sealed)
+    }
+}
+
+/// A group of a round's breakdown, with what opening its answers takes.
+struct GroupAt<'a> {
+    round_id: &'a str,
+    group: &'a str,
+    k: i64,
+    template: &'a Template,
+    key: &'a ServerKey,
+}
+
+impl GroupAt<'_> {
+    /// Whether k answers wait to be opened.
+    fn due(&self, ballots: i64, counted: i64) -> bool {
+        self.k > 0 && ballots - counted >= self.k
+    }
+}
+
+/// Opens the answers due in a group, k at a time, in a transaction of its
+/// own that first locks the group's row: of two submissions that both see
+/// k due, the second finds them opened. Under the lock every ballot the
+/// count holds is committed with its sealed answers (each is written with
+/// the count, in one statement), so what waits is what the count says.
+/// Each step opens exactly k, the first by id (ids are random: no order of
+/// arrival shows); the rest wait for the next. A failure here loses
+/// nothing: the ballots are in, and the next submission to the group, or
+/// [`Db::open_due`], opens them.
+async fn fold_due(writer: &AnyPool, backend: super::Backend, group: &GroupAt<'_>) -> DbResult<()> {
+    let mut tx = writer.begin().await?;
+    // SQLite's one writer holds the whole file already.
+    let sql = match backend {
+        super::Backend::Sqlite => {
+            "select ballots, counted from round_groups where round_id = $1 and group_id = $2"
+        }
+        super::Backend::Postgres => {
+            "select ballots, counted from round_groups where round_id = $1 and group_id = $2 for update"
+        }
+    };
+    let (ballots, mut counted): (i64, i64) = sqlx::query_as(sql)
+        .bind(group.round_id)
+        .bind(group.group)
+        .fetch_one(&mut *tx)
+        .await?;
+    while group.due(ballots, counted) {
+        let waiting: Vec<(String, String)> =
+            sqlx::query_as(concat!(pending!("$1", "$2"), " order by id limit $3"))
+                .bind(group.round_id)
+                .bind(group.group)
+                .bind(group.k)
+                .fetch_all(&mut *tx)
+                .await?;
+        if i64::try_from(waiting.len()).ok() != Some(group.k) {
+            // The count and the answers waiting disagree: leave both as
+            // they are rather than open fewer than k.
+            tracing::error!(
+                ballots,
+                counted,
+                waiting = waiting.len(),
+                "a group's count and its waiting answers disagree"
+            );
+            break;
+        }
+        fold(&mut tx, backend, group, counted, &waiting).await?;
+        counted += group.k;
+    }
+    tx.commit().await
 }
 
 const SUBMITTED: &str = submitted!();
@@ -760,39 +892,49 @@ fn cast_sqlite(ensure: &[NewGroup]) -> String {
     sql
 }
 
-/// [`cast_sqlite`], as one statement.
-const CAST_POSTGRES: &str = concat!(
-    "with answers as (",
-    submitted!(),
-    " returning 1), ballot as (",
-    ballot!(),
-    " returning 1), sealed as (",
-    sealed!(),
-    " returning 1) ",
-    counted!()
-);
+/// [`cast_sqlite`]'s writes as one Postgres statement, whose parts all run:
+/// the group's count first, and the rest written from its row, so that
+/// without the group's row nothing is written.
+const CAST_POSTGRES: &str = "with counted as (
+         update round_groups set ballots = ballots + 1 where round_id = $4 and group_id = $7
+         returning ballots, counted
+     ),
+     ballot as (insert into ballots (round_id, person_id) select $4, $5 from counted returning 1),
+     answers as (
+         insert into checkins (meeting_id, draft, submitted, updated_at, submitted_at)
+         select $1, $2, $2, $3, $3 from counted
+         on conflict (meeting_id) do update set draft = excluded.draft, submitted = excluded.submitted,
+             updated_at = excluded.updated_at, submitted_at = excluded.submitted_at
+         returning 1
+     ),
+     sealed as (
+         insert into pending_ballots (id, round_id, group_id, sealed) select $6, $4, $7, $8 from counted
+         returning 1
+     )
+     select ballots, counted from counted";
 
-/// Opens the k answers that wait in a group and adds them to its counts.
+/// Opens answers that wait in a group, `waiting` as (id, sealed), and adds
+/// them to its counts; its counted ballots go from `counted` up by as many.
 ///
 /// Every possible answer of every anonymous question gets its row written,
 /// with what it adds (most add nothing), in one statement: on the first fold
 /// the rows are made, all at once, and later each is rewritten. With it, in
-/// the same round trip, the waiting answers go and the group's counted
+/// the same round trip, the opened answers go and the group's counted
 /// ballots catch up.
 async fn fold(
     tx: &mut Tx<'_>,
     backend: super::Backend,
-    cast: &Cast,
-    ballots: i64,
-    waiting: &[String],
+    group: &GroupAt<'_>,
+    counted: i64,
+    waiting: &[(String, String)],
 ) -> DbResult<()> {
-    let (round_id, group, template, key) = (&cast.round_id, &cast.group, &cast.template, &cast.key);
     // (question, answer) -> how many of the waiting chose it; every possible
     // value is there, at zero if nobody did. The round's template never
     // changes: a new version is a new template.
     let mut counts: std::collections::BTreeMap<(String, String), i64> =
         std::collections::BTreeMap::new();
-    for question in template
+    for question in group
+        .template
         .questions()
         .filter(|q| q.visibility == Visibility::Anonymous)
     {
@@ -805,8 +947,9 @@ async fn fold(
             counts.insert((question.id.clone(), to_json(&value)?), 0);
         }
     }
-    for sealed in waiting {
-        let plain = key
+    for (_, sealed) in waiting {
+        let plain = group
+            .key
             .open(sealed)
             .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         let answers: Answers =
@@ -820,27 +963,37 @@ async fn fold(
     let rows: Vec<String> = (0..counts.len())
         .map(|i| format!("($1, $2, ${}, ${}, ${})", 3 * i + 4, 3 * i + 5, 3 * i + 6))
         .collect();
+    let opened: Vec<String> = (0..waiting.len())
+        .map(|i| format!("${}", 3 * counts.len() + 4 + i))
+        .collect();
     let tallies = format!(
         "insert into group_tallies (round_id, group_id, question_id, answer, count) values {}
          on conflict (round_id, group_id, question_id, answer)
          do update set count = group_tallies.count + excluded.count",
         rows.join(", ")
     );
-    const DONE: &str = "delete from pending_ballots where round_id = $1 and group_id = $2";
+    let done = format!(
+        "delete from pending_ballots where id in ({})",
+        opened.join(", ")
+    );
     const COUNTED: &str =
         "update round_groups set counted = $3 where round_id = $1 and group_id = $2";
     let sql = match backend {
-        super::Backend::Sqlite => format!("{tallies};\n{DONE};\n{COUNTED}"),
+        super::Backend::Sqlite => format!("{tallies};\n{done};\n{COUNTED}"),
         super::Backend::Postgres => format!(
-            "with done as ({DONE} returning 1), counted as ({COUNTED} returning 1) {tallies}"
+            "with done as ({done} returning 1), counted as ({COUNTED} returning 1) {tallies}"
         ),
     };
+    let counted = counted.saturating_add(i64::try_from(waiting.len()).unwrap_or(i64::MAX));
     let mut write = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(round_id)
-        .bind(group)
-        .bind(ballots);
+        .bind(group.round_id)
+        .bind(group.group)
+        .bind(counted);
     for ((question_id, answer), n) in counts {
         write = write.bind(question_id).bind(answer).bind(n);
+    }
+    for (id, _) in waiting {
+        write = write.bind(id);
     }
     write.execute(&mut **tx).await?;
     Ok(())

@@ -96,7 +96,7 @@ impl Db {
         ] {
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
         }
-        tx.commit().await
+        self.commit_replanned(tx).await
     }
 
     /// Adds people; managers must come before the people who report to them.
@@ -116,7 +116,7 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await
+        self.commit_replanned(tx).await
     }
 
     /// Everyone in an organisation, active or not.
@@ -214,7 +214,7 @@ impl Db {
                 .await?;
         }
         link_accounts(&mut tx, org_id).await?;
-        tx.commit().await
+        self.commit_replanned(tx).await
     }
 
     /// Adds one person; `Ok(false)` when the email is taken.
@@ -280,7 +280,7 @@ impl Db {
             other => other?,
         };
         link_accounts(&mut tx, org_id).await?;
-        tx.commit().await?;
+        self.commit_replanned(tx).await?;
         Ok(true)
     }
 

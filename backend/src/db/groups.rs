@@ -1,6 +1,7 @@
 //! The groups of a round's breakdown and their counts.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use quick_cache::sync::Cache;
 use sqlx::AnyPool;
@@ -9,110 +10,89 @@ use crate::breakdown::{self, Ancestor, GroupRow, NewGroup, Tally};
 
 use super::{Db, DbResult, Tx};
 
-/// Everyone above a person, nearest first, with how many of the round's
-/// meetings are on their line ([`line!`]): what places a ballot.
+/// Everyone above a person, nearest first: what places a ballot, with how
+/// many of the round's meetings are under each team's head ([`Planned`]).
 #[derive(Debug, Clone, Default)]
-pub(super) struct Line {
-    ancestors: Vec<Ancestor>,
-    /// Meetings under the leader's direct report on the line, and of those
-    /// under that one's report on it.
-    planned: (i64, i64),
-}
+pub(super) struct Line(Vec<Ancestor>);
 
 impl Line {
-    /// Adds the next one up, as a row of [`line!`] gives it.
-    pub(super) fn push(&mut self, id: String, name: String, direct: i64, further: i64) {
-        self.planned = (direct, further);
-        self.ancestors.push((id, name));
-    }
-
-    /// The groups a ballot from this line is counted under, from the whole
-    /// round down. `leader_person` is the round's leader's place in the
-    /// directory.
-    pub(super) fn place(&self, leader_person: Option<&str>, k: u32) -> Vec<NewGroup> {
-        let heads = breakdown::heads(&self.ancestors, leader_person);
-        let direct = heads.and_then(|(direct, _)| direct);
-        breakdown::placement(
-            heads,
-            |id| {
-                let n = if direct.is_some_and(|d| d.0 == id) {
-                    self.planned.0
-                } else {
-                    self.planned.1
-                };
-                super::count(n)
-            },
-            k,
-        )
+    /// Adds the next one up.
+    pub(super) fn push(&mut self, id: String, name: String) {
+        self.0.push((id, name));
     }
 }
 
-/// Everyone above the person of a `link` (a query's earlier part, with
-/// `person_id`, `round_id` and `leader_person`), as `line (id, name, direct,
-/// further, depth)`: each with how many of the link's round's meetings are
-/// with people under the leader's direct report on the line, and of those
-/// how many under that one's report on it ([`breakdown::heads`]; without a
-/// leader in the directory the top of the line stands in). One walk up (the
-/// depth bound stops a circle), then one down the direct report's line,
-/// whose step (`from down …`) the backend gives.
-macro_rules! line {
-    ($step:literal) => {
-        concat!(
-            "up (id, manager_id, depth) as (
-                 select id, manager_id, cast(0 as bigint) from people where id = (select person_id from link)
-                 union all
-                 select p.id, p.manager_id, up.depth + 1 from people p join up on p.id = up.manager_id
-                 where up.depth < 64
-             ),
-             top (depth) as (
-                 select case when (select leader_person from link) is null
-                             then (select coalesce(max(depth), 0) + 1 from up)
-                        else (select depth from up where id = (select leader_person from link) and depth > 0) end
-             ),
-             heads (direct, further) as (
-                 select (select id from up where depth = top.depth - 1 and depth > 0),
-                        (select id from up where depth = top.depth - 2 and depth > 0)
-                 from top
-             ),
-             down (id, deeper, depth) as (
-                 select p.id, 0, cast(1 as bigint) from heads join people p on p.manager_id = heads.direct
-                 union all
-                 select p.id, case when down.id = (select further from heads) then 1 else down.deeper end,
-                        down.depth + 1 ",
-            $step,
-            " where down.depth < 64
-             ),
-             planned (direct, further) as (
-                 select count(*), coalesce(sum(down.deeper), 0) from down
-                 join meetings m on m.round_id = (select round_id from link) and m.person_id = down.id
-             ),
-             line (id, name, direct, further, depth) as (
-                 select p.id, p.name, planned.direct, planned.further, up.depth
-                 from up join people p on p.id = up.id cross join planned
-                 where up.depth > 0
-             )"
-        )
-    };
+/// How many of a round's meetings are with people under a manager, at any
+/// depth, kept a few seconds per (round, manager): what decides whether a
+/// ballot's team is a group of its own ([`breakdown::placement`]). The
+/// count moves only when meetings are scheduled or cancelled or the
+/// directory changes; this instance forgets every count when it makes such
+/// a change, and another instance's change is seen within [`Planned::FOR`].
+/// A ballot placed by a count that old is placed as it would have been a
+/// moment earlier: the figures of every group still move only in steps of
+/// k, whichever group a ballot is counted in.
+#[derive(Debug, Clone)]
+pub(super) struct Planned(Arc<Cache<(String, String), (Instant, u32)>>);
+
+impl Default for Planned {
+    fn default() -> Self {
+        // An entry is two ids and a count: a few hundred teams per round.
+        Self(Arc::new(Cache::new(10_000)))
+    }
 }
 
-/// [`line!`] on SQLite.
-macro_rules! line_sqlite {
-    () => {
-        line!("from down join people p on p.manager_id = down.id")
-    };
-}
+/// [`Planned`]'s walk down from a manager ($2), on SQLite.
+const PLANNED_SQLITE: &str = "with recursive down (id, depth) as (
+         select id, 1 from people where manager_id = $2
+         union all
+         select p.id, down.depth + 1 from down join people p on p.manager_id = down.id
+         where down.depth < 64
+     )
+     select count(*) from down join meetings m on m.round_id = $1 and m.person_id = down.id";
 
-/// [`line!`] on Postgres. Postgres estimates a step of a recursive walk at
-/// many rows and so joins it to the whole directory, read through at every
-/// level (about 10 ms at 10 000 people). A lateral subquery that is kept
-/// apart (`offset 0`) makes each step an index lookup per person reached
-/// (under 1 ms).
-macro_rules! line_postgres {
-    () => {
-        line!(
-            "from down cross join lateral (select q.id from people q where q.manager_id = down.id offset 0) p"
-        )
-    };
+/// [`Planned`]'s walk on Postgres. Postgres estimates a step of a recursive
+/// walk at many rows and so joins it to the whole directory, read through at
+/// every level (about 10 ms at 10 000 people). A lateral subquery kept apart
+/// (`offset 0`) makes each step an index lookup per person reached.
+const PLANNED_POSTGRES: &str = "with recursive down (id, depth) as (
+         select id, 1 from people where manager_id = $2
+         union all
+         select p.id, down.depth + 1 from down
+         cross join lateral (select q.id from people q where q.manager_id = down.id offset 0) p
+         where down.depth < 64
+     )
+     select count(*) from down join meetings m on m.round_id = $1 and m.person_id = down.id";
+
+impl Planned {
+    /// How long a count is kept.
+    const FOR: Duration = Duration::from_secs(10);
+
+    /// The round's meetings under `manager_id`.
+    async fn under(&self, db: &Db, round_id: &str, manager_id: &str) -> DbResult<u32> {
+        let key = (round_id.to_owned(), manager_id.to_owned());
+        if let Some((at, n)) = self.0.get(&key)
+            && at.elapsed() < Self::FOR
+        {
+            return Ok(n);
+        }
+        let sql = match db.backend {
+            super::Backend::Sqlite => PLANNED_SQLITE,
+            super::Backend::Postgres => PLANNED_POSTGRES,
+        };
+        let n: i64 = sqlx::query_scalar(sql)
+            .bind(round_id)
+            .bind(manager_id)
+            .fetch_one(&db.pool)
+            .await?;
+        let n = super::count(n);
+        self.0.insert(key, (Instant::now(), n));
+        Ok(n)
+    }
+
+    /// Forgets every count: meetings or people have changed.
+    pub(super) fn forget(&self) {
+        self.0.clear();
+    }
 }
 
 /// The groups of rounds' breakdowns known to exist, so a submission need not
@@ -186,22 +166,64 @@ pub(super) fn bind_group<'q>(
         .bind(&g.label)
 }
 
-/// Makes the groups of a chain that do not exist yet.
-pub(super) async fn ensure(tx: &mut Tx<'_>, round_id: &str, chain: &[NewGroup]) -> DbResult<()> {
-    let mut sql = String::new();
+/// Makes the groups of a chain that do not exist yet, from the top down,
+/// each a write of its own: a group made is there for good, whatever
+/// happens next.
+pub(super) async fn ensure(writer: &AnyPool, round_id: &str, chain: &[NewGroup]) -> DbResult<()> {
+    let mut sql = String::with_capacity(256);
     push_ensure_statement(&mut sql, 1, 2);
     for g in chain {
         bind_group(
             sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(round_id),
             g,
         )
-        .execute(&mut **tx)
+        .execute(writer)
         .await?;
     }
     Ok(())
 }
 
 impl Db {
+    /// Commits a transaction that changes meetings or people, and forgets
+    /// the counts of planned meetings it may have changed.
+    pub(super) async fn commit_replanned(&self, tx: Tx<'_>) -> DbResult<()> {
+        let committed = tx.commit().await;
+        self.planned.forget();
+        committed
+    }
+
+    /// The groups a ballot from `line` is counted under in a round, from the
+    /// whole round down. `leader_person` is the round's leader's place in
+    /// the directory.
+    pub(super) async fn placement(
+        &self,
+        round_id: &str,
+        line: &Line,
+        leader_person: Option<&str>,
+        k: u32,
+    ) -> DbResult<Vec<NewGroup>> {
+        let heads = breakdown::heads(&line.0, leader_person);
+        let mut planned = Vec::with_capacity(2);
+        if let Some((direct, further)) = heads {
+            // A team is a group only under a group: past the first too
+            // small, no count is needed.
+            for (id, _) in [direct, further].into_iter().flatten() {
+                let n = self.planned.under(self, round_id, id).await?;
+                planned.push((id.as_str(), n));
+                if n < k {
+                    break;
+                }
+            }
+        }
+        let planned_under = |id: &str| {
+            planned
+                .iter()
+                .find(|(head, _)| *head == id)
+                .map_or(0, |(_, n)| *n)
+        };
+        Ok(breakdown::placement(heads, planned_under, k))
+    }
+
     /// A round's groups.
     pub async fn round_groups(&self, round_id: &str) -> DbResult<Vec<GroupRow>> {
         sqlx::query_as(

@@ -3,13 +3,11 @@
 //! `DATABASE_URL` names.
 
 mod accounts;
-// First: its query macros are used in `checkins`.
-#[macro_use]
-mod groups;
 mod checkins;
 mod directory;
 mod embed;
 mod follow_ups;
+mod groups;
 mod mail;
 mod rounds;
 mod series;
@@ -80,6 +78,8 @@ pub struct Db {
     writes: Option<checkins::WriteQueue>,
     /// The breakdown groups known to exist (see [`groups::Known`]).
     groups: groups::Known,
+    /// Meetings planned under teams' heads (see [`groups::Planned`]).
+    planned: groups::Planned,
     backend: Backend,
 }
 
@@ -144,6 +144,7 @@ impl Db {
                 pool,
                 writes: None,
                 groups: groups::Known::default(),
+                planned: groups::Planned::default(),
                 backend,
             });
         }
@@ -158,6 +159,7 @@ impl Db {
             writes: Some(checkins::WriteQueue::start(writer.clone())),
             writer,
             groups: groups::Known::default(),
+            planned: groups::Planned::default(),
             backend,
         })
     }

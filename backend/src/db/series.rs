@@ -231,7 +231,7 @@ impl Db {
         ] {
             sqlx::query(sql).bind(meeting_id).execute(&mut *tx).await?;
         }
-        tx.commit().await
+        self.commit_replanned(tx).await
     }
 
     /// Whether a person has a meeting still to come.
@@ -317,7 +317,7 @@ impl Db {
             other => other?,
         };
         insert_invite(&mut tx, id, round_id, person_id, invite_hash, expires_at).await?;
-        tx.commit().await?;
+        self.commit_replanned(tx).await?;
         Ok(true)
     }
 
