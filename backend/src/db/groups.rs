@@ -41,27 +41,34 @@ impl Default for Planned {
     }
 }
 
-/// [`Planned`]'s walk down from a manager ($2), on SQLite.
-const PLANNED_SQLITE: &str = "with recursive down (id, depth) as (
-         select id, 1 from people where manager_id = $2
-         union all
-         select p.id, down.depth + 1 from down join people p on p.manager_id = down.id
-         where down.depth < 64
-     )
-     select count(*) from down join meetings m on m.round_id = $1 and m.person_id = down.id";
+/// [`Planned`]'s walk down from a manager ($2), counting the round's ($1)
+/// meetings; the depth bound stops a circle. The walk's step (`from down
+/// …`) is the backend's.
+macro_rules! planned {
+    ($step:literal) => {
+        concat!(
+            "with recursive down (id, depth) as (
+                 select id, 1 from people where manager_id = $2
+                 union all
+                 select p.id, down.depth + 1 ",
+            $step,
+            " where down.depth < 64
+             )
+             select count(*) from down join meetings m on m.round_id = $1 and m.person_id = down.id"
+        )
+    };
+}
 
-/// [`Planned`]'s walk on Postgres. Postgres estimates a step of a recursive
-/// walk at many rows and so joins it to the whole directory, read through at
+/// [`planned!`] on SQLite.
+const PLANNED_SQLITE: &str = planned!("from down join people p on p.manager_id = down.id");
+
+/// [`planned!`] on Postgres. Postgres estimates a step of a recursive walk
+/// at many rows and so joins it to the whole directory, read through at
 /// every level (about 10 ms at 10 000 people). A lateral subquery kept apart
 /// (`offset 0`) makes each step an index lookup per person reached.
-const PLANNED_POSTGRES: &str = "with recursive down (id, depth) as (
-         select id, 1 from people where manager_id = $2
-         union all
-         select p.id, down.depth + 1 from down
-         cross join lateral (select q.id from people q where q.manager_id = down.id offset 0) p
-         where down.depth < 64
-     )
-     select count(*) from down join meetings m on m.round_id = $1 and m.person_id = down.id";
+const PLANNED_POSTGRES: &str = planned!(
+    "from down cross join lateral (select q.id from people q where q.manager_id = down.id offset 0) p"
+);
 
 impl Planned {
     /// How long a count is kept.
