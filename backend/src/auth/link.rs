@@ -138,7 +138,7 @@ where
         if row.scheduled_at <= crate::now() {
             return Err(ApiError::Locked);
         }
-        let template = state.forms.remember(&token_hash, &row)?;
+        let template = state.forms.remember(&state.db, &token_hash, &row).await?;
         Ok(Self {
             token_hash,
             template,

@@ -76,16 +76,10 @@ pub struct LinkedCheckin {
     pub leader_person: Option<String>,
     pub scheduled_at: i64,
     pub k_threshold: i64,
+    /// Its template, read once ([`Forms`]).
     pub template_id: String,
-    pub template_body: String,
     pub submitted_at: Option<i64>,
     pub sealed: i64,
-}
-
-impl LinkedCheckin {
-    pub fn template(&self) -> DbResult<Template> {
-        parse_template(&self.template_body)
-    }
 }
 
 /// An invite's check-in, found by the link's token hash ($1).
@@ -93,13 +87,12 @@ macro_rules! linked {
     () => {
         "select l.kind, l.expires_at, l.round_id, l.person_id, m.id as meeting_id,
                 a.person_id as leader_person, m.scheduled_at, r.k_threshold,
-                r.template_id, t.body as template_body, c.submitted_at,
+                r.template_id, c.submitted_at,
                 (select count(*) from ballots b where b.round_id = l.round_id and b.person_id = l.person_id) as sealed
          from links l
          join meetings m on m.id = l.meeting_id
          join rounds r on r.id = m.round_id
          join accounts a on a.id = r.leader_id
-         join templates t on t.id = r.template_id
          left join checkins c on c.meeting_id = m.id
          where l.token_hash = $1"
     };
@@ -326,18 +319,28 @@ impl Forms {
 
     /// The template of a check-in just read through its invite, kept for
     /// the next save.
-    pub fn remember(&self, token_hash: &str, row: &LinkedCheckin) -> DbResult<Arc<Template>> {
-        let template = self.template(row)?;
+    pub async fn remember(
+        &self,
+        db: &Db,
+        token_hash: &str,
+        row: &LinkedCheckin,
+    ) -> DbResult<Arc<Template>> {
+        let template = self.template(db, row).await?;
         self.by_link.insert(token_hash.to_owned(), template.clone());
         Ok(template)
     }
 
-    /// The template of a check-in, each template parsed once and shared.
-    pub fn template(&self, row: &LinkedCheckin) -> DbResult<Arc<Template>> {
+    /// The template of a check-in, each template read and parsed once and
+    /// shared (a check-in's read brings only its id).
+    pub async fn template(&self, db: &Db, row: &LinkedCheckin) -> DbResult<Arc<Template>> {
         if let Some(template) = self.by_id.get(&row.template_id) {
             return Ok(template);
         }
-        let template = Arc::new(row.template()?);
+        let body: String = sqlx::query_scalar("select body from templates where id = $1")
+            .bind(&row.template_id)
+            .fetch_one(&db.pool)
+            .await?;
+        let template = Arc::new(parse_template(&body)?);
         self.by_id.insert(row.template_id.clone(), template.clone());
         Ok(template)
     }

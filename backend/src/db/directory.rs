@@ -53,6 +53,34 @@ pub struct PersonFields<'a> {
     pub active: bool,
 }
 
+/// The walk up from a round's ($1) planned people, each person once (so a
+/// circle ends); the walk's step (`from up …`) is the backend's.
+macro_rules! lines {
+    ($step:literal) => {
+        concat!(
+            "with recursive up (id, name, manager_id) as (
+                 select p.id, p.name, p.manager_id from meetings m join people p on p.id = m.person_id
+                 where m.round_id = $1
+                 union
+                 select p.id, p.name, p.manager_id ",
+            $step,
+            ")
+             select id, name, manager_id from up"
+        )
+    };
+}
+
+/// [`lines!`] on SQLite.
+const LINES_SQLITE: &str = lines!("from up join people p on p.id = up.manager_id");
+
+/// [`lines!`] on Postgres, which would otherwise join each step to the
+/// whole directory, read through (as for [`super::groups`]' planned walk):
+/// a lateral subquery kept apart (`offset 0`) makes each step an index
+/// lookup per person reached.
+const LINES_POSTGRES: &str = lines!(
+    "from up cross join lateral (select q.id, q.name, q.manager_id from people q where q.id = up.manager_id offset 0) p"
+);
+
 impl Db {
     /// Creates an organisation.
     pub async fn insert_organisation(
@@ -134,18 +162,14 @@ impl Db {
     /// planned in the round and everyone above them (a few hundred rows
     /// where the directory holds ten thousand).
     pub async fn lines_above_planned(&self, round_id: &str) -> DbResult<Vec<Line>> {
-        sqlx::query_as(
-            "with recursive up (id) as (
-                 select person_id from meetings where round_id = $1
-                 union
-                 select p.manager_id from people p join up on p.id = up.id
-                 where p.manager_id is not null
-             )
-             select p.id, p.name, p.manager_id from people p join up on p.id = up.id",
-        )
-        .bind(round_id)
-        .fetch_all(&self.pool)
-        .await
+        let sql = match self.backend {
+            super::Backend::Sqlite => LINES_SQLITE,
+            super::Backend::Postgres => LINES_POSTGRES,
+        };
+        sqlx::query_as(sql)
+            .bind(round_id)
+            .fetch_all(&self.pool)
+            .await
     }
 
     /// Writes a checked import in one transaction: new people, changed

@@ -120,7 +120,7 @@ pub(super) async fn submit(
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<Json<Saved>, ApiError> {
     let row = &submission.checkin;
-    let template = forms.template(row)?;
+    let template = forms.template(&db, row).await?;
     let now = crate::now();
     ensure_open(row.scheduled_at, now)?;
     let sealed = row.sealed > 0;
