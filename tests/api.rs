@@ -18,6 +18,7 @@ on_both!(
     anonymous_answers_are_stored_with_nothing_that_links_them_to_a_person,
     no_row_of_the_counts_points_at_the_newest_ballot,
     answers_left_due_are_opened_by_the_next_pass,
+    a_check_in_whose_template_is_gone_finds_none,
     a_template_that_breaks_the_rules_is_never_stored,
     a_manager_estimate_shows_beside_the_team_morale,
     leader_pages_need_a_valid_login,
@@ -392,6 +393,30 @@ async fn no_row_of_the_counts_points_at_the_newest_ballot(app: &TestApp) {
 /// On Postgres a submission opens the answers it makes due after its own
 /// write: an instance stopped in between leaves them due, and any
 /// instance's next pass ([`backend::Db::open_due`]) opens them.
+/// A check-in's read brings its template's id, and the template is read
+/// after it: one gone in between (its organisation deleted) is no
+/// template, which the routes refuse as an unknown link, not a failure.
+async fn a_check_in_whose_template_is_gone_finds_none(app: &TestApp) {
+    let hash = backend::auth::token::hash_token(&app.invite(0));
+    let row = app.db.linked_checkin(&hash).await.unwrap().unwrap();
+    let forms = backend::db::Forms::default();
+    let found = forms.template(&app.db, &row).await.unwrap().unwrap();
+    assert!(found.questions().count() > 0);
+    let gone = backend::db::LinkedCheckin {
+        template_id: "no-such-template".to_owned(),
+        ..row
+    };
+    assert!(forms.template(&app.db, &gone).await.unwrap().is_none());
+    assert!(
+        forms
+            .remember(&app.db, &hash, &gone)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(forms.get(&hash).is_none(), "nothing is kept for the link");
+}
+
 async fn answers_left_due_are_opened_by_the_next_pass(app: &TestApp) {
     for i in 0..3 {
         assert_eq!(app.submit_scores(i, 6, 7).await.status, StatusCode::OK);

@@ -138,7 +138,11 @@ where
         if row.scheduled_at <= crate::now() {
             return Err(ApiError::Locked);
         }
-        let template = state.forms.remember(&state.db, &token_hash, &row).await?;
+        let template = state
+            .forms
+            .remember(&state.db, &token_hash, &row)
+            .await?
+            .ok_or(ApiError::InvalidLink)?;
         Ok(Self {
             token_hash,
             template,

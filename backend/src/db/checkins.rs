@@ -64,7 +64,8 @@ impl CheckinRow {
 }
 
 /// An employee's link together with what saving and submitting its
-/// check-in need: read in one query, since every draft save starts here.
+/// check-in need: read in one query, since every draft save starts here
+/// (its template's body only the first time the template is met: [`Forms`]).
 #[derive(Debug, Clone, FromRow)]
 pub struct LinkedCheckin {
     pub kind: String,
@@ -76,7 +77,6 @@ pub struct LinkedCheckin {
     pub leader_person: Option<String>,
     pub scheduled_at: i64,
     pub k_threshold: i64,
-    /// Its template, read once ([`Forms`]).
     pub template_id: String,
     pub submitted_at: Option<i64>,
     pub sealed: i64,
@@ -318,31 +318,37 @@ impl Forms {
     }
 
     /// The template of a check-in just read through its invite, kept for
-    /// the next save.
+    /// the next save ([`Forms::template`]).
     pub async fn remember(
         &self,
         db: &Db,
         token_hash: &str,
         row: &LinkedCheckin,
-    ) -> DbResult<Arc<Template>> {
+    ) -> DbResult<Option<Arc<Template>>> {
         let template = self.template(db, row).await?;
-        self.by_link.insert(token_hash.to_owned(), template.clone());
+        if let Some(template) = &template {
+            self.by_link.insert(token_hash.to_owned(), template.clone());
+        }
         Ok(template)
     }
 
     /// The template of a check-in, each template read and parsed once and
-    /// shared (a check-in's read brings only its id).
-    pub async fn template(&self, db: &Db, row: &LinkedCheckin) -> DbResult<Arc<Template>> {
+    /// shared (a check-in's read brings only its id). `None` if it is gone
+    /// since the check-in was read: its organisation was deleted.
+    pub async fn template(&self, db: &Db, row: &LinkedCheckin) -> DbResult<Option<Arc<Template>>> {
         if let Some(template) = self.by_id.get(&row.template_id) {
-            return Ok(template);
+            return Ok(Some(template));
         }
-        let body: String = sqlx::query_scalar("select body from templates where id = $1")
+        let body: Option<String> = sqlx::query_scalar("select body from templates where id = $1")
             .bind(&row.template_id)
-            .fetch_one(&db.pool)
+            .fetch_optional(&db.pool)
             .await?;
+        let Some(body) = body else {
+            return Ok(None);
+        };
         let template = Arc::new(parse_template(&body)?);
         self.by_id.insert(row.template_id.clone(), template.clone());
-        Ok(template)
+        Ok(Some(template))
     }
 }
 
@@ -379,7 +385,8 @@ impl Db {
 
     /// [`Db::linked_checkin`] with the line above its person, which places
     /// a ballot: all a submission reads, in one query (with, now and then,
-    /// a team's count of planned meetings: [`groups::Planned`]).
+    /// a team's count of planned meetings, [`groups::Planned`], and its
+    /// template's body, [`Forms`]).
     pub async fn linked_submission(&self, token_hash: &str) -> DbResult<Option<LinkedSubmission>> {
         let rows = sqlx::query(LINKED_SUBMISSION)
             .bind(token_hash)

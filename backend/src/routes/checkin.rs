@@ -120,7 +120,11 @@ pub(super) async fn submit(
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<Json<Saved>, ApiError> {
     let row = &submission.checkin;
-    let template = forms.template(&db, row).await?;
+    // A template gone since the link was read: its organisation was deleted.
+    let template = forms
+        .template(&db, row)
+        .await?
+        .ok_or(ApiError::InvalidLink)?;
     let now = crate::now();
     ensure_open(row.scheduled_at, now)?;
     let sealed = row.sealed > 0;
