@@ -28,9 +28,13 @@ pub struct InviteLink {
 pub struct ManagerLink(pub LinkRow);
 
 /// An employee's invite read together with the check-in it opens and where
-/// its person stands, in one query: what submitting needs.
+/// its person stands, in one query, and the template the check-in is asked
+/// with: what submitting needs.
 #[derive(Debug, Clone)]
-pub struct InviteSubmission(pub LinkedSubmission);
+pub struct InviteSubmission {
+    pub submission: LinkedSubmission,
+    pub template: Arc<Template>,
+}
 
 /// The hash of the personal link's token a request carries.
 struct LinkToken(String);
@@ -103,9 +107,22 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let LinkToken(token_hash) = LinkToken::from_headers(&parts.headers)?;
-        let db = AppState::from_ref(state).db;
-        invited(db.linked_submission(&token_hash).await?, |s| &s.checkin).map(Self)
+        let state = AppState::from_ref(state);
+        let submission = invited(state.db.linked_submission(&token_hash).await?, |s| {
+            &s.checkin
+        })?;
+        let template = known(state.forms.template(&state.db, &submission.checkin).await?)?;
+        Ok(Self {
+            submission,
+            template,
+        })
     }
+}
+
+/// A check-in's template, read after the check-in: one gone in between
+/// (its organisation deleted) refuses the link, as if it were unknown.
+fn known(template: Option<Arc<Template>>) -> Result<Arc<Template>, ApiError> {
+    template.ok_or(ApiError::InvalidLink)
 }
 
 /// An invite as a draft save needs it: its token's hash and the template its
@@ -138,11 +155,7 @@ where
         if row.scheduled_at <= crate::now() {
             return Err(ApiError::Locked);
         }
-        let template = state
-            .forms
-            .remember(&state.db, &token_hash, &row)
-            .await?
-            .ok_or(ApiError::InvalidLink)?;
+        let template = known(state.forms.remember(&state.db, &token_hash, &row).await?)?;
         Ok(Self {
             token_hash,
             template,

@@ -115,16 +115,13 @@ pub(super) async fn save_draft(
 pub(super) async fn submit(
     State(db): State<Db>,
     State(config): State<std::sync::Arc<crate::Config>>,
-    State(forms): State<crate::db::Forms>,
-    InviteSubmission(submission): InviteSubmission,
+    InviteSubmission {
+        submission,
+        template,
+    }: InviteSubmission,
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<Json<Saved>, ApiError> {
     let row = &submission.checkin;
-    // A template gone since the link was read: its organisation was deleted.
-    let template = forms
-        .template(&db, row)
-        .await?
-        .ok_or(ApiError::InvalidLink)?;
     let now = crate::now();
     ensure_open(row.scheduled_at, now)?;
     let sealed = row.sealed > 0;
