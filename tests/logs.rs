@@ -203,3 +203,42 @@ async fn nothing_logged_holds_an_answer_or_a_token_even_at_trace_level() {
         "the logs hold an anonymous answer"
     );
 }
+
+/// A group whose due answers cannot be opened (one is damaged) is left
+/// waiting, and said once, not at every pass of the server's opening of
+/// what is left due (every 5 seconds, for as long as it runs).
+#[tokio::test]
+async fn a_group_whose_answers_cannot_be_opened_is_logged_once_not_at_every_pass() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::ERROR)
+        .with_writer(move || writer.clone())
+        .finish();
+    // This test's thread only (the runtime is this thread): the other test
+    // of this file takes every thread's logs.
+    let _logging = tracing::subscriber::set_default(subscriber);
+    let app = TestApp::sqlite().await;
+    for i in 0..4 {
+        assert_eq!(app.submit_scores(i, 6, 7).await.status, StatusCode::OK);
+    }
+    sqlx::query(
+        "update pending_ballots set sealed = 'damaged' where id = (select min(id) from pending_ballots
+         where round_id in (select id from rounds where name = 'Q4 skip-levels'))",
+    )
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    // The fifth makes k due: its opening fails, and says so.
+    assert_eq!(app.submit_scores(4, 6, 7).await.status, StatusCode::OK);
+    for _ in 0..3 {
+        assert_eq!(app.db.open_due(&app.key).await.unwrap(), 0);
+    }
+    let logs = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    assert_eq!(
+        logs.matches("opening a group's answers failed").count(),
+        2,
+        "once by the submission, once by the passes after it: {logs}"
+    );
+    app.finish().await;
+}

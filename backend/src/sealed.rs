@@ -2,8 +2,8 @@
 //! anonymous answers while they wait to be counted.
 //!
 //! A submission's anonymous answers are not counted at once: they wait in
-//! `pending_ballots`, sealed with this key (XChaCha20-Poly1305, padded to a
-//! fixed size), until k of them are in; then all k are opened and added to
+//! `pending_ballots`, sealed with this key (XChaCha20-Poly1305, padded to
+//! the size of the longest answers their form allows), until k of them are in; then all k are opened and added to
 //! the counts in one statement. So someone who copies the database's files
 //! at any moment (SQLite's `-wal` included) sees each submission only as a
 //! sealed blob of the same size, and the counts move only k at a time.
@@ -15,9 +15,12 @@ use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use secrecy::{ExposeSecret, SecretBox};
 
-/// Sealed answers are padded to a multiple of this many bytes, so their
-/// size says nothing about what was answered.
-const BLOCK: usize = 2048;
+/// Sealed answers are padded past the longest their form allows, to a
+/// multiple of this many bytes: their size says nothing about what was
+/// answered, and stays small enough for the row to be stored whole (under
+/// Postgres's 2 KB, where it would try to compress the row and put the
+/// blob in a table of its own; in one SQLite page).
+const BLOCK: usize = 256;
 const NONCE: usize = 24;
 
 /// The key that seals pending anonymous answers. Never stored in the database.
@@ -82,13 +85,16 @@ impl ServerKey {
         XChaCha20Poly1305::new(Key::from_slice(self.0.expose_secret()))
     }
 
-    /// Seals `plain`, padded, as hex text.
-    pub fn seal(&self, plain: &[u8]) -> Result<String, SealError> {
+    /// Seals `plain`, padded as if it were `longest` bytes (the most it
+    /// can be), as hex text: all that is sealed with one `longest` has one
+    /// size.
+    pub fn seal(&self, plain: &[u8], longest: usize) -> Result<String, SealError> {
         let len = u32::try_from(plain.len()).map_err(|_| SealError::Damaged)?;
-        let mut padded = Vec::with_capacity(plain.len() + 4 + BLOCK);
+        let room = 4 + plain.len().max(longest);
+        let mut padded = Vec::with_capacity(room + BLOCK);
         padded.extend_from_slice(&len.to_le_bytes());
         padded.extend_from_slice(plain);
-        let size = padded.len().div_ceil(BLOCK) * BLOCK;
+        let size = room.div_ceil(BLOCK) * BLOCK;
         padded.resize(size, 0);
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let sealed = self
@@ -131,11 +137,14 @@ mod tests {
     #[test]
     fn sealed_answers_open_with_their_key_only_and_all_have_one_size() {
         let key = ServerKey::random();
-        let short = key.seal(br#"{"morale":{"scale":1}}"#).unwrap();
-        let long = key
-            .seal(br#"{"morale":{"scale":10},"support":{"scale":10}}"#)
-            .unwrap();
+        let short = key.seal(br#"{"morale":{"scale":1}}"#, 600).unwrap();
+        let long = [b'x'; 600];
+        let long = key.seal(&long, 600).unwrap();
         assert_eq!(short.len(), long.len(), "the size says nothing");
+        assert!(
+            short.len() < 2 * 1024,
+            "a row of short answers is stored whole"
+        );
         assert!(!short.contains("scale"));
         assert_eq!(key.open(&short).unwrap(), br#"{"morale":{"scale":1}}"#);
         assert!(matches!(
@@ -143,8 +152,8 @@ mod tests {
             Err(SealError::WrongKey)
         ));
         assert_ne!(
-            key.seal(b"same").unwrap(),
-            key.seal(b"same").unwrap(),
+            key.seal(b"same", 4).unwrap(),
+            key.seal(b"same", 4).unwrap(),
             "a fresh nonce each time"
         );
     }
@@ -157,7 +166,7 @@ mod tests {
         ));
         let path = dir.join("skipcheck.key");
         let first = ServerKey::load_or_create(&path).unwrap();
-        let sealed = first.seal(b"kept").unwrap();
+        let sealed = first.seal(b"kept", 4).unwrap();
         let again = ServerKey::load_or_create(&path).unwrap();
         assert_eq!(again.open(&sealed).unwrap(), b"kept");
         #[cfg(unix)]

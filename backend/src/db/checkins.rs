@@ -497,7 +497,7 @@ impl Db {
                 .missing(&self.pool, &target.round_id, &chain)
                 .await?;
             let sealed = key
-                .seal(to_json(anonymous)?.as_bytes())
+                .seal(to_json(anonymous)?.as_bytes(), longest_ballot(&template)?)
                 .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
             Some((chain, missing, sealed))
         };
@@ -596,10 +596,11 @@ impl Db {
     /// opening failed). `serve` runs it every few seconds; on SQLite a
     /// submission opens what it makes due in its own transaction, so there
     /// is nothing to do but for a group whose answers can't be opened. Returns
-    /// how many groups it opened; one that fails is logged and left.
+    /// how many groups it opened; one that fails is left, and logged once
+    /// (again only when it has more ballots), not every few seconds.
     pub async fn open_due(&self, key: &ServerKey) -> DbResult<usize> {
-        let due: Vec<(String, String, i64, String)> = sqlx::query_as(
-            "select g.round_id, g.group_id, r.k_threshold, t.body from round_groups g
+        let due: Vec<(String, String, i64, String, i64)> = sqlx::query_as(
+            "select g.round_id, g.group_id, r.k_threshold, t.body, g.ballots from round_groups g
              join rounds r on r.id = g.round_id
              join templates t on t.id = r.template_id
              where r.k_threshold > 0 and g.ballots - g.counted >= r.k_threshold",
@@ -607,7 +608,8 @@ impl Db {
         .fetch_all(&self.pool)
         .await?;
         let mut opened = 0;
-        for (round_id, group, k, body) in &due {
+        let mut stuck = std::collections::HashSet::new();
+        for (round_id, group, k, body, ballots) in &due {
             let template = parse_template(body)?;
             let group = GroupAt {
                 round_id,
@@ -619,11 +621,53 @@ impl Db {
             // One group that fails (an answer damaged) stops no other.
             match fold_due(&self.writer, self.backend, &group).await {
                 Ok(()) => opened += 1,
-                Err(error) => tracing::error!(%error, "opening a group's answers failed"),
+                Err(error) => {
+                    let state = (round_id.clone(), group.group.to_owned(), *ballots);
+                    if !self.stuck.reported(&state) {
+                        tracing::error!(%error, ballots, "opening a group's answers failed");
+                    }
+                    stuck.insert(state);
+                }
             }
         }
+        self.stuck.keep(stuck);
         Ok(opened)
     }
+}
+
+/// The groups whose due answers could not be opened at the last pass of
+/// [`Db::open_due`], each as (round, group, ballots).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Stuck(Arc<std::sync::Mutex<std::collections::HashSet<(String, String, i64)>>>);
+
+impl Stuck {
+    /// Whether `state` was stuck at the last pass already.
+    fn reported(&self, state: &(String, String, i64)) -> bool {
+        self.0.lock().is_ok_and(|seen| seen.contains(state))
+    }
+
+    /// Keeps what is stuck now, forgetting the rest.
+    fn keep(&self, now: std::collections::HashSet<(String, String, i64)>) {
+        if let Ok(mut seen) = self.0.lock() {
+            *seen = now;
+        }
+    }
+}
+
+/// How long a ballot's anonymous answers can be on `template`'s form, as
+/// sealed: each anonymous question with its longest answer. Every ballot of
+/// a round is sealed to this one size, whatever was chosen.
+fn longest_ballot(template: &Template) -> DbResult<usize> {
+    let json_len = |answer: &Answer| serde_json::to_string(answer).map_or(0, |s| s.len());
+    let longest: Answers = template
+        .questions()
+        .filter(|q| q.visibility == Visibility::Anonymous)
+        .filter_map(|q| {
+            let answers = q.kind.values().into_iter().chain([Answer::PreferNotToSay]);
+            Some((q.id.clone(), answers.max_by_key(json_len)?))
+        })
+        .collect();
+    Ok(to_json(&longest)?.len())
 }
 
 /// A submission with a ballot, worked out: what its transaction writes.
@@ -1007,4 +1051,66 @@ async fn fold(
     }
     write.execute(&mut **tx).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::{Question, QuestionKind, Section};
+
+    fn anonymous(id: &str, kind: QuestionKind) -> Question {
+        Question {
+            id: id.to_owned(),
+            prompt: id.to_owned(),
+            kind,
+            visibility: Visibility::Anonymous,
+            required: false,
+        }
+    }
+
+    #[test]
+    fn every_ballot_of_a_form_is_sealed_to_one_size_whatever_was_chosen() {
+        let long_option = "a much longer option, \"quoted\" ".repeat(40);
+        let template = Template {
+            name: "t".to_owned(),
+            version: 1,
+            sections: vec![Section {
+                title: "s".to_owned(),
+                questions: vec![
+                    anonymous(
+                        "morale",
+                        QuestionKind::Scale {
+                            min: 1,
+                            max: 10,
+                            min_label: String::new(),
+                            max_label: String::new(),
+                        },
+                    ),
+                    anonymous(
+                        "mood",
+                        QuestionKind::SingleChoice {
+                            options: vec!["ok".to_owned(), long_option.clone()],
+                        },
+                    ),
+                ],
+            }],
+        };
+        let key = ServerKey::random();
+        let longest = longest_ballot(&template).unwrap();
+        let ballot = |morale: Answer, mood: Answer| {
+            let answers = Answers::from([("morale".to_owned(), morale), ("mood".to_owned(), mood)]);
+            let json = to_json(&answers).unwrap();
+            assert!(json.len() <= longest, "{json} is longer than {longest}");
+            key.seal(json.as_bytes(), longest).unwrap()
+        };
+        let sizes: std::collections::BTreeSet<usize> = [
+            ballot(Answer::Scale(1), Answer::Choice("ok".to_owned())),
+            ballot(Answer::Scale(10), Answer::Choice(long_option)),
+            ballot(Answer::PreferNotToSay, Answer::PreferNotToSay),
+        ]
+        .iter()
+        .map(String::len)
+        .collect();
+        assert_eq!(sizes.len(), 1, "sizes: {sizes:?}");
+    }
 }

@@ -80,6 +80,9 @@ pub struct Db {
     groups: groups::Known,
     /// Meetings planned under teams' heads (see [`groups::Planned`]).
     planned: groups::Planned,
+    /// Groups whose due answers could not be opened, as last reported (see
+    /// [`Db::open_due`]).
+    stuck: checkins::Stuck,
     backend: Backend,
 }
 
@@ -145,6 +148,7 @@ impl Db {
                 writes: None,
                 groups: groups::Known::default(),
                 planned: groups::Planned::default(),
+                stuck: checkins::Stuck::default(),
                 backend,
             });
         }
@@ -160,6 +164,7 @@ impl Db {
             writer,
             groups: groups::Known::default(),
             planned: groups::Planned::default(),
+            stuck: checkins::Stuck::default(),
             backend,
         })
     }
