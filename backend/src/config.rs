@@ -381,6 +381,12 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub rounds: u32,
 
+    /// Engineers met in the current round, beyond the small demo's ten
+    /// [default: as many as in each finished round]; a benchmark's supply of
+    /// check-ins to submit.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=200_000))]
+    pub invites: Option<u32>,
+
     /// The server key that seals the waiting anonymous answers
     /// [default: DATA_DIR/skipcheck.key]
     #[arg(long, env = "SKIPCHECK_KEY_FILE")]
@@ -393,6 +399,7 @@ impl DemoArgs {
         crate::demo::Size {
             people: self.people as usize,
             rounds: self.rounds as usize,
+            invites: self.invites.map(|n| n as usize),
         }
     }
 }

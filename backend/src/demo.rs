@@ -285,7 +285,7 @@ async fn build(
         let from = first + 10 * DAY;
         invites.extend(
             scale
-                .invite(&round_id, &grown, size.rounds, from, public_url)
+                .invite(&round_id, &grown, size, from, public_url)
                 .await?,
         );
     }
@@ -449,6 +449,9 @@ pub struct Size {
     pub people: usize,
     /// Finished rounds, the small demo's one included.
     pub rounds: usize,
+    /// Engineers of the grown organisation met in the current round, when
+    /// not as many as in each finished round.
+    pub invites: Option<usize>,
 }
 
 impl Default for Size {
@@ -456,6 +459,7 @@ impl Default for Size {
         Self {
             people: 31,
             rounds: 1,
+            invites: None,
         }
     }
 }
@@ -626,18 +630,23 @@ impl Scale<'_> {
         Ok(())
     }
 
-    /// The current round's meetings with the `n`-th slice of engineers,
-    /// from `from` on: their check-in links.
+    /// The current round's meetings with the slice of engineers after the
+    /// finished rounds' (or as many as `size` asks for, at most all of
+    /// them), from `from` on: their check-in links.
     async fn invite(
         &self,
         round_id: &str,
         grown: &Grown,
-        n: usize,
+        size: Size,
         from: i64,
         public_url: &str,
     ) -> anyhow::Result<Vec<PersonLink>> {
+        let (n, per) = match size.invites {
+            Some(invites) => (0, invites.min(grown.engineers.len())),
+            None => (size.rounds, self.per_round),
+        };
         let mut links = Vec::new();
-        for (i, (person, _)) in grown.slice(n, self.per_round).enumerate() {
+        for (i, (person, _)) in grown.slice(n, per).enumerate() {
             links.push(invite(self.db, round_id, person, from + slot(i), public_url).await?);
         }
         Ok(links)
