@@ -17,6 +17,11 @@ async fn mail_rows(db: &backend::Db) -> i64 {
 #[tokio::test]
 async fn a_backup_made_under_write_load_restores_whole() {
     let app = TestApp::sqlite().await;
+    // An answer waits sealed under the server's key.
+    assert_eq!(
+        app.submit_scores(0, 6, 7).await.status,
+        axum::http::StatusCode::OK
+    );
     let org: String = sqlx::query_scalar("select id from organisations limit 1")
         .fetch_one(app.db.pool())
         .await
@@ -53,7 +58,8 @@ async fn a_backup_made_under_write_load_restores_whole() {
     let file = dir.join("copy.db");
     let _ = std::fs::remove_file(&file);
     let before = written.load(Ordering::SeqCst);
-    backend::backup::backup(&app.db, &file).await.unwrap();
+    let live = app.sqlite_path().unwrap();
+    backend::backup::backup(&live, &file).await.unwrap();
     let after = written.load(Ordering::SeqCst);
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     stop.store(true, Ordering::Relaxed);
@@ -61,7 +67,30 @@ async fn a_backup_made_under_write_load_restores_whole() {
     assert!(after > before, "no writes went on during the backup");
 
     // A second backup to the same file is refused, not overwritten.
-    assert!(backend::backup::backup(&app.db, &file).await.is_err());
+    assert!(backend::backup::backup(&live, &file).await.is_err());
+    // Nor is a database that is not there (a wrong data directory) copied
+    // as a new, empty one.
+    let nowhere = dir.join("nowhere/skipcheck.db");
+    let refused = backend::backup::backup(&nowhere, &dir.join("empty.db")).await;
+    assert!(refused.unwrap_err().to_string().contains("no database at"));
+    assert!(!nowhere.exists() && !dir.join("empty.db").exists());
+
+    // The copy's sealed answers open with the server's key, and with no other.
+    let sealed: i64 = sqlx::query_scalar("select count(*) from pending_ballots")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert!(sealed > 0, "the demo leaves answers sealed");
+    backend::backup::check_key(&file, Some(app.key.as_ref()))
+        .await
+        .unwrap();
+    let other = backend::sealed::ServerKey::random();
+    assert!(
+        backend::backup::check_key(&file, Some(&other))
+            .await
+            .is_err()
+    );
+    assert!(backend::backup::check_key(&file, None).await.is_err());
 
     // Restored over a lost database: opens, migrates, and holds one moment
     // between the start and the end of the backup.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use sqlx::Row;
 
-use crate::db::{Backend, Db};
+use crate::sealed::ServerKey;
 
 /// Where a backup keeps the server key: beside the database, `FILE.key`.
 pub fn key_beside(file: &Path) -> PathBuf {
@@ -17,11 +17,14 @@ pub fn key_beside(file: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Copies the live database into `to`, a file that must not exist yet.
-pub async fn backup(db: &Db, to: &Path) -> anyhow::Result<()> {
-    if db.backend() != Backend::Sqlite {
+/// Copies the live SQLite database at `from` into `to`, a file that must
+/// not exist yet. The database is read as it is, not migrated: the server
+/// that runs on it may be of another version than this command.
+pub async fn backup(from: &Path, to: &Path) -> anyhow::Result<()> {
+    if !from.is_file() {
         bail!(
-            "`skipcheck backup` copies SQLite databases; back up Postgres with pg_dump (see the README's Deploying section)"
+            "there is no database at {}: give the --data-dir (or DATABASE_URL) the server runs with",
+            from.display()
         );
     }
     if to.exists() {
@@ -30,23 +33,65 @@ pub async fn backup(db: &Db, to: &Path) -> anyhow::Result<()> {
     let path = to
         .to_str()
         .context("the backup's path must be valid UTF-8")?;
-    sqlx::query("vacuum into $1")
+    let live = open_existing(from, "rw").await?;
+    let copied = sqlx::query("vacuum into $1")
         .bind(path)
-        .execute(db.writer())
-        .await
-        .context("copying the database")?;
+        .execute(&live)
+        .await;
+    live.close().await;
+    copied.context("copying the database")?;
     check(to).await
+}
+
+/// A connection to the SQLite file `file`, which must exist, in `mode`
+/// (`ro` or `rw`).
+async fn open_existing(file: &Path, mode: &str) -> anyhow::Result<sqlx::AnyPool> {
+    let url = format!("sqlite://{}?mode={mode}", file.display());
+    sqlx::any::install_default_drivers();
+    sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await
+        .with_context(|| format!("opening {}", file.display()))
+}
+
+/// Reads a key file, if there is one.
+pub fn read_key(path: &Path) -> anyhow::Result<Option<ServerKey>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => ServerKey::from_hex(&text)
+            .with_context(|| format!("{} is not a server key", path.display()))
+            .map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Fails unless `key` opens the anonymous answers that wait sealed in the
+/// database `file` (tried on one of them), or none wait.
+pub async fn check_key(file: &Path, key: Option<&ServerKey>) -> anyhow::Result<()> {
+    let pool = open_existing(file, "ro").await?;
+    let sealed: sqlx::Result<Option<String>> =
+        sqlx::query_scalar("select sealed from pending_ballots limit 1")
+            .fetch_optional(&pool)
+            .await;
+    pool.close().await;
+    let Some(sealed) = sealed? else {
+        return Ok(());
+    };
+    let Some(key) = key else {
+        bail!(
+            "anonymous answers wait sealed in {} and there is no server key to open them with",
+            file.display()
+        );
+    };
+    key.open(&sealed)
+        .map(|_| ())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
 }
 
 /// Fails unless `file` is a whole Skipcheck database.
 pub async fn check(file: &Path) -> anyhow::Result<()> {
-    let url = format!("sqlite://{}?mode=ro", file.display());
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::any::AnyPoolOptions::new()
-        .max_connections(1)
-        .connect(&url)
-        .await
-        .with_context(|| format!("opening {}", file.display()))?;
+    let pool = open_existing(file, "ro").await?;
     let integrity: String = sqlx::query("pragma integrity_check")
         .fetch_one(&pool)
         .await?
@@ -97,12 +142,12 @@ pub async fn restore(from: &Path, to: &Path, force: bool) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// Copies a key file, readable by its owner only; `false` when there is
-/// none to copy.
-pub fn copy_key(from: &Path, to: &Path, force: bool) -> anyhow::Result<bool> {
+/// The key file `from` holds, to be copied to `to`: `None` when there is
+/// none; an error when `to` holds another and `force` is not given.
+pub fn key_to_copy(from: &Path, to: &Path, force: bool) -> anyhow::Result<Option<Vec<u8>>> {
     let key = match std::fs::read(from) {
         Ok(key) => key,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e.into()),
     };
     if to.exists() && !force && std::fs::read(to)? != key {
@@ -111,6 +156,15 @@ pub fn copy_key(from: &Path, to: &Path, force: bool) -> anyhow::Result<bool> {
             to.display()
         );
     }
+    Ok(Some(key))
+}
+
+/// Copies a key file, readable by its owner only; `false` when there is
+/// none to copy.
+pub fn copy_key(from: &Path, to: &Path, force: bool) -> anyhow::Result<bool> {
+    let Some(key) = key_to_copy(from, to, force)? else {
+        return Ok(false);
+    };
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

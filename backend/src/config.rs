@@ -1,7 +1,7 @@
 //! Command line and environment: every flag has an environment variable.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -198,10 +198,19 @@ impl DatabaseArgs {
         }
     }
 
-    /// The URL to connect to, creating the data directory for the default.
+    /// The URL to connect to, creating the directory a SQLite file goes in
+    /// (the data directory for the default).
     pub fn url(&self) -> anyhow::Result<String> {
         match &self.database_url {
-            Some(url) => Ok(url.clone()),
+            Some(url) => {
+                if let Some(dir) = self.sqlite_path().as_deref().and_then(Path::parent)
+                    && !dir.as_os_str().is_empty()
+                    && !url.contains(":memory:")
+                {
+                    std::fs::create_dir_all(dir)?;
+                }
+                Ok(url.clone())
+            }
             None => {
                 std::fs::create_dir_all(&self.data_dir)?;
                 let path = self.data_dir.join("skipcheck.db");

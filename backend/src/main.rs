@@ -70,20 +70,38 @@ async fn main() -> anyhow::Result<()> {
         Command::Admin(AdminCommand::ResetLink(args)) => reset_link(args).await?,
         Command::Import(args) => import(args).await?,
         Command::Backup(args) => {
-            let db = open(&args.database).await?;
-            let done = backup::backup(&db, &args.file).await;
-            db.close().await;
-            done?;
+            let Some(live) = args.database.sqlite_path() else {
+                bail!(
+                    "`skipcheck backup` copies SQLite databases; back up Postgres with pg_dump (see the README's Deploying section)"
+                );
+            };
+            let key_file = args.database.key_file(args.key_file.as_ref());
+            let key = server_key_if_any(&key_file)?;
+            backup::backup(&live, &args.file).await?;
+            // A copy whose answers its key does not open is no backup.
+            if let Err(e) = backup::check_key(&args.file, key.as_ref()).await {
+                let _ = std::fs::remove_file(&args.file);
+                return Err(e.context(format!(
+                    "the server key ({}) does not go with this database; nothing was kept",
+                    key_file.display()
+                )));
+            }
             println!("Copied the database to {}", args.file.display());
-            let key = args.database.key_file(args.key_file.as_ref());
             let beside = backup::key_beside(&args.file);
-            if backup::copy_key(&key, &beside, false)? {
+            if backup::copy_key(&key_file, &beside, false)? {
                 println!(
                     "Copied the server key to {} (keep it as safe as the database)",
                     beside.display()
                 );
+            } else if key.is_some() {
+                println!(
+                    "The server key is in SKIPCHECK_KEY, not in a file: keep it with the backup"
+                );
             } else {
-                println!("No server key at {}: nothing else to copy", key.display());
+                println!(
+                    "No server key at {}: nothing else to copy",
+                    key_file.display()
+                );
             }
         }
         Command::Restore(args) => {
@@ -92,15 +110,42 @@ async fn main() -> anyhow::Result<()> {
                     "`skipcheck restore` restores SQLite databases; restore Postgres with pg_restore or psql"
                 );
             };
+            backup::check(&args.file).await?;
+            // The key goes with the database: checked before either is put back.
+            let beside = backup::key_beside(&args.file);
+            let key_file = args.database.key_file(args.key_file.as_ref());
+            let key = match backup::read_key(&beside)? {
+                Some(key) => Some(key),
+                None => server_key_if_any(&key_file)?,
+            };
+            backup::check_key(&args.file, key.as_ref())
+                .await
+                .with_context(|| {
+                    format!(
+                        "put the server key that went with it beside the backup, as {}",
+                        beside.display()
+                    )
+                })?;
+            backup::key_to_copy(&beside, &key_file, args.force)?;
             backup::restore(&args.file, &target, args.force).await?;
             println!("Restored {} to {}", args.file.display(), target.display());
-            let key = args.database.key_file(args.key_file.as_ref());
-            if backup::copy_key(&backup::key_beside(&args.file), &key, args.force)? {
-                println!("Restored the server key to {}", key.display());
+            if backup::copy_key(&beside, &key_file, args.force)? {
+                println!("Restored the server key to {}", key_file.display());
             }
         }
     }
     Ok(())
+}
+
+/// The server key: `SKIPCHECK_KEY` if set, else the key file if there is
+/// one (never a new one).
+fn server_key_if_any(
+    key_file: &std::path::Path,
+) -> anyhow::Result<Option<backend::sealed::ServerKey>> {
+    match std::env::var("SKIPCHECK_KEY") {
+        Ok(hex) if !hex.trim().is_empty() => backend::sealed::ServerKey::from_hex(&hex).map(Some),
+        _ => backup::read_key(key_file),
+    }
 }
 
 async fn open(args: &backend::config::DatabaseArgs) -> anyhow::Result<Db> {

@@ -201,7 +201,8 @@ fn a_people_file_is_previewed_then_imported_from_the_shell() {
 #[test]
 fn a_sqlite_url_naming_a_new_file_creates_it() {
     let dir = DataDir::new();
-    let file = dir.path().join("elsewhere.db");
+    // In a folder that does not exist yet either.
+    let file = dir.path().join("new").join("elsewhere.db");
     let url = format!("sqlite://{}", file.display());
     let out = run(&dir, &["demo", "--database-url", &url], "");
     assert!(out.status.success(), "{}", text(&out));
@@ -280,7 +281,12 @@ fn the_log_is_plain_text_in_a_file_and_json_on_request() {
 #[test]
 fn a_backup_with_its_key_restores_a_lost_data_directory() {
     let dir = DataDir::new();
-    let demo = run(&dir, &["demo", "--json"], "");
+    // Grown, so that answers wait sealed under the key.
+    let demo = run(
+        &dir,
+        &["demo", "--json", "--people", "300", "--rounds", "2"],
+        "",
+    );
     assert!(demo.status.success(), "{}", text(&demo));
     let leader =
         serde_json::from_slice::<serde_json::Value>(&demo.stdout).unwrap()["leader"]["email"]
@@ -288,8 +294,20 @@ fn a_backup_with_its_key_restores_a_lost_data_directory() {
             .unwrap()
             .to_owned();
     let key = dir.path().join("skipcheck.key");
-    std::fs::write(&key, format!("{}\n", "ab".repeat(32))).unwrap();
     let copy = dir.path().join("copy.db");
+    // With a key that does not open the database's sealed answers, no
+    // backup is made.
+    let right_key = std::fs::read(&key).unwrap();
+    std::fs::write(&key, format!("{}\n", "ab".repeat(32))).unwrap();
+    let mismatched = run(&dir, &["backup", copy.to_str().unwrap()], "");
+    assert!(!mismatched.status.success());
+    assert!(
+        text(&mismatched).contains("does not go with"),
+        "{}",
+        text(&mismatched)
+    );
+    assert!(!copy.exists());
+    std::fs::write(&key, &right_key).unwrap();
 
     let backup = run(&dir, &["backup", copy.to_str().unwrap()], "");
     assert!(backup.status.success(), "{}", text(&backup));
@@ -318,6 +336,14 @@ fn a_backup_with_its_key_restores_a_lost_data_directory() {
     ] {
         let _ = std::fs::remove_file(dir.path().join(name));
     }
+    // Without its key beside it, the backup is not put back: its sealed
+    // answers could never be opened.
+    std::fs::rename(&copied_key, dir.path().join("aside.key")).unwrap();
+    let keyless = run(&dir, &["restore", copy.to_str().unwrap()], "");
+    assert!(!keyless.status.success());
+    assert!(text(&keyless).contains("copy.db.key"), "{}", text(&keyless));
+    assert!(!dir.path().join("skipcheck.db").exists());
+    std::fs::rename(dir.path().join("aside.key"), &copied_key).unwrap();
     let restore = run(&dir, &["restore", copy.to_str().unwrap()], "");
     assert!(restore.status.success(), "{}", text(&restore));
     assert_eq!(
