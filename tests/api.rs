@@ -695,7 +695,7 @@ async fn password_guessing_is_slowed_for_the_guesser_only(app: &TestApp) {
         ..backend::Config::new(tests::PUBLIC_URL)
     };
     let router = app.router_with(config);
-    let login = |from: &'static str, email: String, password: String| {
+    let login = |from: String, email: String, password: String| {
         let router = router.clone();
         async move {
             let body = json!({"email": email, "password": password}).to_string();
@@ -715,7 +715,7 @@ async fn password_guessing_is_slowed_for_the_guesser_only(app: &TestApp) {
     let mut statuses = Vec::new();
     for _ in 0..10 {
         statuses.push(
-            login("203.0.113.9", leader.clone(), "guess".into())
+            login("203.0.113.9".into(), leader.clone(), "guess".into())
                 .await
                 .status(),
         );
@@ -725,7 +725,7 @@ async fn password_guessing_is_slowed_for_the_guesser_only(app: &TestApp) {
         "{statuses:?}"
     );
     // The guesser is made to wait, even with the right password…
-    let slowed = login("203.0.113.9", leader.to_uppercase(), right.clone()).await;
+    let slowed = login("203.0.113.9".into(), leader.to_uppercase(), right.clone()).await;
     assert_eq!(slowed.status(), StatusCode::TOO_MANY_REQUESTS);
     let wait: u64 = slowed.headers()["retry-after"]
         .to_str()
@@ -735,13 +735,53 @@ async fn password_guessing_is_slowed_for_the_guesser_only(app: &TestApp) {
     assert!((1..=30).contains(&wait), "{wait}");
     // …an unknown email the same way, at the same pace…
     for _ in 0..10 {
-        let reply = login("203.0.113.9", "nobody@example.com".into(), "guess".into()).await;
+        let reply = login(
+            "203.0.113.9".into(),
+            "nobody@example.com".into(),
+            "guess".into(),
+        )
+        .await;
         assert_eq!(reply.status(), StatusCode::UNAUTHORIZED);
     }
-    let unknown = login("203.0.113.9", "nobody@example.com".into(), "guess".into()).await;
+    let unknown = login(
+        "203.0.113.9".into(),
+        "nobody@example.com".into(),
+        "guess".into(),
+    )
+    .await;
     assert_eq!(unknown.status(), StatusCode::TOO_MANY_REQUESTS);
     // …while the leader, elsewhere, logs in as usual.
-    let owner = login("198.51.100.7", leader.clone(), right).await;
+    let owner = login("198.51.100.7".into(), leader.clone(), right.clone()).await;
+    assert_eq!(owner.status(), StatusCode::OK);
+    // Longer than any account's email or password: wrong, and counted.
+    let long_email = login(
+        "192.0.2.1".into(),
+        format!("{}{leader}", "x".repeat(300)),
+        right.clone(),
+    )
+    .await;
+    let long_password = login(
+        "192.0.2.1".into(),
+        leader.clone(),
+        format!("{right}{}", "x".repeat(300)),
+    )
+    .await;
+    assert_eq!(long_email.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(long_password.status(), StatusCode::UNAUTHORIZED);
+    // Guesses spread over many addresses, one each, are slowed too…
+    let mut slowed = 0;
+    for i in 0..60 {
+        if login(format!("198.18.0.{i}"), leader.clone(), "guess".into())
+            .await
+            .status()
+            == StatusCode::TOO_MANY_REQUESTS
+        {
+            slowed += 1;
+        }
+    }
+    assert!(slowed > 0, "60 addresses guessed unslowed");
+    // …and the leader, from where they logged in before, still gets in.
+    let owner = login("198.51.100.7".into(), leader.clone(), right).await;
     assert_eq!(owner.status(), StatusCode::OK);
 }
 

@@ -52,6 +52,12 @@ pub(super) async fn login(
         .login_limits
         .attempt(email, client)
         .map_err(ApiError::TooManyAttempts)?;
+    // Longer than any account's email or password can be: no account's.
+    if email.chars().count() > shared::people::EMAIL_MAX
+        || req.password.chars().count() > shared::people::PASSWORD_MAX
+    {
+        return Err(ApiError::InvalidCredentials);
+    }
     let account = state.db.account_by_email(email).await?;
     let ok = password::verify(
         req.password,
@@ -62,6 +68,7 @@ pub(super) async fn login(
         return Err(ApiError::InvalidCredentials);
     };
     tracing::info!(account = %account.id, "logged in");
+    state.login_limits.succeeded(email, client);
     start_session(&state, jar, &account.id).await
 }
 
