@@ -102,6 +102,10 @@ async fn pages_are_served_precompressed_and_hashed_files_cached_for_a_year() {
         "/x.css",
         "/admin/x.js",
         "/insights/app.css.map",
+        "/x.gif",
+        "/leader/site.webmanifest",
+        "/templates/font.ttf",
+        "/embed/x.js",
     ] {
         let reply = app.send(Method::GET, missing, &[], None).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{missing}");
@@ -117,16 +121,7 @@ async fn pages_are_served_precompressed_and_hashed_files_cached_for_a_year() {
 #[tokio::test]
 async fn the_server_answers_health_checks_on_a_real_socket_and_shuts_down() {
     let app = TestApp::sqlite().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let state = backend::AppState::new(
-        app.db.clone(),
-        backend::Config::new(format!("http://{addr}")),
-    );
-    let server = tokio::spawn(backend::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
+    let (addr, stop, server) = on_a_socket(&app, backend::Config::new).await;
 
     let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
     tcp.write_all(b"GET /healthz HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n")
@@ -161,6 +156,54 @@ async fn the_server_answers_health_checks_on_a_real_socket_and_shuts_down() {
     app.finish().await;
 }
 
+/// Behind a proxy that sets no forwarding header, every client comes from
+/// loopback: once `--client-ip-header` says a proxy is in front, loopback
+/// alone no longer opens `/metrics`.
+#[tokio::test]
+async fn behind_a_proxy_metrics_need_the_token_even_from_loopback() {
+    let app = TestApp::sqlite().await;
+    let (addr, stop, server) = on_a_socket(&app, |url| backend::Config {
+        client_ip_header: Some(axum::http::HeaderName::from_static("x-forwarded-for")),
+        ..backend::Config::new(url)
+    })
+    .await;
+    let through_proxy = request(
+        addr,
+        "GET /metrics HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n",
+    )
+    .await;
+    let health = request(
+        addr,
+        "GET /healthz HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n",
+    )
+    .await;
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), server).await;
+    assert!(through_proxy.starts_with("HTTP/1.1 403"), "{through_proxy}");
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    app.finish().await;
+}
+
+/// The app served on a real socket of its own, with `config` made for its
+/// address: the address, what stops it, and the server's task.
+async fn on_a_socket(
+    app: &TestApp,
+    config: impl FnOnce(String) -> backend::Config,
+) -> (
+    std::net::SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let state = backend::AppState::new(app.db.clone(), config(format!("http://{addr}")));
+    let server = tokio::spawn(backend::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    (addr, stop, server)
+}
+
 /// One request on a new connection; the whole answer.
 async fn request(addr: std::net::SocketAddr, head: &str) -> String {
     let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
@@ -173,15 +216,11 @@ async fn request(addr: std::net::SocketAddr, head: &str) -> String {
 #[tokio::test]
 async fn shutting_down_says_not_ready_then_finishes_the_requests_in_flight() {
     let app = TestApp::sqlite().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let mut config = backend::Config::new(format!("http://{addr}"));
-    config.drain = std::time::Duration::from_millis(800);
-    let state = backend::AppState::new(app.db.clone(), config);
-    let server = tokio::spawn(backend::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
+    let (addr, stop, server) = on_a_socket(&app, |url| backend::Config {
+        drain: std::time::Duration::from_millis(800),
+        ..backend::Config::new(url)
+    })
+    .await;
     let ready = "GET /readyz HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n";
     assert!(request(addr, ready).await.starts_with("HTTP/1.1 200 OK"));
 
@@ -264,7 +303,20 @@ async fn metrics_count_requests_by_route_for_prometheus_and_name_no_one() {
         .with_token(Method::GET, "/api/checkin", &token, None)
         .await;
     assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(app.submit_scores(1, 6, 7).await.status, StatusCode::OK);
     get("/healthz", None).await;
+    // A method of the client's own making counts as `other`, not as a new series.
+    let made_up = tower::ServiceExt::oneshot(
+        router.clone(),
+        axum::http::Request::builder()
+            .method(Method::from_bytes(b"FOO123").unwrap())
+            .uri("/healthz")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert!(made_up.status().is_client_error(), "{}", made_up.status());
 
     assert_eq!(get("/metrics", None).await.0, StatusCode::FORBIDDEN);
     assert_eq!(
@@ -293,6 +345,13 @@ async fn metrics_count_requests_by_route_for_prometheus_and_name_no_one() {
             "{text}"
         );
     }
+    assert!(text.contains(r#"method="other""#), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("checkins_submitted_total") && !l.ends_with(" 0")),
+        "{text}"
+    );
+    assert!(!text.contains("FOO123"), "{text}");
     // No person, token or answer in any label.
     for secret in [token.as_str(), invite.email.as_str(), invite.name.as_str()] {
         assert!(!text.contains(secret), "{secret} in the metrics");

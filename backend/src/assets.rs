@@ -125,28 +125,15 @@ pub fn router() -> Router {
         .clone()
 }
 
-/// Whether a path names a file of the kinds the pages are made of, rather
-/// than a page of a bundle's router.
+/// Whether a path names a file (its last part has an extension: `x.js`,
+/// `logo.gif`, `site.webmanifest`) rather than a page of a bundle's router,
+/// whose paths are words and ids.
 fn looks_like_a_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
-    name.rsplit_once('.').is_some_and(|(_, extension)| {
-        matches!(
-            extension.to_ascii_lowercase().as_str(),
-            "js" | "mjs"
-                | "wasm"
-                | "css"
-                | "map"
-                | "json"
-                | "png"
-                | "svg"
-                | "ico"
-                | "jpg"
-                | "webp"
-                | "woff"
-                | "woff2"
-                | "txt"
-                | "xml"
-        )
+    name.rsplit_once('.').is_some_and(|(stem, extension)| {
+        !stem.is_empty()
+            && (1..=12).contains(&extension.len())
+            && extension.bytes().all(|b| b.is_ascii_alphanumeric())
     })
 }
 

@@ -5,7 +5,8 @@
 //!
 //! Who may read it: with `--metrics-token`, whoever sends it as a bearer
 //! token; without one, only a connection from this machine's loopback that
-//! did not come through a proxy.
+//! did not come through a proxy (none at all when `--client-ip-header` says a
+//! proxy is in front).
 
 use std::net::SocketAddr;
 use std::sync::OnceLock;
@@ -13,7 +14,7 @@ use std::time::Instant;
 
 use axum::Extension;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -60,10 +61,25 @@ pub async fn tag_route(matched: Option<MatchedPath>, request: Request, next: Nex
     response
 }
 
+/// A request's method as a label: one of the standard ones, else `other`
+/// (a method of the client's own making would be a new series each time).
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
 /// Counts every request and times it.
 pub async fn track(request: Request, next: Next) -> Response {
     let start = Instant::now();
-    let method = request.method().to_string();
+    let method = method_label(request.method());
     let api = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
     let route = match response.extensions().get::<MatchedPath>() {
@@ -73,7 +89,7 @@ pub async fn track(request: Request, next: Next) -> Response {
         None => "pages".to_owned(),
     };
     let status = response.status().as_u16().to_string();
-    metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+    metrics::counter!("http_requests_total", "method" => method, "route" => route.clone(), "status" => status)
         .increment(1);
     metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
         .record(start.elapsed().as_secs_f64());
@@ -95,6 +111,9 @@ pub async fn serve(
 ) -> Response {
     let allowed = match &state.config.metrics_token {
         Some(token) => crate::auth::bearer(&headers).is_some_and(|given| same(given, token)),
+        // Behind a proxy (`--client-ip-header`), the proxy is what connects
+        // from loopback, on anyone's behalf, whatever headers it sets.
+        None if state.config.client_ip_header.is_some() => false,
         None => {
             let proxied = ["forwarded", "x-forwarded-for", "x-real-ip"]
                 .iter()

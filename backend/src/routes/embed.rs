@@ -284,6 +284,10 @@ pub(super) async fn page(
     Query(query): Query<EmbedQuery>,
     request_headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
+    // `/embed/x.js`: a file that is not there, not an organisation's page.
+    if org.contains('.') {
+        return Err(ApiError::NotFound);
+    }
     let (origins, theme) = state.db.embed_settings(&org).await?.unwrap_or_default();
     let origins = widget::origins(&origins);
     let policy = widget::frame_policy(&origins);
