@@ -323,6 +323,47 @@ async fn each_route_admits_only_its_roles(app: &TestApp) {
             "an employee link is no login: {uri}"
         );
     }
+    // Changing an account's roles: an admin's, and nobody else's. The
+    // leader tries to make themselves admin.
+    let accounts = app
+        .as_account(&only_admin, Method::GET, "/api/admin/accounts", None)
+        .await
+        .json();
+    let leader_id = accounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["email"] == "only-leader@demo.example")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let uri = format!("/api/admin/accounts/{leader_id}");
+    let promote = json!({"is_admin": true, "is_leader": true});
+    let leader = app
+        .as_account(&only_leader, Method::PATCH, &uri, Some(&promote))
+        .await;
+    let body = promote.to_string();
+    let nobody = app.send(Method::PATCH, &uri, &[], Some(&body)).await;
+    let link = app
+        .with_token(Method::PATCH, &uri, &app.invite(0), Some(&body))
+        .await;
+    assert_eq!(leader.status, StatusCode::FORBIDDEN, "{}", leader.text());
+    assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(link.status, StatusCode::UNAUTHORIZED);
+    let still = app
+        .as_account(&only_leader, Method::GET, "/api/admin/accounts", None)
+        .await;
+    assert_eq!(
+        still.status,
+        StatusCode::FORBIDDEN,
+        "no refused call made them admin"
+    );
+    let leader_only = json!({"is_admin": false, "is_leader": true});
+    let ok = app
+        .as_account(&only_admin, Method::PATCH, &uri, Some(&leader_only))
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
     for cookie in [&only_admin, &only_leader, &admin_and_leader] {
         let me = app.as_account(cookie, Method::GET, "/api/me", None).await;
         assert_eq!(me.status, StatusCode::OK);

@@ -55,6 +55,9 @@ pub fn answers_schema() -> utoipa::openapi::schema::Object {
     ObjectBuilder::new()
         .schema_type(Type::Object)
         .additional_properties(Some(utoipa::openapi::schema::Schema::OneOf(answer.build())))
-        .description(Some("Answers by question id."))
+        .max_properties(Some(crate::templates::QUESTIONS_MAX))
+        .description(Some(
+            "Answers by question id: at most one per question of the template.",
+        ))
         .build()
 }

@@ -3,7 +3,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { assertFits, bin, launchBrowser, startServer, tabTo } from "./support.mjs";
+import { assertFits, bin, launchBrowser, newPage, startServer, tabTo } from "./support.mjs";
 
 let server, browser, demo, base;
 
@@ -31,8 +31,7 @@ test("an employee fills in the check-in and the leader reads it in the briefing"
   const invite = demo.invites[0];
   // Markup in an answer must reach the leader as text, never as HTML.
   const answer = `Shipping the migration <img src=x onerror="window.pwned=1"> <b>stretched</b> ${Date.now()}`;
-  const page = await browser.newPage();
-  page.on("pageerror", (e) => assert.fail(`page error: ${e.message}`));
+  const page = await newPage(browser);
 
   await page.goto(invite.url);
   await page.getByRole("heading", { level: 1 }).waitFor();
@@ -48,8 +47,7 @@ test("an employee fills in the check-in and the leader reads it in the briefing"
   await page.getByRole("button", { name: /submit/i }).click();
   await page.getByText(/anonymous answers are in/i).waitFor();
 
-  const leader = await browser.newPage();
-  leader.on("pageerror", (e) => assert.fail(`leader page error: ${e.message}`));
+  const leader = await newPage(browser);
   await leader.goto(`${base}/`);
   await leader.getByLabel("Email").fill(demo.leader.email);
   await leader.getByLabel("Password").fill(demo.leader.password);
@@ -66,7 +64,7 @@ test("an employee fills in the check-in and the leader reads it in the briefing"
 });
 
 test("a wrong password is refused with a message and nothing else", async () => {
-  const page = await browser.newPage();
+  const page = await newPage(browser);
   await page.goto(`${base}/`);
   await page.getByLabel("Email").fill(demo.leader.email);
   await page.getByLabel("Password").fill("not the password");
@@ -75,7 +73,7 @@ test("a wrong password is refused with a message and nothing else", async () => 
 });
 
 test("a manager gives an estimate of the team's morale", async () => {
-  const page = await browser.newPage();
+  const page = await newPage(browser);
   await page.goto(demo.manager_links[0].url);
   await page.getByRole("group", { name: /team's morale/i }).getByRole("radio", { name: /^6 of 10\b/ }).check();
   await page.getByRole("button", { name: /save/i }).click();
@@ -89,7 +87,7 @@ test("a manager gives an estimate of the team's morale", async () => {
 test("the check-in and the briefing work with the keyboard alone", async () => {
   const invite = demo.invites[2];
   const answer = `Typed without a mouse ${Date.now()}`;
-  const page = await browser.newPage();
+  const page = await newPage(browser);
   await page.goto(invite.url);
   await page.getByRole("heading", { level: 1 }).waitFor();
 
@@ -108,7 +106,7 @@ test("the check-in and the briefing work with the keyboard alone", async () => {
   assert.equal(await page.locator("#support-6").isChecked(), true);
   assert.equal(await page.locator("#morale-4").isChecked(), true);
 
-  const leader = await browser.newPage();
+  const leader = await newPage(browser);
   await leader.goto(`${base}/`);
   await tabTo(leader, "email");
   await leader.keyboard.type(demo.leader.email);
@@ -127,7 +125,7 @@ test("the check-in and the briefing work with the keyboard alone", async () => {
 });
 
 test("every page fits a 320 px wide phone without sideways scrolling", async () => {
-  const page = await browser.newPage({ viewport: { width: 320, height: 640 } });
+  const page = await newPage(browser, { viewport: { width: 320, height: 640 } });
   const fits = (what) => assertFits(page, what);
   await page.goto(demo.invites[3].url);
   await page.getByRole("heading", { level: 1 }).waitFor();
@@ -146,7 +144,7 @@ test("every page fits a 320 px wide phone without sideways scrolling", async () 
 
 test("changes after a submit reach the leader only once they are submitted again", async () => {
   const invite = demo.invites[4];
-  const page = await browser.newPage();
+  const page = await newPage(browser);
   await page.goto(invite.url);
   const field = page.getByLabel("How are things going for you personally?");
   await field.fill("First version");
@@ -163,7 +161,7 @@ test("changes after a submit reach the leader only once they are submitted again
   await page.getByText(/changed answers since you sent them/i).waitFor();
   assert.equal(await field.inputValue(), "Second version");
   const leader = await browser.newContext();
-  const briefing = await leader.newPage();
+  const briefing = await newPage(leader);
   await briefing.goto(`${base}/`);
   await briefing.getByLabel("Email").fill(demo.leader.email);
   await briefing.getByLabel("Password").fill(demo.leader.password);
