@@ -39,8 +39,15 @@ pub async fn backup(from: &Path, to: &Path) -> anyhow::Result<()> {
         .execute(&live)
         .await;
     live.close().await;
-    copied.context("copying the database")?;
-    check(to).await
+    let checked = match copied.context("copying the database") {
+        Ok(_) => check(to).await,
+        Err(e) => Err(e),
+    };
+    if checked.is_err() {
+        // No half or damaged copy left to be taken for a backup.
+        let _ = std::fs::remove_file(to);
+    }
+    checked
 }
 
 /// A connection to the SQLite file `file`, which must exist, in `mode`

@@ -88,14 +88,15 @@ async fn main() -> anyhow::Result<()> {
             }
             println!("Copied the database to {}", args.file.display());
             let beside = backup::key_beside(&args.file);
-            if backup::copy_key(&key_file, &beside, false)? {
+            if key_in_environment() {
+                // The key checked is the one the server uses, not a file.
+                println!(
+                    "The server key is in SKIPCHECK_KEY, not in a file: keep it with the backup"
+                );
+            } else if backup::copy_key(&key_file, &beside, false)? {
                 println!(
                     "Copied the server key to {} (keep it as safe as the database)",
                     beside.display()
-                );
-            } else if key.is_some() {
-                println!(
-                    "The server key is in SKIPCHECK_KEY, not in a file: keep it with the backup"
                 );
             } else {
                 println!(
@@ -114,9 +115,11 @@ async fn main() -> anyhow::Result<()> {
             // The key goes with the database: checked before either is put back.
             let beside = backup::key_beside(&args.file);
             let key_file = args.database.key_file(args.key_file.as_ref());
+            // The server uses SKIPCHECK_KEY when it is set: that is the key
+            // that must open the backup, and no file is put back.
             let key = match backup::read_key(&beside)? {
-                Some(key) => Some(key),
-                None => server_key_if_any(&key_file)?,
+                Some(key) if !key_in_environment() => Some(key),
+                _ => server_key_if_any(&key_file)?,
             };
             backup::check_key(&args.file, key.as_ref())
                 .await
@@ -126,15 +129,23 @@ async fn main() -> anyhow::Result<()> {
                         beside.display()
                     )
                 })?;
-            backup::key_to_copy(&beside, &key_file, args.force)?;
+            if !key_in_environment() {
+                backup::key_to_copy(&beside, &key_file, args.force)?;
+            }
             backup::restore(&args.file, &target, args.force).await?;
             println!("Restored {} to {}", args.file.display(), target.display());
-            if backup::copy_key(&beside, &key_file, args.force)? {
+            if !key_in_environment() && backup::copy_key(&beside, &key_file, args.force)? {
                 println!("Restored the server key to {}", key_file.display());
             }
         }
     }
     Ok(())
+}
+
+/// Whether the server key is given in `SKIPCHECK_KEY` (the server then
+/// uses it, whatever key file there is).
+fn key_in_environment() -> bool {
+    std::env::var("SKIPCHECK_KEY").is_ok_and(|hex| !hex.trim().is_empty())
 }
 
 /// The server key: `SKIPCHECK_KEY` if set, else the key file if there is

@@ -125,7 +125,7 @@ pub async fn serve(
     if !allowed {
         return (
             StatusCode::FORBIDDEN,
-            "metrics: send --metrics-token as a bearer token, or ask from this machine's loopback",
+            "metrics: send --metrics-token as a bearer token, or, with no proxy in front, ask from this machine's loopback",
         )
             .into_response();
     }

@@ -1,11 +1,11 @@
 //! Slowing down password guessing without locking anyone out: a budget of
-//! attempts per client address, a smaller one per email *from that
+//! attempts per client address, and a smaller one per email *from that
 //! address*, so someone guessing from their machine is slowed to a crawl
-//! while the real owner of the email, elsewhere, logs in as usual; and one
-//! per email from every address together, but the addresses it logged in
-//! from lately, so guesses spread over many addresses are slowed too and
-//! the owner still gets in from where they always do. Known and unknown
-//! emails spend the same budgets and get the same answer.
+//! while the real owner of the email, elsewhere, logs in as usual. Known
+//! and unknown emails spend the same budget and get the same answer.
+//!
+//! There is no budget per email from all addresses together: guesses spread
+//! over many addresses could then spend the owner's too, and lock them out.
 //!
 //! The budgets live in this instance's memory (GCRA, by `governor`): with
 //! several instances behind a load balancer, each keeps its own.
@@ -27,27 +27,13 @@ const CLIENT_PERIOD: Duration = Duration::from_secs(5);
 /// who logs in from several browsers.
 const ACCOUNT_BURST: u32 = 10;
 const ACCOUNT_PERIOD: Duration = Duration::from_secs(30);
-/// Attempts at one email from all addresses it has not logged in from
-/// lately, together, in a burst, then one more every period (about 1,400
-/// a day).
-const EMAIL_BURST: u32 = 50;
-const EMAIL_PERIOD: Duration = Duration::from_secs(60);
 /// Keys kept before idle ones are forgotten.
 const TIDY_ABOVE: usize = 10_000;
-/// The (email, address) pairs that logged in, remembered at the most.
-const KNOWN: usize = 10_000;
-
-/// An email as a key: its hash, of one size however long the email sent.
-type EmailKey = String;
 
 #[derive(Debug)]
 pub struct LoginLimits {
     by_client: DefaultKeyedRateLimiter<IpAddr>,
-    by_account: DefaultKeyedRateLimiter<(EmailKey, IpAddr)>,
-    by_email: DefaultKeyedRateLimiter<EmailKey>,
-    /// Where each email logged in from lately: those attempts do not spend
-    /// `by_email`, so guessers elsewhere can't lock the owner out.
-    known: quick_cache::sync::Cache<(EmailKey, IpAddr), ()>,
+    by_account: DefaultKeyedRateLimiter<(String, IpAddr)>,
 }
 
 fn quota(burst: u32, period: Duration) -> Quota {
@@ -62,43 +48,28 @@ impl Default for LoginLimits {
         Self {
             by_client: RateLimiter::dashmap(quota(CLIENT_BURST, CLIENT_PERIOD)),
             by_account: RateLimiter::dashmap(quota(ACCOUNT_BURST, ACCOUNT_PERIOD)),
-            by_email: RateLimiter::dashmap(quota(EMAIL_BURST, EMAIL_PERIOD)),
-            known: quick_cache::sync::Cache::new(KNOWN),
         }
     }
 }
 
 impl LoginLimits {
-    /// Spends one attempt of `client`'s budget, of its budget for `email`,
-    /// and, unless `email` logged in from `client` lately, of `email`'s
-    /// budget from everywhere; `Err` holds how long until the next attempt
-    /// is allowed.
+    /// Spends one attempt of `client`'s budget and of its budget for
+    /// `email`; `Err` holds how long until the next attempt is allowed.
     pub fn attempt(&self, email: &str, client: IpAddr) -> Result<(), Duration> {
-        if self.by_account.len() > TIDY_ABOVE || self.by_email.len() > TIDY_ABOVE {
+        if self.by_account.len() > TIDY_ABOVE {
             self.by_account.retain_recent();
-            self.by_email.retain_recent();
             self.by_client.retain_recent();
         }
         let now = DefaultClock::default().now();
-        let wait = |not_until: governor::NotUntil<_>| not_until.wait_time_from(now);
-        self.by_client.check_key(&client).map_err(wait)?;
-        let email = email_key(email);
-        let pair = (email, client);
-        self.by_account.check_key(&pair).map_err(wait)?;
-        if self.known.get(&pair).is_none() {
-            self.by_email.check_key(&pair.0).map_err(wait)?;
-        }
-        Ok(())
+        self.by_client
+            .check_key(&client)
+            .map_err(|wait| wait.wait_time_from(now))?;
+        // Its hash: a key of one size, however long the email sent.
+        let email = crate::auth::token::hash_token(&email.trim().to_lowercase());
+        self.by_account
+            .check_key(&(email, client))
+            .map_err(|wait| wait.wait_time_from(now))
     }
-
-    /// Remembers that `email` logged in from `client`.
-    pub fn succeeded(&self, email: &str, client: IpAddr) {
-        self.known.insert((email_key(email), client), ());
-    }
-}
-
-fn email_key(email: &str) -> EmailKey {
-    crate::auth::token::hash_token(&email.trim().to_lowercase())
 }
 
 /// The address a request comes from: the last value of `header` when the
@@ -145,40 +116,6 @@ mod tests {
             allowed += 1;
         }
         assert_eq!(allowed, CLIENT_BURST - ACCOUNT_BURST - 1);
-    }
-
-    #[test]
-    fn guesses_spread_over_many_addresses_are_slowed_but_not_the_owner() {
-        let limits = LoginLimits::default();
-        let owner = IpAddr::from([198, 51, 100, 7]);
-        assert!(limits.attempt("ada@example.com", owner).is_ok());
-        limits.succeeded("ada@example.com", owner);
-        let mut allowed = 0;
-        for i in 0..=EMAIL_BURST {
-            let guesser = IpAddr::from([203, 0, 113, u8::try_from(i).unwrap()]);
-            if limits.attempt("ADA@example.com", guesser).is_ok() {
-                allowed += 1;
-            }
-        }
-        // The owner's first attempt, before it was known, was one of them.
-        assert_eq!(allowed, EMAIL_BURST - 1, "one guess from each address");
-        let wait = limits
-            .attempt("ada@example.com", IpAddr::from([192, 0, 2, 1]))
-            .unwrap_err();
-        assert!(
-            wait > Duration::from_secs(1) && wait <= EMAIL_PERIOD,
-            "{wait:?}"
-        );
-        assert!(
-            limits.attempt("ada@example.com", owner).is_ok(),
-            "the owner, from where they logged in, is not locked out"
-        );
-        assert!(
-            limits
-                .attempt("bob@example.com", IpAddr::from([192, 0, 2, 1]))
-                .is_ok(),
-            "other emails are not slowed"
-        );
     }
 
     #[test]

@@ -68,7 +68,6 @@ pub(super) async fn login(
         return Err(ApiError::InvalidCredentials);
     };
     tracing::info!(account = %account.id, "logged in");
-    state.login_limits.succeeded(email, client);
     start_session(&state, jar, &account.id).await
 }
 
