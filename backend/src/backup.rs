@@ -62,17 +62,6 @@ async fn open_existing(file: &Path, mode: &str) -> anyhow::Result<sqlx::AnyPool>
         .with_context(|| format!("opening {}", file.display()))
 }
 
-/// Reads a key file, if there is one.
-pub fn read_key(path: &Path) -> anyhow::Result<Option<ServerKey>> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => ServerKey::from_hex(&text)
-            .with_context(|| format!("{} is not a server key", path.display()))
-            .map(Some),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// Fails unless `key` opens the anonymous answers that wait sealed in the
 /// database `file` (tried on one of them), or none wait.
 pub async fn check_key(file: &Path, key: Option<&ServerKey>) -> anyhow::Result<()> {

@@ -192,10 +192,22 @@ impl DatabaseArgs {
         &self,
         key_file: Option<&PathBuf>,
     ) -> anyhow::Result<crate::sealed::ServerKey> {
-        match std::env::var("SKIPCHECK_KEY") {
-            Ok(hex) if !hex.trim().is_empty() => crate::sealed::ServerKey::from_hex(&hex),
-            _ => crate::sealed::ServerKey::load_or_create(&self.key_file(key_file)),
-        }
+        crate::sealed::ServerKey::from_environment()
+            .unwrap_or_else(|| crate::sealed::ServerKey::load_or_create(&self.key_file(key_file)))
+    }
+
+    /// The server key as [`Self::server_key`] finds it, but never a new
+    /// one: `None` when neither `SKIPCHECK_KEY` nor the key file holds one.
+    pub fn existing_server_key(
+        &self,
+        key_file: Option<&PathBuf>,
+    ) -> anyhow::Result<Option<crate::sealed::ServerKey>> {
+        crate::sealed::ServerKey::from_environment()
+            .transpose()?
+            .map_or_else(
+                || crate::sealed::ServerKey::read(&self.key_file(key_file)),
+                |key| Ok(Some(key)),
+            )
     }
 
     /// The URL to connect to, creating the directory a SQLite file goes in

@@ -76,7 +76,7 @@ async fn main() -> anyhow::Result<()> {
                 );
             };
             let key_file = args.database.key_file(args.key_file.as_ref());
-            let key = server_key_if_any(&key_file)?;
+            let key = args.database.existing_server_key(args.key_file.as_ref())?;
             backup::backup(&live, &args.file).await?;
             // A copy whose answers its key does not open is no backup.
             if let Err(e) = backup::check_key(&args.file, key.as_ref()).await {
@@ -117,9 +117,9 @@ async fn main() -> anyhow::Result<()> {
             let key_file = args.database.key_file(args.key_file.as_ref());
             // The server uses SKIPCHECK_KEY when it is set: that is the key
             // that must open the backup, and no file is put back.
-            let key = match backup::read_key(&beside)? {
+            let key = match backend::sealed::ServerKey::read(&beside)? {
                 Some(key) if !key_in_environment() => Some(key),
-                _ => server_key_if_any(&key_file)?,
+                _ => args.database.existing_server_key(args.key_file.as_ref())?,
             };
             backup::check_key(&args.file, key.as_ref())
                 .await
@@ -145,18 +145,7 @@ async fn main() -> anyhow::Result<()> {
 /// Whether the server key is given in `SKIPCHECK_KEY` (the server then
 /// uses it, whatever key file there is).
 fn key_in_environment() -> bool {
-    std::env::var("SKIPCHECK_KEY").is_ok_and(|hex| !hex.trim().is_empty())
-}
-
-/// The server key: `SKIPCHECK_KEY` if set, else the key file if there is
-/// one (never a new one).
-fn server_key_if_any(
-    key_file: &std::path::Path,
-) -> anyhow::Result<Option<backend::sealed::ServerKey>> {
-    match std::env::var("SKIPCHECK_KEY") {
-        Ok(hex) if !hex.trim().is_empty() => backend::sealed::ServerKey::from_hex(&hex).map(Some),
-        _ => backup::read_key(key_file),
-    }
+    backend::sealed::ServerKey::from_environment().is_some()
 }
 
 async fn open(args: &backend::config::DatabaseArgs) -> anyhow::Result<Db> {

@@ -57,12 +57,30 @@ impl ServerKey {
         Ok(Self(SecretBox::new(Box::new(key))))
     }
 
+    /// Reads the key file; `None` when there is none.
+    pub fn read(path: &Path) -> anyhow::Result<Option<Self>> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::from_hex(&text).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The key `SKIPCHECK_KEY` gives (64 hex digits), if it is set: the
+    /// server then uses it, whatever key file there is.
+    pub fn from_environment() -> Option<anyhow::Result<Self>> {
+        std::env::var("SKIPCHECK_KEY")
+            .ok()
+            .filter(|hex| !hex.trim().is_empty())
+            .map(|hex| Self::from_hex(&hex))
+    }
+
     /// Reads the key file, or creates it (readable by its owner only) when
     /// it does not exist yet.
     pub fn load_or_create(path: &Path) -> anyhow::Result<Self> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Self::from_hex(&text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        match Self::read(path)? {
+            Some(key) => Ok(key),
+            None => {
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir)?;
                 }
@@ -77,7 +95,6 @@ impl ServerKey {
                 tracing::info!(path = %path.display(), "created the server key; back it up with the database");
                 Ok(key)
             }
-            Err(e) => Err(e.into()),
         }
     }
 
