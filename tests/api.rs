@@ -10,6 +10,7 @@ on_both!(
     an_invite_link_opens_the_check_in_with_who_sees_each_answer,
     an_unknown_or_missing_link_gets_a_json_error,
     a_draft_keeps_confidential_answers_and_refuses_anonymous_ones,
+    drafts_saved_at_once_each_land_on_their_own,
     bad_input_gets_a_clear_error_and_changes_nothing,
     the_leader_reads_submitted_answers_but_never_a_draft,
     anonymous_figures_appear_at_k_and_move_only_in_steps_of_k,
@@ -97,6 +98,55 @@ async fn a_draft_keeps_confidential_answers_and_refuses_anonymous_ones(app: &Tes
         view["answers"],
         json!({"personal": {"text": "Busy but good"}})
     );
+}
+
+/// Drafts sent together are written together (several to a statement on
+/// Postgres, to a transaction on both): each is saved or refused on its own.
+async fn drafts_saved_at_once_each_land_on_their_own(app: &TestApp) {
+    let tokens: Vec<String> = (0..5).map(|i| app.invite(i)).collect();
+    let body = |text: String| json!({"answers": {"personal": {"text": text}}}).to_string();
+    for (i, token) in tokens.iter().enumerate() {
+        let first = app
+            .with_token(Method::PUT, DRAFT, token, Some(&body(format!("{i} first"))))
+            .await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.text());
+    }
+    // The last one's meeting starts; then, all at once, each one's second
+    // and third draft.
+    start_meeting(app, &tokens[4]).await;
+    let sends = tokens.iter().enumerate().flat_map(|(i, token)| {
+        ["second", "third"].map(|which| {
+            let body = body(format!("{i} {which}"));
+            async move { app.with_token(Method::PUT, DRAFT, token, Some(&body)).await }
+        })
+    });
+    let replies = futures_util::future::join_all(sends).await;
+    for (i, pair) in replies.chunks(2).enumerate() {
+        for reply in pair {
+            let expected = if i == 4 {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::OK
+            };
+            assert_eq!(reply.status, expected, "{i}: {}", reply.text());
+        }
+    }
+    for (i, token) in tokens.iter().enumerate() {
+        let view = app
+            .with_token(Method::GET, CHECKIN, token, None)
+            .await
+            .json();
+        let text = view["answers"]["personal"]["text"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let kept = if i == 4 {
+            vec![format!("{i} first")]
+        } else {
+            vec![format!("{i} second"), format!("{i} third")]
+        };
+        assert!(kept.contains(&text), "{i}: {text}");
+    }
 }
 
 async fn bad_input_gets_a_clear_error_and_changes_nothing(app: &TestApp) {
@@ -276,15 +326,12 @@ async fn anonymous_answers_count_once_and_are_then_sealed(app: &TestApp) {
     assert_eq!((ballots, waiting), (1, 1));
 }
 
-async fn nothing_changes_once_the_meeting_has_started(app: &TestApp) {
-    let token = app.invite(4);
-    let draft = json!({"answers": {"personal": {"text": "before"}}}).to_string();
-    app.with_token(Method::PUT, DRAFT, &token, Some(&draft))
-        .await;
+/// Moves the meeting an invite leads to a minute into the past.
+async fn start_meeting(app: &TestApp, token: &str) {
     let meeting_id: String = sqlx::query_scalar(
         "select meeting_id from links where kind = 'invite' and token_hash = $1",
     )
-    .bind(backend::auth::token::hash_token(&token))
+    .bind(backend::auth::token::hash_token(token))
     .fetch_one(app.db.pool())
     .await
     .unwrap();
@@ -292,6 +339,14 @@ async fn nothing_changes_once_the_meeting_has_started(app: &TestApp) {
         .reschedule_meeting(&meeting_id, backend::now() - 60)
         .await
         .unwrap();
+}
+
+async fn nothing_changes_once_the_meeting_has_started(app: &TestApp) {
+    let token = app.invite(4);
+    let draft = json!({"answers": {"personal": {"text": "before"}}}).to_string();
+    app.with_token(Method::PUT, DRAFT, &token, Some(&draft))
+        .await;
+    start_meeting(app, &token).await;
 
     let late_draft = json!({"answers": {"personal": {"text": "after"}}}).to_string();
     let draft_reply = app
@@ -390,9 +445,6 @@ async fn no_row_of_the_counts_points_at_the_newest_ballot(app: &TestApp) {
     }
 }
 
-/// On Postgres a submission opens the answers it makes due after its own
-/// write: an instance stopped in between leaves them due, and any
-/// instance's next pass ([`backend::Db::open_due`]) opens them.
 /// A check-in's read brings its template's id, and the template is read
 /// after it: one gone in between (its organisation deleted) is no
 /// template, which the routes refuse as an unknown link, not a failure.

@@ -485,9 +485,9 @@ async fn an_answer_stays_in_the_team_it_was_written_in(app: &TestApp) {
 
 async fn submissions_at_once_each_person_twice_count_each_once(app: &TestApp) {
     let org = build(app, &plain(&[("Ana", 7), ("Bo", 6)])).await;
-    // Everyone submits twice, all at once, the two side by side: on SQLite
-    // the writes wait together and are committed several to a
-    // transaction, a refused one undone alone.
+    // Everyone submits twice, all at once, the two side by side: the
+    // writes wait together and are committed several to a transaction
+    // (both of a person's, at times), a refused one writing nothing.
     let sends = org
         .people
         .iter()
@@ -529,7 +529,7 @@ async fn submissions_at_once_each_person_twice_count_each_once(app: &TestApp) {
 
 /// A submission that cannot be written (here: the answers waiting in its
 /// group cannot be opened when it completes k of them) fails on its own; the
-/// others sent with it, which on SQLite share its transaction, are stored.
+/// others sent with it, which share its transaction, are stored.
 async fn a_submission_that_fails_fails_alone(app: &TestApp) {
     let org = build(app, &plain(&[("Ana", 7), ("Bo", 6)])).await;
     let submit = |name: String| {
@@ -557,43 +557,45 @@ async fn a_submission_that_fails_fails_alone(app: &TestApp) {
     assert_eq!(fifth.status, StatusCode::OK, "{}", fifth.text());
     assert_eq!(app.db.open_due(&app.key).await.unwrap(), 0);
 
-    // On SQLite, while the one writing connection is held here, what is
-    // sent waits for it, to be written together in one transaction; Ana's
-    // sixth loses its meeting meanwhile, so its write fails, and only it.
-    // (Postgres writes each submission on its own.)
+    // While the writer is held here, what is sent waits for it, to be
+    // written together in one transaction: on SQLite the one writing
+    // connection, on Postgres the two groups' rows, locked (the first batch
+    // waits for them, the rest queue behind). Ana's sixth loses its meeting
+    // meanwhile, so its write fails, and only it.
     let sqlite = app.db.backend() == backend::db::Backend::Sqlite;
-    let held = app.db.writer().acquire().await.unwrap();
+    let mut held = app.db.writer().begin().await.unwrap();
+    if !sqlite {
+        sqlx::query(
+            "select 1 from round_groups where round_id = $1 and group_id in ($2, $3) for update",
+        )
+        .bind(&org.round)
+        .bind(&org.ids["Ana"])
+        .bind(&org.ids["Bo"])
+        .execute(&mut *held)
+        .await
+        .unwrap();
+    }
     let bo = futures_util::future::join_all((0..6).map(|i| submit(format!("Bo Report {i}"))));
-    let sixth = async {
-        if !sqlite {
-            return None;
-        }
-        Some(submit("Ana Report 5".to_owned()).await)
-    };
+    let sixth = submit("Ana Report 5".to_owned());
     let release = async {
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        let mut held = held;
-        if sqlite {
-            sqlx::query(
-                "delete from meetings where round_id = $1 and person_id =
-                 (select id from people where name = 'Ana Report 5')",
-            )
-            .bind(&org.round)
-            .execute(&mut *held)
-            .await
-            .unwrap();
-        }
-        drop(held);
+        sqlx::query(
+            "delete from meetings where round_id = $1 and person_id =
+             (select id from people where name = 'Ana Report 5')",
+        )
+        .bind(&org.round)
+        .execute(&mut *held)
+        .await
+        .unwrap();
+        held.commit().await.unwrap();
     };
     let (bo, sixth, ()) = futures_util::future::join3(bo, sixth, release).await;
-    if let Some(sixth) = sixth {
-        assert_eq!(
-            sixth.status,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "{}",
-            sixth.text()
-        );
-    }
+    assert_eq!(
+        sixth.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        sixth.text()
+    );
     for reply in &bo {
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     }

@@ -153,9 +153,106 @@ impl Draft {
     }
 }
 
+/// [`Draft::save`] for a batch of drafts on Postgres, in one statement: `$1`
+/// is the batch as a JSON array of [`DraftRow`]. Of two drafts of one
+/// check-in in the batch, the later is kept. Returns, for each draft by its
+/// place `n`, what [`Draft::save`] does, `saved` false where it saves nothing.
+const DRAFTS_POSTGRES: &str = "with given as materialized (
+         select * from json_to_recordset(cast($1 as json)) as g(n bigint, token_hash text,
+             draft text, at bigint)
+     ),
+     valid as materialized (
+         select given.n, m.id as meeting_id, given.draft, given.at from given
+         join links l on l.token_hash = given.token_hash
+         join meetings m on m.id = l.meeting_id
+         where l.kind = 'invite' and l.expires_at > given.at and m.scheduled_at > given.at
+     ),
+     saved as (
+         insert into checkins (meeting_id, draft, updated_at)
+         select distinct on (meeting_id) meeting_id, draft, at from valid order by meeting_id, n desc
+         on conflict (meeting_id) do update set draft = excluded.draft, updated_at = excluded.updated_at
+         returning meeting_id, submitted_at,
+             (select count(*) from meetings m join ballots b
+                  on b.round_id = m.round_id and b.person_id = m.person_id
+              where m.id = checkins.meeting_id) as sealed
+     )
+     select given.n, saved.meeting_id is not null as saved, saved.submitted_at, saved.sealed
+     from given
+     left join valid on valid.n = given.n
+     left join saved on saved.meeting_id = valid.meeting_id";
+
+/// A draft as [`DRAFTS_POSTGRES`] takes it.
+#[derive(serde::Serialize)]
+struct DraftRow<'a> {
+    n: usize,
+    token_hash: &'a str,
+    draft: &'a str,
+    at: i64,
+}
+
+/// Saves a batch of drafts on Postgres in `tx` ([`DRAFTS_POSTGRES`]),
+/// setting each one's outcome.
+async fn drafts_postgres(
+    tx: &mut Tx<'_>,
+    drafts: &mut [&mut Pending<Draft, Option<DraftSaved>>],
+) -> DbResult<()> {
+    let saved = in_one_statement(tx, DRAFTS_POSTGRES, drafts, |n, draft| DraftRow {
+        n,
+        token_hash: &draft.token_hash,
+        draft: &draft.json,
+        at: draft.now,
+    })
+    .await?;
+    for (n, row) in &saved {
+        let pending = drafts.get_mut(*n).ok_or(sqlx::Error::RowNotFound)?;
+        pending.outcome = Some(if row.try_get::<bool, _>(1)? {
+            Ok(Some(DraftSaved {
+                submitted_at: row.try_get(2)?,
+                sealed: row.try_get(3)?,
+            }))
+        } else {
+            Ok(None)
+        });
+    }
+    Ok(())
+}
+
+/// Runs `sql` for a batch of writes, passed as `$1`, a JSON array of what
+/// `row` makes of each with its place `n`: the statement returns a row for
+/// each, its place first. Returns them, by place.
+async fn in_one_statement<'w, W, T, R: serde::Serialize>(
+    tx: &mut Tx<'_>,
+    sql: &'static str,
+    batch: &'w [&mut Pending<W, T>],
+    row: impl Fn(usize, &'w W) -> R,
+) -> DbResult<Vec<(usize, sqlx::any::AnyRow)>> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<R> = batch
+        .iter()
+        .enumerate()
+        .map(|(n, pending)| row(n, &pending.write))
+        .collect();
+    let returned = sqlx::query(sql)
+        .bind(to_json(&rows)?)
+        .fetch_all(&mut **tx)
+        .await?;
+    returned
+        .into_iter()
+        .map(|r| {
+            let n = usize::try_from(r.try_get::<i64, _>(0)?)
+                .ok()
+                .filter(|n| *n < batch.len())
+                .ok_or(sqlx::Error::RowNotFound)?;
+            Ok((n, r))
+        })
+        .collect()
+}
+
 type Reply<T> = oneshot::Sender<DbResult<T>>;
 
-/// A write waiting for SQLite's writer, with what it came to once done.
+/// A write waiting in the [`WriteQueue`], with what it came to once done.
 struct Pending<W, T> {
     write: W,
     outcome: Option<DbResult<T>>,
@@ -183,7 +280,7 @@ impl<W, T> Pending<W, T> {
     }
 }
 
-/// A write for SQLite's writer.
+/// A write for the [`WriteQueue`].
 enum Job {
     Draft(Pending<Draft, Option<DraftSaved>>),
     Cast(Pending<Box<Cast>, SubmitOutcome>),
@@ -211,16 +308,25 @@ impl Job {
     }
 }
 
-/// Draft saves and submissions on SQLite, written together. The file takes
-/// one writer and one sync to disk per transaction; a write on its own would
-/// pay both. A task takes the writes that wait, up to 64, does them in one
-/// transaction, and answers each once it is committed. When nobody else is
-/// writing, a batch is one write and waits for nothing. Each write's failure
-/// is its own: a draft is one statement, which SQLite undoes alone, a
-/// submission refused writes nothing, and a failure that stops the
-/// transaction has each write of the batch tried again on its own.
+/// Draft saves and submissions, written together. SQLite's file takes one
+/// writer and one sync to disk per transaction; a write on its own would pay
+/// both. Postgres runs writes side by side, but each statement and each
+/// commit has its cost, and a submission is four rows and, every k-th,
+/// every count of its group: there, one statement for all the drafts
+/// waiting and one for all the submissions cost little more than one for a
+/// single one (see [`DRAFTS_POSTGRES`], [`CAST_POSTGRES`]). A task takes the
+/// writes that wait, up to 64, does them in one transaction, and answers
+/// each once it is committed. When nobody else is writing, a batch is one
+/// write and waits for nothing. Each write's failure is its own: a draft is
+/// one statement, which SQLite undoes alone, a submission refused writes
+/// nothing, and a failure that stops the transaction has each write of the
+/// batch tried again on its own.
 #[derive(Debug, Clone)]
-pub(super) struct WriteQueue(mpsc::Sender<Job>);
+pub(super) struct WriteQueue {
+    send: mpsc::Sender<Job>,
+    /// The connection the batches are written on.
+    pub(super) writer: AnyPool,
+}
 
 impl std::fmt::Debug for Draft {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -237,19 +343,23 @@ impl std::fmt::Debug for Job {
 impl WriteQueue {
     const BATCH: usize = 64;
 
-    pub(super) fn start(writer: sqlx::AnyPool) -> Self {
+    pub(super) fn start(writer: sqlx::AnyPool, backend: super::Backend) -> Self {
         let (send, mut waiting) = mpsc::channel::<Job>(1024);
+        let queue = Self {
+            send,
+            writer: writer.clone(),
+        };
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(Self::BATCH);
             while waiting.recv_many(&mut batch, Self::BATCH).await > 0 {
-                let committed = write_batch(&writer, &mut batch).await;
+                let committed = write_batch(&writer, backend, &mut batch).await;
                 if committed.is_err() && batch.len() > 1 {
                     // What stopped the transaction may be one write's own
                     // failure: each is tried again alone, so that it is
                     // only its own.
                     for job in batch.drain(..) {
                         let mut one = [job];
-                        let committed = write_batch(&writer, &mut one).await;
+                        let committed = write_batch(&writer, backend, &mut one).await;
                         let [job] = one;
                         job.answer(committed);
                     }
@@ -261,23 +371,44 @@ impl WriteQueue {
                 }
             }
         });
-        Self(send)
+        queue
     }
 
     async fn send<T>(&self, job: impl FnOnce(Reply<T>) -> Job) -> DbResult<T> {
         let closed = || sqlx::Error::PoolClosed;
         let (reply, answer) = oneshot::channel();
-        self.0.send(job(reply)).await.map_err(|_| closed())?;
+        self.send.send(job(reply)).await.map_err(|_| closed())?;
         answer.await.map_err(|_| closed())?
     }
 }
 
 /// Does a batch of writes in one transaction, each keeping its own
 /// outcome; `Err` is the error that stopped the whole transaction.
-async fn write_batch(writer: &sqlx::AnyPool, batch: &mut [Job]) -> DbResult<()> {
+async fn write_batch(
+    writer: &sqlx::AnyPool,
+    backend: super::Backend,
+    batch: &mut [Job],
+) -> DbResult<()> {
     let mut tx = writer.begin().await?;
-    for job in batch.iter_mut() {
-        job.run(&mut tx).await?;
+    match backend {
+        super::Backend::Sqlite => {
+            for job in batch.iter_mut() {
+                job.run(&mut tx).await?;
+            }
+        }
+        // Postgres undoes no statement alone: one that fails stops the
+        // transaction, and the batch is tried again a write at a time.
+        super::Backend::Postgres => {
+            let (mut drafts, mut casts) = (Vec::new(), Vec::new());
+            for job in batch.iter_mut() {
+                match job {
+                    Job::Draft(draft) => drafts.push(draft),
+                    Job::Cast(cast) => casts.push(cast),
+                }
+            }
+            drafts_postgres(&mut tx, &mut drafts).await?;
+            cast_postgres(&mut tx, &mut casts).await?;
+        }
     }
     tx.commit().await
 }
@@ -447,14 +578,9 @@ impl Db {
             json: to_json(answers)?,
             now,
         };
-        match &self.writes {
-            Some(queue) => {
-                queue
-                    .send(|reply| Job::Draft(Pending::new(draft, reply)))
-                    .await
-            }
-            None => draft.save(&self.writer).await,
-        }
+        self.writes
+            .send(|reply| Job::Draft(Pending::new(draft, reply)))
+            .await
     }
 
     /// Submits a check-in: the confidential answers for the leader, and, once per
@@ -462,13 +588,12 @@ impl Db {
     ///
     /// What can be worked out beforehand is: the group the ballot is counted
     /// in (read from the directory as it stands, with the link), the sealed
-    /// answers. Then one short transaction writes: the answers, the ballot,
-    /// its sealed anonymous answers and its group's count stand or fall
-    /// together, and the only row it waits for is its group's, so
-    /// submissions to different teams do not queue. When k answers are then
-    /// due in the group, they are opened and counted: on SQLite in the same
+    /// answers, and on Postgres its groups, made if need be. Then one
     /// transaction, shared with the other writes waiting (see
-    /// [`WriteQueue`]); on Postgres in one of their own ([`fold_due`]).
+    /// [`WriteQueue`]), writes: the answers, the ballot, its sealed anonymous
+    /// answers and its group's count stand or fall together. When k answers
+    /// are then due in the group, they are opened and counted in the same
+    /// transaction.
     pub async fn submit_checkin(
         &self,
         submission: &LinkedSubmission,
@@ -529,12 +654,14 @@ impl Db {
             template,
             key,
         };
-        if let Some(queue) = &self.writes {
-            return queue
-                .send(|reply| Job::Cast(Pending::new(Box::new(cast), reply)))
-                .await;
+        if self.backend == super::Backend::Postgres
+            && let Some(chain) = &cast.ensure
+        {
+            groups::ensure(&self.writer, &cast.round_id, chain).await?;
         }
-        cast.write_postgres(&self.writer).await
+        self.writes
+            .send(|reply| Job::Cast(Pending::new(Box::new(cast), reply)))
+            .await
     }
 
     /// A manager's estimate for a round, if given.
@@ -592,10 +719,10 @@ impl Db {
 
 impl Db {
     /// Opens the answers due in every group: those a submission made due
-    /// and did not open itself (its instance stopped in between, or the
-    /// opening failed). `serve` runs it every few seconds; on SQLite a
-    /// submission opens what it makes due in its own transaction, so there
-    /// is nothing to do but for a group whose answers can't be opened. Returns
+    /// and did not open itself (the opening failed, or a round's k was
+    /// lowered). `serve` runs it every few seconds; a submission opens what
+    /// it makes due in its own transaction, so there is nothing to do but
+    /// for a group whose answers can't be opened. Returns
     /// how many groups it opened; one that fails is left, and logged once
     /// (again only when it has more ballots), not every few seconds.
     pub async fn open_due(&self, key: &ServerKey) -> DbResult<usize> {
@@ -794,37 +921,6 @@ impl Cast {
         Ok(SubmitOutcome::Stored { sealed: true })
     }
 
-    /// The submission's writes on Postgres: its groups made if need be, then
-    /// the answers, the ballot, its sealed anonymous answers and its group's
-    /// count in one statement, a transaction of its own (one round trip,
-    /// where begin and commit would take two more). A ballot already in
-    /// fails the statement, and nothing of it is written. If k answers are
-    /// then due in the group, [`fold_due`] opens them.
-    async fn write_postgres(&self, writer: &AnyPool) -> DbResult<SubmitOutcome> {
-        if let Some(chain) = &self.ensure {
-            groups::ensure(writer, &self.round_id, chain).await?;
-        }
-        let row = match self
-            .bind(sqlx::query(CAST_POSTGRES))
-            .fetch_one(writer)
-            .await
-        {
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                return Ok(SubmitOutcome::AlreadySealed);
-            }
-            other => other?,
-        };
-        let (ballots, counted): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
-        let group = self.group();
-        if group.due(ballots, counted)
-            && let Err(error) = fold_due(writer, super::Backend::Postgres, &group).await
-        {
-            // The submission is in; what it made due waits for the next.
-            tracing::error!(%error, "opening a group's answers failed");
-        }
-        Ok(SubmitOutcome::Stored { sealed: true })
-    }
-
     /// Binds what both backends' statements take, $1 to $8.
     fn bind<'q>(
         &'q self,
@@ -858,15 +954,14 @@ impl GroupAt<'_> {
     }
 }
 
-/// Opens the answers due in a group, k at a time, in a transaction of its
-/// own that first locks the group's row: of two submissions that both see
-/// k due, the second finds them opened. Under the lock every ballot the
+/// Opens the answers due in a group ([`open_locked`]) in a transaction of
+/// its own that first locks the group's row: what [`Db::open_due`] does for
+/// a group left due (an instance stopped between a ballot and its opening,
+/// or an answer that could not be opened). Under the lock every ballot the
 /// count holds is committed with its sealed answers (each is written with
-/// the count, in one statement), so what waits is what the count says.
-/// Each step opens exactly k, the first by id (ids are random: no order of
-/// arrival shows); the rest wait for the next. A failure here loses
-/// nothing: the ballots are in, and the next submission to the group, or
-/// [`Db::open_due`], opens them.
+/// the count, in one transaction), so what waits is what the count says. A
+/// failure here loses nothing: the ballots are in, and the next submission
+/// to the group, or the next pass, opens them.
 async fn fold_due(writer: &AnyPool, backend: super::Backend, group: &GroupAt<'_>) -> DbResult<()> {
     let mut tx = writer.begin().await?;
     // SQLite's one writer holds the whole file already.
@@ -878,18 +973,32 @@ async fn fold_due(writer: &AnyPool, backend: super::Backend, group: &GroupAt<'_>
             "select ballots, counted from round_groups where round_id = $1 and group_id = $2 for update"
         }
     };
-    let (ballots, mut counted): (i64, i64) = sqlx::query_as(sql)
+    let (ballots, counted): (i64, i64) = sqlx::query_as(sql)
         .bind(group.round_id)
         .bind(group.group)
         .fetch_one(&mut *tx)
         .await?;
+    open_locked(&mut tx, backend, group, ballots, counted).await?;
+    tx.commit().await
+}
+
+/// Opens the answers due in a group whose row `tx` holds, k at a time, the
+/// first k by id (ids are random: no order of arrival shows); what is left
+/// waits for the next step. `ballots` and `counted` are the row's.
+async fn open_locked(
+    tx: &mut Tx<'_>,
+    backend: super::Backend,
+    group: &GroupAt<'_>,
+    ballots: i64,
+    mut counted: i64,
+) -> DbResult<()> {
     while group.due(ballots, counted) {
         let waiting: Vec<(String, String)> =
             sqlx::query_as(concat!(pending!("$1", "$2"), " order by id limit $3"))
                 .bind(group.round_id)
                 .bind(group.group)
                 .bind(group.k)
-                .fetch_all(&mut *tx)
+                .fetch_all(&mut **tx)
                 .await?;
         if i64::try_from(waiting.len()).ok() != Some(group.k) {
             // The count and the answers waiting disagree: leave both as
@@ -902,10 +1011,10 @@ async fn fold_due(writer: &AnyPool, backend: super::Backend, group: &GroupAt<'_>
             );
             break;
         }
-        fold(&mut tx, backend, group, counted, &waiting).await?;
+        fold(tx, backend, group, counted, &waiting).await?;
         counted += group.k;
     }
-    tx.commit().await
+    Ok(())
 }
 
 const SUBMITTED: &str = submitted!();
@@ -946,26 +1055,132 @@ fn cast_sqlite(ensure: &[NewGroup]) -> String {
     sql
 }
 
-/// [`cast_sqlite`]'s writes as one Postgres statement, whose parts all run:
-/// the group's count first, and the rest written from its row, so that
-/// without the group's row nothing is written.
-const CAST_POSTGRES: &str = "with counted as (
-         update round_groups set ballots = ballots + 1 where round_id = $4 and group_id = $7
-         returning ballots, counted
+/// [`cast_sqlite`]'s writes for a batch of submissions on Postgres, in one
+/// statement: `$1` is the batch as a JSON array of [`CastRow`]. The groups'
+/// rows are locked first, in one order whoever writes (two instances'
+/// batches never wait on each other in a circle), and held to the commit, so
+/// that what the counts say waits is what the transaction then opens. A
+/// ballot already in, or a second one of a person in the batch, writes
+/// nothing of its submission; one whose group is not there (it always is:
+/// groups are made before and never removed) neither. Returns, for each
+/// submission of the batch by its place `n`, whether it was written and its
+/// group's ballots and counted after the batch.
+const CAST_POSTGRES: &str = "with given as materialized (
+         select * from json_to_recordset(cast($1 as json)) as g(n bigint, meeting_id text,
+             answers text, at bigint, round_id text, person_id text, id text, group_id text,
+             sealed text)
      ),
-     ballot as (insert into ballots (round_id, person_id) select $4, $5 from counted returning 1),
+     grouped as materialized (
+         select round_id, group_id from round_groups
+         where (round_id, group_id) in (select round_id, group_id from given)
+         order by round_id, group_id
+         for update
+     ),
+     once as materialized (
+         select distinct on (round_id, person_id) given.* from given join grouped using (round_id, group_id)
+         order by round_id, person_id, n
+     ),
+     ballot as (
+         insert into ballots (round_id, person_id) select round_id, person_id from once
+         on conflict do nothing
+         returning round_id, person_id
+     ),
+     taken as materialized (select once.* from once join ballot using (round_id, person_id)),
      answers as (
          insert into checkins (meeting_id, draft, submitted, updated_at, submitted_at)
-         select $1, $2, $2, $3, $3 from counted
+         select meeting_id, answers, answers, at, at from taken
          on conflict (meeting_id) do update set draft = excluded.draft, submitted = excluded.submitted,
              updated_at = excluded.updated_at, submitted_at = excluded.submitted_at
-         returning 1
      ),
      sealed as (
-         insert into pending_ballots (id, round_id, group_id, sealed) select $6, $4, $7, $8 from counted
-         returning 1
+         insert into pending_ballots (id, round_id, group_id, sealed)
+         select id, round_id, group_id, sealed from taken
+     ),
+     counted as (
+         update round_groups g set ballots = g.ballots + t.n
+         from (select round_id, group_id, count(*) as n from taken group by round_id, group_id) t
+         where g.round_id = t.round_id and g.group_id = t.group_id
+         returning g.round_id, g.group_id, g.ballots, g.counted
      )
-     select ballots, counted from counted";
+     select given.n, taken.n is not null as written,
+         exists (select 1 from grouped where grouped.round_id = given.round_id
+             and grouped.group_id = given.group_id) as grouped,
+         counted.ballots, counted.counted
+     from given
+     left join taken on taken.n = given.n
+     left join counted on counted.round_id = taken.round_id and counted.group_id = taken.group_id";
+
+/// A submission as [`CAST_POSTGRES`] takes it.
+#[derive(serde::Serialize)]
+struct CastRow<'a> {
+    n: usize,
+    meeting_id: &'a str,
+    answers: &'a str,
+    at: i64,
+    round_id: &'a str,
+    person_id: &'a str,
+    id: String,
+    group_id: &'a str,
+    sealed: &'a str,
+}
+
+/// Writes a batch of submissions on Postgres in `tx` ([`CAST_POSTGRES`]),
+/// setting each one's outcome, then opens what they made due, in the same
+/// transaction: the groups' rows are held, so k answers due are exactly the
+/// k waiting. An answer that can't be opened (damaged, or sealed with
+/// another key) is found before anything of its group's step is written:
+/// the submissions stand, and the group waits, as on SQLite.
+async fn cast_postgres(
+    tx: &mut Tx<'_>,
+    casts: &mut [&mut Pending<Box<Cast>, SubmitOutcome>],
+) -> DbResult<()> {
+    let written = in_one_statement(tx, CAST_POSTGRES, casts, |n, c| CastRow {
+        n,
+        meeting_id: &c.meeting_id,
+        answers: &c.json,
+        at: c.now,
+        round_id: &c.round_id,
+        person_id: &c.person_id,
+        id: super::new_id(),
+        group_id: &c.group,
+        sealed: &c.sealed,
+    })
+    .await?;
+    // Each group made due, once: (a submission in it, ballots, counted).
+    let mut due: Vec<(usize, i64, i64)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (n, row) in written {
+        let pending = casts.get_mut(n).ok_or(sqlx::Error::RowNotFound)?;
+        let outcome = if row.try_get::<bool, _>(1)? {
+            let (ballots, counted): (i64, i64) = (row.try_get(3)?, row.try_get(4)?);
+            let group = pending.write.group();
+            if group.due(ballots, counted)
+                && seen.insert((group.round_id.to_owned(), group.group.to_owned()))
+            {
+                due.push((n, ballots, counted));
+            }
+            Ok(SubmitOutcome::Stored { sealed: true })
+        } else if row.try_get::<bool, _>(2)? {
+            Ok(SubmitOutcome::AlreadySealed)
+        } else {
+            Err(sqlx::Error::RowNotFound)
+        };
+        pending.outcome = Some(outcome);
+    }
+    for (n, ballots, counted) in due {
+        let Some(pending) = casts.get(n) else {
+            continue;
+        };
+        let group = pending.write.group();
+        match open_locked(tx, super::Backend::Postgres, &group, ballots, counted).await {
+            Err(sqlx::Error::Decode(error)) => {
+                tracing::error!(%error, "opening a group's answers failed");
+            }
+            other => other?,
+        }
+    }
+    Ok(())
+}
 
 /// Opens answers that wait in a group, `waiting` as (id, sealed), and adds
 /// them to its counts; its counted ballots go from `counted` up by as many.

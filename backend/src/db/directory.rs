@@ -74,9 +74,8 @@ macro_rules! lines {
 const LINES_SQLITE: &str = lines!("from up join people p on p.id = up.manager_id");
 
 /// [`lines!`] on Postgres, which would otherwise join each step to the
-/// whole directory, read through (as for [`super::groups`]' planned walk):
-/// a lateral subquery kept apart (`offset 0`) makes each step an index
-/// lookup per person reached.
+/// whole directory, read through: a lateral subquery kept apart
+/// (`offset 0`) makes each step an index lookup per person reached.
 const LINES_POSTGRES: &str = lines!(
     "from up cross join lateral (select q.id, q.name, q.manager_id from people q where q.id = up.manager_id offset 0) p"
 );

@@ -1,5 +1,6 @@
 //! The groups of a round's breakdown and their counts.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,84 +23,91 @@ impl Line {
     }
 }
 
-/// How many of a round's meetings are with people under a manager, at any
-/// depth, kept a few seconds per (round, manager): what decides whether a
-/// ballot's team is a group of its own ([`breakdown::placement`]). The
-/// count moves only when meetings are scheduled or cancelled or the
-/// directory changes; this instance forgets every count when it makes such
-/// a change, and another instance's change is seen within [`Planned::FOR`].
-/// A ballot placed by a count that old is placed as it would have been a
-/// moment earlier: the figures of every group still move only in steps of
-/// k, whichever group a ballot is counted in.
+/// How many of a round's meetings are with people under each manager, at
+/// any depth, kept a few seconds per round: what decides whether a ballot's
+/// team is a group of its own ([`breakdown::placement`]). The counts move
+/// only when meetings are scheduled or cancelled or the directory changes;
+/// this instance forgets them when it makes such a change, and another
+/// instance's change is seen within [`Planned::FOR`]. A ballot placed by a
+/// count that old is placed as it would have been a moment earlier: the
+/// figures of every group still move only in steps of k, whichever group a
+/// ballot is counted in. A round's counts come from one read of its planned
+/// people and the lines above them (the report's,
+/// [`Db::lines_above_planned`]), where a walk down from each team's head
+/// took one query per team, each a few milliseconds on a large directory;
+/// submissions that find them missing at once wait for one read.
 #[derive(Debug, Clone)]
-pub(super) struct Planned(Arc<Cache<(String, String), (Instant, u32)>>);
+pub(super) struct Planned(Arc<Cache<String, (Instant, Arc<Counts>)>>);
+
+/// Meetings under each manager who has any, by manager.
+type Counts = HashMap<String, u32>;
 
 impl Default for Planned {
     fn default() -> Self {
-        // An entry is two ids and a count: a few hundred teams per round.
-        Self(Arc::new(Cache::new(10_000)))
+        // An entry is a round's teams' heads and counts: a few hundred.
+        Self(Arc::new(Cache::new(100)))
     }
 }
 
-/// [`Planned`]'s walk down from a manager ($2), counting the round's ($1)
-/// meetings; the depth bound stops a circle. The walk's step (`from down
-/// …`) is the backend's.
-macro_rules! planned {
-    ($step:literal) => {
-        concat!(
-            "with recursive down (id, depth) as (
-                 select id, 1 from people where manager_id = $2
-                 union all
-                 select p.id, down.depth + 1 ",
-            $step,
-            " where down.depth < 64
-             )
-             select count(*) from down join meetings m on m.round_id = $1 and m.person_id = down.id"
-        )
-    };
-}
-
-/// [`planned!`] on SQLite.
-const PLANNED_SQLITE: &str = planned!("from down join people p on p.manager_id = down.id");
-
-/// [`planned!`] on Postgres. Postgres estimates a step of a recursive walk
-/// at many rows and so joins it to the whole directory, read through at
-/// every level (about 10 ms at 10 000 people). A lateral subquery kept apart
-/// (`offset 0`) makes each step an index lookup per person reached.
-const PLANNED_POSTGRES: &str = planned!(
-    "from down cross join lateral (select q.id from people q where q.manager_id = down.id offset 0) p"
-);
-
 impl Planned {
-    /// How long a count is kept.
+    /// How long a round's counts are kept.
     const FOR: Duration = Duration::from_secs(10);
 
     /// The round's meetings under `manager_id`.
     async fn under(&self, db: &Db, round_id: &str, manager_id: &str) -> DbResult<u32> {
-        let key = (round_id.to_owned(), manager_id.to_owned());
-        if let Some((at, n)) = self.0.get(&key)
-            && at.elapsed() < Self::FOR
-        {
-            return Ok(n);
+        Ok(self
+            .of_round(db, round_id)
+            .await?
+            .get(manager_id)
+            .copied()
+            .unwrap_or(0))
+    }
+
+    /// The round's meetings under each manager who has any.
+    async fn of_round(&self, db: &Db, round_id: &str) -> DbResult<Arc<Counts>> {
+        loop {
+            match self.0.get_value_or_guard_async(round_id).await {
+                Ok((at, counts)) if at.elapsed() < Self::FOR => return Ok(counts),
+                Ok(_) => {
+                    self.0.remove(round_id);
+                }
+                Err(guard) => {
+                    let counts = Arc::new(count_under(db, round_id).await?);
+                    let _ = guard.insert((Instant::now(), counts.clone()));
+                    return Ok(counts);
+                }
+            }
         }
-        let sql = match db.backend {
-            super::Backend::Sqlite => PLANNED_SQLITE,
-            super::Backend::Postgres => PLANNED_POSTGRES,
-        };
-        let n: i64 = sqlx::query_scalar(sql)
-            .bind(round_id)
-            .bind(manager_id)
-            .fetch_one(&db.pool)
-            .await?;
-        let n = super::count(n);
-        self.0.insert(key, (Instant::now(), n));
-        Ok(n)
     }
 
     /// Forgets every count: meetings or people have changed.
     pub(super) fn forget(&self) {
         self.0.clear();
     }
+}
+
+/// Counts a round's meetings under each manager: every planned person
+/// counts once for each one above them, up to 64 steps (in case of a
+/// circle).
+async fn count_under(db: &Db, round_id: &str) -> DbResult<Counts> {
+    let lines = db.lines_above_planned(round_id).await?;
+    let planned = db.planned_people(round_id).await?;
+    let manager_of: HashMap<&str, &str> = lines
+        .iter()
+        .filter_map(|l| Some((l.id.as_str(), l.manager_id.as_deref()?)))
+        .collect();
+    let mut counts = Counts::new();
+    for person in &planned {
+        let mut at = person.as_str();
+        for _ in 0..64 {
+            let Some(&manager) = manager_of.get(at) else {
+                break;
+            };
+            *counts.entry(manager.to_owned()).or_default() += 1;
+            at = manager;
+        }
+    }
+    Ok(counts)
 }
 
 /// The groups of rounds' breakdowns known to exist, so a submission need not

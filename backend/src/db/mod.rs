@@ -73,9 +73,9 @@ pub struct Db {
     /// for the file's lock would sleep in SQLite's busy handler (1, 2, 5,
     /// 10 ms…) and lose it again. On Postgres the same pool as `pool`.
     writer: AnyPool,
-    /// On SQLite, draft saves and submissions queue here and are written
+    /// Draft saves and submissions queue here and are written
     /// several to a transaction (see [`checkins::WriteQueue`]).
-    writes: Option<checkins::WriteQueue>,
+    writes: checkins::WriteQueue,
     /// The breakdown groups known to exist (see [`groups::Known`]).
     groups: groups::Known,
     /// Meetings planned under teams' heads (see [`groups::Planned`]).
@@ -107,6 +107,15 @@ pub const SQLITE_WRITER_PRAGMAS: &str =
 /// estimated cost is high, as for a walk down a reporting line whose size it
 /// cannot know, which then runs in under a millisecond.
 const POSTGRES_SESSION: &str = "set jit = off";
+
+/// How the connection that writes the [`checkins::WriteQueue`]'s batches
+/// is set up. A batch comes as one JSON array, of a size Postgres cannot
+/// know (it guesses 100 rows), so it would join it to the links or the
+/// groups by reading every row of them (a hash join), where each of the
+/// few drafts or ballots is one lookup in an index. This connection runs
+/// nothing but those batches, each row of which is found by its key.
+const POSTGRES_QUEUE_SESSION: &str = "set jit = off; set enable_seqscan = off;
+     set enable_hashjoin = off; set enable_mergejoin = off";
 
 /// What every pool does: wait at most 10 s for a connection, and hand one
 /// out without first asking it whether it still answers (a round trip to
@@ -142,10 +151,16 @@ impl Db {
                 .connect(&url)
                 .await?;
             sqlx::migrate!("./migrations").run(&pool).await?;
+            let queue = pool_options()
+                .max_connections(1)
+                .after_connect(|conn, _| {
+                    Box::pin(async move { conn.execute(POSTGRES_QUEUE_SESSION).await.map(|_| ()) })
+                })
+                .connect_lazy(&url)?;
             return Ok(Self {
+                writes: checkins::WriteQueue::start(queue, backend),
                 writer: pool.clone(),
                 pool,
-                writes: None,
                 groups: groups::Known::default(),
                 planned: groups::Planned::default(),
                 stuck: checkins::Stuck::default(),
@@ -160,7 +175,7 @@ impl Db {
         tokio::spawn(checkpoints(pool.clone()));
         Ok(Self {
             pool,
-            writes: Some(checkins::WriteQueue::start(writer.clone())),
+            writes: checkins::WriteQueue::start(writer.clone(), backend),
             writer,
             groups: groups::Known::default(),
             planned: groups::Planned::default(),
@@ -186,11 +201,12 @@ impl Db {
     }
 
     /// The pools, by what they do: on SQLite one reads and one writes, on
-    /// Postgres one does both.
+    /// Postgres one does both, and one writes the queued drafts and
+    /// submissions.
     pub fn pools(&self) -> Vec<(&'static str, &AnyPool)> {
         match self.backend {
             Backend::Sqlite => vec![("read", &self.pool), ("write", &self.writer)],
-            Backend::Postgres => vec![("read_write", &self.pool)],
+            Backend::Postgres => vec![("read_write", &self.pool), ("queue", &self.writes.writer)],
         }
     }
 
@@ -198,6 +214,7 @@ impl Db {
     pub async fn close(&self) {
         self.pool.close().await;
         self.writer.close().await;
+        self.writes.writer.close().await;
     }
 
     /// Answers when the database does.
