@@ -100,8 +100,8 @@ async fn a_draft_keeps_confidential_answers_and_refuses_anonymous_ones(app: &Tes
     );
 }
 
-/// Drafts sent together are written together (several to a statement on
-/// Postgres, to a transaction on both): each is saved or refused on its own.
+/// Drafts sent together (on SQLite written several to a transaction) are
+/// each saved or refused on their own.
 async fn drafts_saved_at_once_each_land_on_their_own(app: &TestApp) {
     let tokens: Vec<String> = (0..5).map(|i| app.invite(i)).collect();
     let body = |text: String| json!({"answers": {"personal": {"text": text}}}).to_string();

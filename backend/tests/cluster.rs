@@ -209,8 +209,9 @@ fn two_instances_behind_a_proxy_lose_nothing_when_one_dies() {
 
     // Each person's ballot counted once: no fewer than were acknowledged,
     // no more than were sent (one lost in the kill may have been written).
-    // The killed one may have stopped between a submission and opening
-    // the k answers it made due: the survivor opens them within seconds.
+    // What a submission makes due it opens in its own transaction, so the
+    // killed one left nothing due (what the survivor would open within
+    // seconds).
     runtime.block_on(nothing_left_due(&url));
     let cast = runtime.block_on(ballots_add_up(&url));
     let current_round: i64 = runtime.block_on(async {

@@ -153,70 +153,6 @@ impl Draft {
     }
 }
 
-/// [`Draft::save`] for a batch of drafts on Postgres, in one statement: `$1`
-/// is the batch as a JSON array of [`DraftRow`]. Of two drafts of one
-/// check-in in the batch, the later is kept. Returns, for each draft by its
-/// place `n`, what [`Draft::save`] does, `saved` false where it saves nothing.
-const DRAFTS_POSTGRES: &str = "with given as materialized (
-         select * from json_to_recordset(cast($1 as json)) as g(n bigint, token_hash text,
-             draft text, at bigint)
-     ),
-     valid as materialized (
-         select given.n, m.id as meeting_id, given.draft, given.at from given
-         join links l on l.token_hash = given.token_hash
-         join meetings m on m.id = l.meeting_id
-         where l.kind = 'invite' and l.expires_at > given.at and m.scheduled_at > given.at
-     ),
-     saved as (
-         insert into checkins (meeting_id, draft, updated_at)
-         select distinct on (meeting_id) meeting_id, draft, at from valid order by meeting_id, n desc
-         on conflict (meeting_id) do update set draft = excluded.draft, updated_at = excluded.updated_at
-         returning meeting_id, submitted_at,
-             (select count(*) from meetings m join ballots b
-                  on b.round_id = m.round_id and b.person_id = m.person_id
-              where m.id = checkins.meeting_id) as sealed
-     )
-     select given.n, saved.meeting_id is not null as saved, saved.submitted_at, saved.sealed
-     from given
-     left join valid on valid.n = given.n
-     left join saved on saved.meeting_id = valid.meeting_id";
-
-/// A draft as [`DRAFTS_POSTGRES`] takes it.
-#[derive(serde::Serialize)]
-struct DraftRow<'a> {
-    n: usize,
-    token_hash: &'a str,
-    draft: &'a str,
-    at: i64,
-}
-
-/// Saves a batch of drafts on Postgres in `tx` ([`DRAFTS_POSTGRES`]),
-/// setting each one's outcome.
-async fn drafts_postgres(
-    tx: &mut Tx<'_>,
-    drafts: &mut [&mut Pending<Draft, Option<DraftSaved>>],
-) -> DbResult<()> {
-    let saved = in_one_statement(tx, DRAFTS_POSTGRES, drafts, |n, draft| DraftRow {
-        n,
-        token_hash: &draft.token_hash,
-        draft: &draft.json,
-        at: draft.now,
-    })
-    .await?;
-    for (n, row) in &saved {
-        let pending = drafts.get_mut(*n).ok_or(sqlx::Error::RowNotFound)?;
-        pending.outcome = Some(if row.try_get::<bool, _>(1)? {
-            Ok(Some(DraftSaved {
-                submitted_at: row.try_get(2)?,
-                sealed: row.try_get(3)?,
-            }))
-        } else {
-            Ok(None)
-        });
-    }
-    Ok(())
-}
-
 /// Runs `sql` for a batch of writes, passed as `$1`, a JSON array of what
 /// `row` makes of each with its place `n`: the statement returns a row for
 /// each, its place first. Returns them, by place.
@@ -308,13 +244,14 @@ impl Job {
     }
 }
 
-/// Draft saves and submissions, written together. SQLite's file takes one
+/// Writes that wait their turn and are written together: on SQLite draft
+/// saves and submissions, on Postgres submissions. SQLite's file takes one
 /// writer and one sync to disk per transaction; a write on its own would pay
 /// both. Postgres runs writes side by side, but each statement and each
 /// commit has its cost, and a submission is four rows and, every k-th,
-/// every count of its group: there, one statement for all the drafts
-/// waiting and one for all the submissions cost little more than one for a
-/// single one (see [`DRAFTS_POSTGRES`], [`CAST_POSTGRES`]). A task takes the
+/// every count of its group: there, one statement for all the submissions
+/// waiting costs little more than one for a single one ([`CAST_POSTGRES`]).
+/// A task takes the
 /// writes that wait, up to 64, does them in one transaction, and answers
 /// each once it is committed. When nobody else is writing, a batch is one
 /// write and waits for nothing. Each write's failure is its own: a draft is
@@ -398,16 +335,21 @@ async fn write_batch(
         }
         // Postgres undoes no statement alone: one that fails stops the
         // transaction, and the batch is tried again a write at a time.
+        // In order of arrival: each run of submissions in one statement, a
+        // draft (none is queued on Postgres) on its own.
         super::Backend::Postgres => {
-            let (mut drafts, mut casts) = (Vec::new(), Vec::new());
+            let mut run = Vec::new();
             for job in batch.iter_mut() {
                 match job {
-                    Job::Draft(draft) => drafts.push(draft),
-                    Job::Cast(cast) => casts.push(cast),
+                    Job::Cast(cast) => run.push(cast),
+                    Job::Draft(draft) => {
+                        cast_postgres(&mut tx, &mut run).await?;
+                        run.clear();
+                        draft.outcome = Some(Ok(draft.write.save(&mut *tx).await?));
+                    }
                 }
             }
-            drafts_postgres(&mut tx, &mut drafts).await?;
-            cast_postgres(&mut tx, &mut casts).await?;
+            cast_postgres(&mut tx, &mut run).await?;
         }
     }
     tx.commit().await
@@ -578,9 +520,17 @@ impl Db {
             json: to_json(answers)?,
             now,
         };
-        self.writes
-            .send(|reply| Job::Draft(Pending::new(draft, reply)))
-            .await
+        match self.backend {
+            super::Backend::Sqlite => {
+                self.writes
+                    .send(|reply| Job::Draft(Pending::new(draft, reply)))
+                    .await
+            }
+            // A draft is one statement, its own transaction: batched with
+            // the submissions it measured no faster, and it would hold its
+            // check-in's row while the batch waits for groups' rows.
+            super::Backend::Postgres => draft.save(&self.writer).await,
+        }
     }
 
     /// Submits a check-in: the confidential answers for the leader, and, once per
@@ -921,7 +871,7 @@ impl Cast {
         Ok(SubmitOutcome::Stored { sealed: true })
     }
 
-    /// Binds what both backends' statements take, $1 to $8.
+    /// Binds what SQLite's statements take, $1 to $8.
     fn bind<'q>(
         &'q self,
         query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
@@ -956,12 +906,12 @@ impl GroupAt<'_> {
 
 /// Opens the answers due in a group ([`open_locked`]) in a transaction of
 /// its own that first locks the group's row: what [`Db::open_due`] does for
-/// a group left due (an instance stopped between a ballot and its opening,
-/// or an answer that could not be opened). Under the lock every ballot the
-/// count holds is committed with its sealed answers (each is written with
-/// the count, in one transaction), so what waits is what the count says. A
-/// failure here loses nothing: the ballots are in, and the next submission
-/// to the group, or the next pass, opens them.
+/// a group left due (an answer that could not be opened, or a round's k
+/// lowered). Under the lock every ballot the count holds is committed with
+/// its sealed answers (each is written with the count, in one
+/// transaction), so what waits is what the count says. A failure here
+/// loses nothing: the ballots are in, and the next submission to the
+/// group, or the next pass, opens them.
 async fn fold_due(writer: &AnyPool, backend: super::Backend, group: &GroupAt<'_>) -> DbResult<()> {
     let mut tx = writer.begin().await?;
     // SQLite's one writer holds the whole file already.
@@ -1026,7 +976,8 @@ const SUBMITTED: &str = submitted!();
 /// once, and so releases new figures. Returns the group's ballots and those
 /// counted. On SQLite, the statements sent at once, the ballot first (with
 /// the groups of `ensure` made after it) and the answers waiting last, if
-/// they are due to be opened; on Postgres, one statement whose parts all run.
+/// they are due to be opened; on Postgres, a batch's in one statement
+/// ([`CAST_POSTGRES`]).
 ///
 /// Until then the database holds the answers only sealed with the server's
 /// key, so a copy of its files taken between two folds (SQLite's `-wal`

@@ -90,8 +90,9 @@ impl Planned {
 /// counts once for each one above them, up to 64 steps (in case of a
 /// circle).
 async fn count_under(db: &Db, round_id: &str) -> DbResult<Counts> {
-    let lines = db.lines_above_planned(round_id).await?;
+    // The planned first: one planned in between is then in both reads.
     let planned = db.planned_people(round_id).await?;
+    let lines = db.lines_above_planned(round_id).await?;
     let manager_of: HashMap<&str, &str> = lines
         .iter()
         .filter_map(|l| Some((l.id.as_str(), l.manager_id.as_deref()?)))

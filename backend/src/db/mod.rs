@@ -73,7 +73,7 @@ pub struct Db {
     /// for the file's lock would sleep in SQLite's busy handler (1, 2, 5,
     /// 10 ms…) and lose it again. On Postgres the same pool as `pool`.
     writer: AnyPool,
-    /// Draft saves and submissions queue here and are written
+    /// Submissions, and on SQLite draft saves, queue here and are written
     /// several to a transaction (see [`checkins::WriteQueue`]).
     writes: checkins::WriteQueue,
     /// The breakdown groups known to exist (see [`groups::Known`]).
@@ -110,9 +110,9 @@ const POSTGRES_SESSION: &str = "set jit = off";
 
 /// How the connection that writes the [`checkins::WriteQueue`]'s batches
 /// is set up. A batch comes as one JSON array, of a size Postgres cannot
-/// know (it guesses 100 rows), so it would join it to the links or the
-/// groups by reading every row of them (a hash join), where each of the
-/// few drafts or ballots is one lookup in an index. This connection runs
+/// know (it guesses 100 rows), so it would join it to the groups by
+/// reading every row of them (a hash join), where each of the few ballots
+/// is one lookup in an index. This connection runs
 /// nothing but those batches, each row of which is found by its key.
 const POSTGRES_QUEUE_SESSION: &str = "set jit = off; set enable_seqscan = off;
      set enable_hashjoin = off; set enable_mergejoin = off";
@@ -201,8 +201,7 @@ impl Db {
     }
 
     /// The pools, by what they do: on SQLite one reads and one writes, on
-    /// Postgres one does both, and one writes the queued drafts and
-    /// submissions.
+    /// Postgres one does both, and one writes the queued submissions.
     pub fn pools(&self) -> Vec<(&'static str, &AnyPool)> {
         match self.backend {
             Backend::Sqlite => vec![("read", &self.pool), ("write", &self.writer)],
