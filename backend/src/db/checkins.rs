@@ -251,13 +251,12 @@ impl Job {
 /// commit has its cost, and a submission is four rows and, every k-th,
 /// every count of its group: there, one statement for all the submissions
 /// waiting costs little more than one for a single one ([`CAST_POSTGRES`]).
-/// A task takes the
-/// writes that wait, up to 64, does them in one transaction, and answers
-/// each once it is committed. When nobody else is writing, a batch is one
-/// write and waits for nothing. Each write's failure is its own: a draft is
-/// one statement, which SQLite undoes alone, a submission refused writes
-/// nothing, and a failure that stops the transaction has each write of the
-/// batch tried again on its own.
+/// A task takes the writes that wait, up to 64, does them in one
+/// transaction, and answers each once it is committed. When nobody else is
+/// writing, a batch is one write and waits for nothing. Each write's failure
+/// is its own: a draft is one statement, which SQLite undoes alone, a
+/// submission refused writes nothing, and a failure that stops the
+/// transaction has each write of the batch tried again on its own.
 #[derive(Debug, Clone)]
 pub(super) struct WriteQueue {
     send: mpsc::Sender<Job>,
