@@ -11,4 +11,5 @@ wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
 }
 
-step() { printf '\n==> %s\n' "$*" >&2; }
+# A step's heading, with the seconds since the script began (where a run's time goes).
+step() { printf '\n==> %s (at %ds)\n' "$*" "$SECONDS" >&2; }

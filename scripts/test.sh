@@ -43,6 +43,7 @@ run node --test tests/e2e/
 step "Bundle sizes (release, brotli)"
 node scripts/size-report.mjs --enforce
 
+step "Done"
 # One closing line over every runner above.
 awk '
   /^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i-1); if ($(i) ~ /^failed;?$/) f += $(i-1) } }
