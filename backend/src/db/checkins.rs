@@ -153,39 +153,6 @@ impl Draft {
     }
 }
 
-/// Runs `sql` for a batch of writes, passed as `$1`, a JSON array of what
-/// `row` makes of each with its place `n`: the statement returns a row for
-/// each, its place first. Returns them, by place.
-async fn in_one_statement<'w, W, T, R: serde::Serialize>(
-    tx: &mut Tx<'_>,
-    sql: &'static str,
-    batch: &'w [&mut Pending<W, T>],
-    row: impl Fn(usize, &'w W) -> R,
-) -> DbResult<Vec<(usize, sqlx::any::AnyRow)>> {
-    if batch.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<R> = batch
-        .iter()
-        .enumerate()
-        .map(|(n, pending)| row(n, &pending.write))
-        .collect();
-    let returned = sqlx::query(sql)
-        .bind(to_json(&rows)?)
-        .fetch_all(&mut **tx)
-        .await?;
-    returned
-        .into_iter()
-        .map(|r| {
-            let n = usize::try_from(r.try_get::<i64, _>(0)?)
-                .ok()
-                .filter(|n| *n < batch.len())
-                .ok_or(sqlx::Error::RowNotFound)?;
-            Ok((n, r))
-        })
-        .collect()
-}
-
 type Reply<T> = oneshot::Sender<DbResult<T>>;
 
 /// A write waiting in the [`WriteQueue`], with what it came to once done.
@@ -608,9 +575,20 @@ impl Db {
         {
             groups::ensure(&self.writer, &cast.round_id, chain).await?;
         }
-        self.writes
+        let made = cast
+            .ensure
+            .as_ref()
+            .and_then(|chain| chain.last())
+            .map(|last| (cast.round_id.clone(), last.id.clone()));
+        let outcome = self
+            .writes
             .send(|reply| Job::Cast(Pending::new(Box::new(cast), reply)))
-            .await
+            .await?;
+        // A ballot refused made no group on SQLite (its statement is first).
+        if let (Some(key), SubmitOutcome::Stored { .. }) = (made, outcome) {
+            self.groups.made(key);
+        }
+        Ok(outcome)
     }
 
     /// A manager's estimate for a round, if given.
@@ -1084,22 +1062,36 @@ async fn cast_postgres(
     tx: &mut Tx<'_>,
     casts: &mut [&mut Pending<Box<Cast>, SubmitOutcome>],
 ) -> DbResult<()> {
-    let written = in_one_statement(tx, CAST_POSTGRES, casts, |n, c| CastRow {
-        n,
-        meeting_id: &c.meeting_id,
-        answers: &c.json,
-        at: c.now,
-        round_id: &c.round_id,
-        person_id: &c.person_id,
-        id: super::new_id(),
-        group_id: &c.group,
-        sealed: &c.sealed,
-    })
-    .await?;
+    if casts.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<CastRow> = casts
+        .iter()
+        .enumerate()
+        .map(|(n, pending)| {
+            let c = &pending.write;
+            CastRow {
+                n,
+                meeting_id: &c.meeting_id,
+                answers: &c.json,
+                at: c.now,
+                round_id: &c.round_id,
+                person_id: &c.person_id,
+                id: super::new_id(),
+                group_id: &c.group,
+                sealed: &c.sealed,
+            }
+        })
+        .collect();
+    let written = sqlx::query(CAST_POSTGRES)
+        .bind(to_json(&rows)?)
+        .fetch_all(&mut **tx)
+        .await?;
     // Each group made due, once: (a submission in it, ballots, counted).
     let mut due: Vec<(usize, i64, i64)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (n, row) in written {
+    for row in written {
+        let n = usize::try_from(row.try_get::<i64, _>(0)?).map_err(|_| sqlx::Error::RowNotFound)?;
         let pending = casts.get_mut(n).ok_or(sqlx::Error::RowNotFound)?;
         let outcome = if row.try_get::<bool, _>(1)? {
             let (ballots, counted): (i64, i64) = (row.try_get(3)?, row.try_get(4)?);

@@ -152,6 +152,12 @@ impl Known {
         }
         Ok(found == 0)
     }
+
+    /// Notes that a chain's groups exist now, by its round and last group,
+    /// so the next submission in it need not ask.
+    pub(super) fn made(&self, key: (String, String)) {
+        self.0.insert(key, ());
+    }
 }
 
 /// Adds the statement that makes a group unless it exists to `sql`: the
