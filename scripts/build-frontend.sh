@@ -1,26 +1,45 @@
 #!/usr/bin/env bash
-# Builds the four page bundles with Trunk (release: wasm-opt -Oz) into
-# frontend/dist/{checkin,leader,admin,insights}, which the server embeds when it is built.
+# Builds the page bundles with Trunk (release: wasm-opt -Oz) into
+# frontend/dist/{checkin,leader,admin,insights,templates}, which the server
+# embeds when it is built. Only the bundles older than what goes into them.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-build() { # bundle, public url
-  local index="frontend/dist/$1/index.html"
+# One bundle: Trunk (its cargo step finds the bin built), then terser.
+if [ "${1:-}" = "--bundle" ]; then
+  bundle="$2"
+  public_url="/$bundle/"
+  [ "$bundle" = leader ] && public_url=/
+  trunk --config Trunk.toml build "frontend/$bundle.html" --dist "frontend/dist/$bundle" --public-url "$public_url"
+  # Trunk's own JS minifier fails on wasm-bindgen's glue (it logs a warning); terser doesn't.
+  for js in "frontend/dist/$bundle"/*.js; do
+    terser "$js" --module --compress --mangle --output "$js"
+  done
+  exit 0
+fi
+
+stale=()
+for bundle in checkin leader admin insights templates; do
+  index="frontend/dist/$bundle/index.html"
   # Up to date: nothing that goes into the pages is newer than the last build.
   # (Skipping also spares the server a rebuild, since it embeds these files.)
   if [ -f "$index" ] && [ -z "$(find frontend/src frontend/style frontend/*.html frontend/Cargo.toml \
         shared/src shared/Cargo.toml Cargo.toml Cargo.lock Trunk.toml -newer "$index" -print -quit)" ]; then
-    step "The $1 pages are up to date"
-    return
+    step "The $bundle pages are up to date"
+  else
+    stale+=("$bundle")
   fi
-  step "Building the $1 pages"
-  trunk --config Trunk.toml build "frontend/$1.html" --dist "frontend/dist/$1" --public-url "$2"
-  # Trunk's own JS minifier fails on wasm-bindgen's glue (it logs a warning); terser doesn't.
-  for js in "frontend/dist/$1"/*.js; do
-    terser "$js" --module --compress --mangle --output "$js"
-  done
-}
-build checkin /checkin/
-build leader /
-build admin /admin/
-build insights /insights/
-build templates /templates/
+done
+[ ${#stale[@]} -eq 0 ] && exit 0
+
+# All the stale bins in one cargo run, as Trunk would build each (same
+# profile, target and flags, so its own cargo step then has nothing to do):
+# cargo links two at once, where Trunk runs would take turns.
+step "Compiling the pages: ${stale[*]}"
+cargo build --locked --offline --profile wasm-release --target wasm32-unknown-unknown \
+  --manifest-path frontend/Cargo.toml $(printf -- '--bin %s ' "${stale[@]}")
+
+# Then wasm-bindgen and wasm-opt (most of the time, each mostly on one
+# core), two bundles at a time, each line marked with its bundle.
+step "Optimising the pages, two at a time"
+printf '%s\n' "${stale[@]}" |
+  xargs -P 2 -I '{}' bash -c 'set -o pipefail; "$0" --bundle "$1" 2>&1 | sed -u "s/^/[$1] /"' "$0" '{}'
