@@ -34,11 +34,17 @@ impl Drop for DataDir {
 
 /// Runs `skipcheck ARGS --data-dir DIR` with `stdin` as standard input.
 fn run(dir: &DataDir, args: &[&str], stdin: &str) -> Output {
+    run_with(dir, args, stdin, &[])
+}
+
+/// [`run`] with these environment variables set.
+fn run_with(dir: &DataDir, args: &[&str], stdin: &str, vars: &[(&str, &str)]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_skipcheck"))
         .args(args)
         .arg("--data-dir")
         .arg(dir.path())
         .env("RUST_LOG", "warn")
+        .envs(vars.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -357,4 +363,95 @@ fn a_backup_with_its_key_restores_a_lost_data_directory() {
     let over = run(&dir, &["restore", copy.to_str().unwrap()], "");
     assert!(!over.status.success());
     assert!(text(&over).contains("--force"), "{}", text(&over));
+}
+
+#[test]
+fn a_key_in_the_environment_checks_backup_and_restore_and_no_key_file_is_made() {
+    let dir = DataDir::new();
+    let right = "5a".repeat(32);
+    let wrong = "a5".repeat(32);
+    let demo = run_with(
+        &dir,
+        &["demo", "--json", "--people", "300", "--rounds", "2"],
+        "",
+        &[("SKIPCHECK_KEY", &right)],
+    );
+    assert!(demo.status.success(), "{}", text(&demo));
+    let leader =
+        serde_json::from_slice::<serde_json::Value>(&demo.stdout).unwrap()["leader"]["email"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let key_file = dir.path().join("skipcheck.key");
+    assert!(
+        !key_file.exists(),
+        "a key file was made beside SKIPCHECK_KEY"
+    );
+    let copy = dir.path().join("copy.db");
+    let copy_arg = copy.to_str().unwrap();
+    let beside = dir.path().join("copy.db.key");
+
+    // The environment's key is the one checked: a wrong one makes no backup.
+    let mismatched = run_with(
+        &dir,
+        &["backup", copy_arg],
+        "",
+        &[("SKIPCHECK_KEY", &wrong)],
+    );
+    assert!(!mismatched.status.success());
+    assert!(
+        text(&mismatched).contains("does not go with"),
+        "{}",
+        text(&mismatched)
+    );
+    assert!(!copy.exists());
+
+    let backup = run_with(
+        &dir,
+        &["backup", copy_arg],
+        "",
+        &[("SKIPCHECK_KEY", &right)],
+    );
+    assert!(backup.status.success(), "{}", text(&backup));
+    assert!(copy.is_file());
+    assert!(text(&backup).contains("SKIPCHECK_KEY"), "{}", text(&backup));
+    assert!(
+        !beside.exists(),
+        "the environment's key was written beside the backup"
+    );
+
+    // The data directory is lost; a stray key file lies beside the backup.
+    for name in ["skipcheck.db", "skipcheck.db-wal", "skipcheck.db-shm"] {
+        let _ = std::fs::remove_file(dir.path().join(name));
+    }
+    std::fs::write(&beside, format!("{wrong}\n")).unwrap();
+    // A wrong key in the environment puts nothing back, whatever lies beside.
+    let refused = run_with(
+        &dir,
+        &["restore", copy_arg],
+        "",
+        &[("SKIPCHECK_KEY", &wrong)],
+    );
+    assert!(!refused.status.success());
+    assert!(!dir.path().join("skipcheck.db").exists());
+    // The right one restores, and the stray file is neither needed nor copied.
+    let restore = run_with(
+        &dir,
+        &["restore", copy_arg],
+        "",
+        &[("SKIPCHECK_KEY", &right)],
+    );
+    assert!(restore.status.success(), "{}", text(&restore));
+    assert!(dir.path().join("skipcheck.db").is_file());
+    assert!(
+        !key_file.exists(),
+        "restore wrote a key file beside SKIPCHECK_KEY"
+    );
+    let link = run_with(
+        &dir,
+        &["admin", "reset-link", "--email", &leader],
+        "",
+        &[("SKIPCHECK_KEY", &right)],
+    );
+    assert!(link.status.success(), "{}", text(&link));
 }
