@@ -5,17 +5,16 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # One bundle: Trunk (its cargo step finds the bin built), then terser.
-if [ "${1:-}" = "--bundle" ]; then
-  bundle="$2"
-  public_url="/$bundle/"
-  [ "$bundle" = leader ] && public_url=/
-  trunk --config Trunk.toml build "frontend/$bundle.html" --dist "frontend/dist/$bundle" --public-url "$public_url"
+optimise() {
+  local public_url="/$1/"
+  [ "$1" = leader ] && public_url=/
+  trunk --config Trunk.toml build "frontend/$1.html" --dist "frontend/dist/$1" --public-url "$public_url"
   # Trunk's own JS minifier fails on wasm-bindgen's glue (it logs a warning); terser doesn't.
-  for js in "frontend/dist/$bundle"/*.js; do
+  for js in "frontend/dist/$1"/*.js; do
     terser "$js" --module --compress --mangle --output "$js"
   done
-  exit 0
-fi
+}
+export -f optimise
 
 stale=()
 for bundle in checkin leader admin insights templates; do
@@ -42,4 +41,4 @@ cargo build --locked --offline --profile wasm-release --target wasm32-unknown-un
 # core), two bundles at a time, each line marked with its bundle.
 step "Optimising the pages, two at a time"
 printf '%s\n' "${stale[@]}" |
-  xargs -P 2 -I '{}' bash -c 'set -o pipefail; "$0" --bundle "$1" 2>&1 | sed -u "s/^/[$1] /"' "$0" '{}'
+  xargs -P 2 -I '{}' bash -c 'set -eo pipefail; optimise "$1" 2>&1 | sed -u "s/^/[$1] /"' _ '{}'

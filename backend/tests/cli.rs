@@ -284,21 +284,34 @@ fn the_log_is_plain_text_in_a_file_and_json_on_request() {
     );
 }
 
+/// A demo grown so that answers wait sealed under the server key, made
+/// with `vars` set; the leader's email.
+fn grown_demo(dir: &DataDir, vars: &[(&str, &str)]) -> String {
+    let demo = run_with(
+        dir,
+        &["demo", "--json", "--people", "300", "--rounds", "2"],
+        "",
+        vars,
+    );
+    assert!(demo.status.success(), "{}", text(&demo));
+    serde_json::from_slice::<serde_json::Value>(&demo.stdout).unwrap()["leader"]["email"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Removes the SQLite database's files from the data directory, as a lost
+/// disk would.
+fn lose_database(dir: &DataDir) {
+    for name in ["skipcheck.db", "skipcheck.db-wal", "skipcheck.db-shm"] {
+        let _ = std::fs::remove_file(dir.path().join(name));
+    }
+}
+
 #[test]
 fn a_backup_with_its_key_restores_a_lost_data_directory() {
     let dir = DataDir::new();
-    // Grown, so that answers wait sealed under the key.
-    let demo = run(
-        &dir,
-        &["demo", "--json", "--people", "300", "--rounds", "2"],
-        "",
-    );
-    assert!(demo.status.success(), "{}", text(&demo));
-    let leader =
-        serde_json::from_slice::<serde_json::Value>(&demo.stdout).unwrap()["leader"]["email"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+    let leader = grown_demo(&dir, &[]);
     let key = dir.path().join("skipcheck.key");
     let copy = dir.path().join("copy.db");
     // With a key that does not open the database's sealed answers, no
@@ -334,14 +347,8 @@ fn a_backup_with_its_key_restores_a_lost_data_directory() {
     assert!(!again.status.success());
 
     // The data directory is lost.
-    for name in [
-        "skipcheck.db",
-        "skipcheck.db-wal",
-        "skipcheck.db-shm",
-        "skipcheck.key",
-    ] {
-        let _ = std::fs::remove_file(dir.path().join(name));
-    }
+    lose_database(&dir);
+    std::fs::remove_file(&key).unwrap();
     // Without its key beside it, the backup is not put back: its sealed
     // answers could never be opened.
     std::fs::rename(&copied_key, dir.path().join("aside.key")).unwrap();
@@ -370,18 +377,9 @@ fn a_key_in_the_environment_checks_backup_and_restore_and_no_key_file_is_made() 
     let dir = DataDir::new();
     let right = "5a".repeat(32);
     let wrong = "a5".repeat(32);
-    let demo = run_with(
-        &dir,
-        &["demo", "--json", "--people", "300", "--rounds", "2"],
-        "",
-        &[("SKIPCHECK_KEY", &right)],
-    );
-    assert!(demo.status.success(), "{}", text(&demo));
-    let leader =
-        serde_json::from_slice::<serde_json::Value>(&demo.stdout).unwrap()["leader"]["email"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+    // A command run with the server key in SKIPCHECK_KEY.
+    let with_key = |key: &str, args: &[&str]| run_with(&dir, args, "", &[("SKIPCHECK_KEY", key)]);
+    let leader = grown_demo(&dir, &[("SKIPCHECK_KEY", &right)]);
     let key_file = dir.path().join("skipcheck.key");
     assert!(
         !key_file.exists(),
@@ -392,12 +390,7 @@ fn a_key_in_the_environment_checks_backup_and_restore_and_no_key_file_is_made() 
     let beside = dir.path().join("copy.db.key");
 
     // The environment's key is the one checked: a wrong one makes no backup.
-    let mismatched = run_with(
-        &dir,
-        &["backup", copy_arg],
-        "",
-        &[("SKIPCHECK_KEY", &wrong)],
-    );
+    let mismatched = with_key(&wrong, &["backup", copy_arg]);
     assert!(!mismatched.status.success());
     assert!(
         text(&mismatched).contains("does not go with"),
@@ -406,12 +399,7 @@ fn a_key_in_the_environment_checks_backup_and_restore_and_no_key_file_is_made() 
     );
     assert!(!copy.exists());
 
-    let backup = run_with(
-        &dir,
-        &["backup", copy_arg],
-        "",
-        &[("SKIPCHECK_KEY", &right)],
-    );
+    let backup = with_key(&right, &["backup", copy_arg]);
     assert!(backup.status.success(), "{}", text(&backup));
     assert!(copy.is_file());
     assert!(text(&backup).contains("SKIPCHECK_KEY"), "{}", text(&backup));
@@ -421,37 +409,20 @@ fn a_key_in_the_environment_checks_backup_and_restore_and_no_key_file_is_made() 
     );
 
     // The data directory is lost; a stray key file lies beside the backup.
-    for name in ["skipcheck.db", "skipcheck.db-wal", "skipcheck.db-shm"] {
-        let _ = std::fs::remove_file(dir.path().join(name));
-    }
+    lose_database(&dir);
     std::fs::write(&beside, format!("{wrong}\n")).unwrap();
     // A wrong key in the environment puts nothing back, whatever lies beside.
-    let refused = run_with(
-        &dir,
-        &["restore", copy_arg],
-        "",
-        &[("SKIPCHECK_KEY", &wrong)],
-    );
+    let refused = with_key(&wrong, &["restore", copy_arg]);
     assert!(!refused.status.success());
     assert!(!dir.path().join("skipcheck.db").exists());
     // The right one restores, and the stray file is neither needed nor copied.
-    let restore = run_with(
-        &dir,
-        &["restore", copy_arg],
-        "",
-        &[("SKIPCHECK_KEY", &right)],
-    );
+    let restore = with_key(&right, &["restore", copy_arg]);
     assert!(restore.status.success(), "{}", text(&restore));
     assert!(dir.path().join("skipcheck.db").is_file());
     assert!(
         !key_file.exists(),
         "restore wrote a key file beside SKIPCHECK_KEY"
     );
-    let link = run_with(
-        &dir,
-        &["admin", "reset-link", "--email", &leader],
-        "",
-        &[("SKIPCHECK_KEY", &right)],
-    );
+    let link = with_key(&right, &["admin", "reset-link", "--email", &leader]);
     assert!(link.status.success(), "{}", text(&link));
 }
