@@ -12,7 +12,7 @@
 // figure came out (the test command runs it, so the benchmark cannot rot).
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -59,6 +59,63 @@ function database(kind, dir, name) {
   const url = new URL(postgres);
   url.pathname = `/${db}`;
   return { url: url.toString(), drop: () => psql(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`) };
+}
+
+/** CPU time so far, in ms: the machine's, busy and idle (/proc/stat), the
+ * server's (`pid`), Postgres's (every `postgres` process, with what the
+ * backends that have exited used), this load generator's and that of the
+ * child processes it has waited for (the raw reference). */
+function cpu(pid) {
+  const tick = 1000 / clockTicks;
+  // utime, stime, cutime, cstime: fields 14 to 17 of /proc/PID/stat.
+  const times = (proc) => {
+    try {
+      const fields = readFileSync(`/proc/${proc}/stat`, "utf8").split(") ")[1].split(" ");
+      return fields.slice(11, 15).map(Number);
+    } catch {
+      return [0, 0, 0, 0]; // gone meanwhile
+    }
+  };
+  let postgresTicks = 0;
+  for (const proc of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    let comm = "";
+    try {
+      comm = readFileSync(`/proc/${proc}/comm`, "utf8");
+    } catch {
+      continue;
+    }
+    if (comm.startsWith("postgres")) postgresTicks += times(proc).reduce((a, b) => a + b, 0);
+  }
+  const machine = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = machine[3] + machine[4];
+  const [utime, stime] = times(pid);
+  const [, , cutime, cstime] = times("self");
+  const own = process.cpuUsage();
+  return {
+    busy: (machine.reduce((a, b) => a + b, 0) - idle) * tick,
+    idle: idle * tick,
+    server: (utime + stime) * tick,
+    postgres: postgresTicks * tick,
+    load: (own.user + own.system) / 1000,
+    children: (cutime + cstime) * tick,
+  };
+}
+const clockTicks = Number(execFileSync("getconf", ["CLK_TCK"]).toString()) || 100;
+
+/** CPU per request in ms between two readings of `cpu`, and the machine's
+ * idle share meanwhile: near 0 when the CPU sets the pace, not the disk or
+ * the writes waiting their turn. */
+function cpuPerRequest(before, after, requests) {
+  const per = (key) => (after[key] - before[key]) / requests;
+  const idle = after.idle - before.idle;
+  return {
+    busy_ms: per("busy"),
+    server_ms: per("server"),
+    postgres_ms: per("postgres"),
+    load_ms: per("load"),
+    reference_ms: per("children"),
+    idle_share: idle / (idle + after.busy - before.busy),
+  };
 }
 
 /** Resident memory of a process, in MB: now (VmRSS) and its peak (VmHWM). */
@@ -131,10 +188,12 @@ function cycle(values) {
 }
 
 function raw(url) {
+  const before = cpu(process.pid);
   const out = execFileSync(opt.raw, [url, String(connections), String(seconds)], {
     env: { ...process.env, RUST_LOG: "warn" },
   });
-  return JSON.parse(out.toString());
+  const result = JSON.parse(out.toString());
+  return { ...result, cpu: cpuPerRequest(before, cpu(process.pid), result.transactions) };
 }
 
 async function benchDatabase(kind) {
@@ -181,7 +240,9 @@ async function benchDatabase(kind) {
         body: draft(++n),
       }),
     };
+    let before = cpu(server.pid);
     results.drafts = await load("drafts", { url: base, requests: [draftRequest] });
+    results.drafts.cpu = cpuPerRequest(before, cpu(server.pid), results.drafts.requests);
     results.drafts_fixed = paced("drafts at a fixed rate", {
       url: `${base}/api/checkin/draft`,
       method: "PUT",
@@ -223,7 +284,9 @@ async function benchDatabase(kind) {
     let warm = Math.max(connections, Math.ceil(submitters.length / 10));
     if (submitters.length - warm < connections) warm = 0;
     if (warm > 0) await load("submissions, warming up", submit(submitters.slice(0, warm)));
+    before = cpu(server.pid);
     results.submissions = await load("submissions", submit(submitters.slice(warm)));
+    results.submissions.cpu = cpuPerRequest(before, cpu(server.pid), results.submissions.requests);
     results.rss_load_mb = Math.max(results.rss_load_mb, memory(server.pid).peak);
 
     // 2. Static pages and assets against a trivial JSON route of the same server.
@@ -320,6 +383,24 @@ for (const r of all) {
   const s = ratio(r.submissions.rate, r.raw.tps);
   row(`${db}: draft saves/s`, fixed(r.drafts.rate, 0), `${fixed(r.raw.tps, 0)} raw txn/s`, fixed(d, 2), "≥ 0.8", d >= 0.8);
   row(`${db}: submissions/s`, fixed(r.submissions.rate, 0), `${fixed(r.raw.tps, 0)} raw txn/s`, fixed(s, 2), "≥ 0.5", s >= 0.5);
+  // Where the time goes when the machine, not the disk, sets the pace: CPU
+  // per write, all processes, against the raw reference's per transaction.
+  const rawParts = [`its client ${fixed(r.raw.cpu.reference_ms, 2)}`];
+  if (r.database === "postgres") rawParts.push(`Postgres ${fixed(r.raw.cpu.postgres_ms, 2)}`);
+  for (const [name, w] of [["draft save", r.drafts], ["submission", r.submissions]]) {
+    const c = w.cpu;
+    const parts = [`server ${fixed(c.server_ms, 2)}`];
+    if (r.database === "postgres") parts.push(`Postgres ${fixed(c.postgres_ms, 2)}`);
+    parts.push(`load generator ${fixed(c.load_ms, 2)}`);
+    row(
+      `${db}: CPU per ${name}`,
+      `${fixed(c.busy_ms, 2)} ms (${parts.join(", ")}; machine ${fixed(100 * c.idle_share, 0)}% idle)`,
+      `raw ${fixed(r.raw.cpu.busy_ms, 2)} ms per txn (${rawParts.join(", ")}; ${fixed(100 * r.raw.cpu.idle_share, 0)}% idle)`,
+      fixed(r.raw.cpu.busy_ms / c.busy_ms, 2),
+      "",
+      undefined,
+    );
+  }
   row(`${db}: draft p99 at ${fixedRate}/s`, `${ms(r.drafts_fixed.p99)} ms`, `raw p99 ${fixed(r.raw.p99_ms)} ms`, "", "≤ 5 ms", r.drafts_fixed.p99 <= 5);
   const sp = ratio(r.static_page.rate, r.trivial.rate);
   const sa = ratio(r.static_asset.rate, r.trivial.rate);
