@@ -44,6 +44,25 @@ struct Scratch {
     dir: std::path::PathBuf,
 }
 
+impl Scratch {
+    /// A new database and an empty directory for the test called `what`;
+    /// returns them with the database's URL.
+    fn new(runtime: &tokio::runtime::Runtime, what: &str) -> (Self, String) {
+        let admin_url = postgres_admin_url();
+        let name = format!("skipcheck_{what}_{}", std::process::id());
+        let url = runtime.block_on(create_database(&admin_url, &name));
+        let dir = std::env::temp_dir().join(format!("skipcheck-{what}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = Self {
+            admin_url,
+            name,
+            dir,
+        };
+        (scratch, url)
+    }
+}
+
 impl Drop for Scratch {
     fn drop(&mut self) {
         let sql = format!("drop database if exists {} with (force)", self.name);
@@ -113,19 +132,9 @@ fn counter(addr: SocketAddr, name: &str) -> f64 {
 #[test]
 fn two_instances_behind_a_proxy_lose_nothing_when_one_dies() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let admin_url = postgres_admin_url();
-    let name = format!("skipcheck_cluster_{}", std::process::id());
-    let url = runtime.block_on(create_database(&admin_url, &name));
-    let dir = std::env::temp_dir().join(format!("skipcheck-cluster-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
     // Declared before the processes, so dropped after them.
-    let scratch = Scratch {
-        admin_url,
-        name,
-        dir,
-    };
+    let (scratch, url) = Scratch::new(&runtime, "cluster");
     let dir = &scratch.dir;
-    std::fs::create_dir_all(dir).unwrap();
 
     // Both instances share the database and the server key (in the data directory).
     // A grown demo: a few dozen people with a check-in open.
@@ -258,4 +267,61 @@ async fn nothing_left_due(url: &str) {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     db.close().await;
+}
+
+/// An instance that hangs in the middle of a transaction (stopped, or cut
+/// off with its connection to Postgres still open) holds the rows it
+/// locked: here a row the other instance then waits for, as a submission
+/// waits for its group's count. Postgres ends the hung session after 10 s
+/// idle in its transaction, so the other goes on well within a request's
+/// 30 s, and the hung one's transaction is gone, not committed later.
+#[test]
+fn an_instance_hung_in_a_transaction_holds_no_lock_for_long() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // Dropped last, outside the runtime.
+    let (_scratch, url) = Scratch::new(&runtime, "hung");
+    runtime.block_on(async {
+        let hung = backend::Db::connect(&url).await.unwrap();
+        let other = backend::Db::connect(&url).await.unwrap();
+        for sql in [
+            "create table contended (id bigint primary key, n bigint not null)",
+            "insert into contended values (1, 0)",
+        ] {
+            hung.writer().execute(sql).await.unwrap();
+        }
+
+        let mut stuck = hung.writer().begin().await.unwrap();
+        sqlx::query("update contended set n = n + 1 where id = 1")
+            .execute(&mut *stuck)
+            .await
+            .unwrap();
+        // ...and the hung instance sends nothing more.
+
+        let began = std::time::Instant::now();
+        let waited = tokio::time::timeout(
+            Duration::from_secs(25),
+            sqlx::query("update contended set n = n + 10 where id = 1").execute(other.writer()),
+        )
+        .await;
+        let elapsed = began.elapsed();
+        assert!(
+            matches!(waited, Ok(Ok(_))),
+            "the other instance still waited for the hung one's lock after {elapsed:?}: {waited:?}"
+        );
+        assert!(
+            elapsed >= Duration::from_secs(5),
+            "the lock was free after {elapsed:?}: the test did not make the other instance wait"
+        );
+        assert!(
+            stuck.commit().await.is_err(),
+            "the hung instance's transaction was still there to commit"
+        );
+        let n: i64 = sqlx::query_scalar("select n from contended where id = 1")
+            .fetch_one(other.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 10, "only the other instance's write is in");
+        hung.close().await;
+        other.close().await;
+    });
 }

@@ -106,7 +106,21 @@ pub const SQLITE_WRITER_PRAGMAS: &str =
 /// compiling one (JIT) takes 20 to 50 ms: Postgres does it when a plan's
 /// estimated cost is high, as for a walk down a reporting line whose size it
 /// cannot know, which then runs in under a millisecond.
-const POSTGRES_SESSION: &str = "set jit = off";
+///
+/// A transaction of Skipcheck's waits on nothing but its own statements, so
+/// one idle for 10 s belongs to an instance that hangs (stopped, or cut off
+/// from the network with its connection to Postgres still open): Postgres
+/// then ends its session, and the rows it locked (a group's count, which
+/// every submission to that group waits for) are free for the other
+/// instances again, well within a request's 30 s. Without it they would
+/// wait until the hung instance came back, or until Postgres found the
+/// connection dead, hours later.
+macro_rules! postgres_session {
+    () => {
+        "set jit = off; set idle_in_transaction_session_timeout = '10s'"
+    };
+}
+const POSTGRES_SESSION: &str = postgres_session!();
 
 /// How the connection that writes the [`checkins::WriteQueue`]'s batches
 /// is set up. A batch comes as one JSON array, of a size Postgres cannot
@@ -114,8 +128,10 @@ const POSTGRES_SESSION: &str = "set jit = off";
 /// reading every row of them (a hash join), where each of the few ballots
 /// is one lookup in an index. This connection runs
 /// nothing but those batches, each row of which is found by its key.
-const POSTGRES_QUEUE_SESSION: &str = "set jit = off; set enable_seqscan = off;
-     set enable_hashjoin = off; set enable_mergejoin = off";
+const POSTGRES_QUEUE_SESSION: &str = concat!(
+    postgres_session!(),
+    "; set enable_seqscan = off; set enable_hashjoin = off; set enable_mergejoin = off"
+);
 
 /// What every pool does: wait at most 10 s for a connection, and hand one
 /// out without first asking it whether it still answers (a round trip to
