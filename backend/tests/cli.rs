@@ -308,6 +308,18 @@ fn lose_database(dir: &DataDir) {
     }
 }
 
+/// A backup refused because the key does not open the database's sealed
+/// answers: it says so, and `copy` is not made.
+fn refused_for_its_key(backup: &Output, copy: &std::path::Path) {
+    assert!(!backup.status.success());
+    assert!(
+        text(backup).contains("does not go with"),
+        "{}",
+        text(backup)
+    );
+    assert!(!copy.exists());
+}
+
 #[test]
 fn a_backup_with_its_key_restores_a_lost_data_directory() {
     let dir = DataDir::new();
@@ -318,14 +330,7 @@ fn a_backup_with_its_key_restores_a_lost_data_directory() {
     // backup is made.
     let right_key = std::fs::read(&key).unwrap();
     std::fs::write(&key, format!("{}\n", "ab".repeat(32))).unwrap();
-    let mismatched = run(&dir, &["backup", copy.to_str().unwrap()], "");
-    assert!(!mismatched.status.success());
-    assert!(
-        text(&mismatched).contains("does not go with"),
-        "{}",
-        text(&mismatched)
-    );
-    assert!(!copy.exists());
+    refused_for_its_key(&run(&dir, &["backup", copy.to_str().unwrap()], ""), &copy);
     std::fs::write(&key, &right_key).unwrap();
 
     let backup = run(&dir, &["backup", copy.to_str().unwrap()], "");
@@ -390,14 +395,7 @@ fn a_key_in_the_environment_checks_backup_and_restore_and_no_key_file_is_made() 
     let beside = dir.path().join("copy.db.key");
 
     // The environment's key is the one checked: a wrong one makes no backup.
-    let mismatched = with_key(&wrong, &["backup", copy_arg]);
-    assert!(!mismatched.status.success());
-    assert!(
-        text(&mismatched).contains("does not go with"),
-        "{}",
-        text(&mismatched)
-    );
-    assert!(!copy.exists());
+    refused_for_its_key(&with_key(&wrong, &["backup", copy_arg]), &copy);
 
     let backup = with_key(&right, &["backup", copy_arg]);
     assert!(backup.status.success(), "{}", text(&backup));

@@ -396,7 +396,7 @@ for (const r of all) {
       `${db}: CPU per ${name}`,
       `${fixed(c.busy_ms, 2)} ms (${parts.join(", ")}; machine ${fixed(100 * c.idle_share, 0)}% idle)`,
       `raw ${fixed(r.raw.cpu.busy_ms, 2)} ms per txn (${rawParts.join(", ")}; ${fixed(100 * r.raw.cpu.idle_share, 0)}% idle)`,
-      fixed(r.raw.cpu.busy_ms / c.busy_ms, 2),
+      fixed(ratio(r.raw.cpu.busy_ms, c.busy_ms), 2),
       "",
       undefined,
     );
