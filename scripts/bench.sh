@@ -15,9 +15,9 @@ profile=release
 for arg in "$@"; do [ "$arg" = --smoke ] && profile=debug; done
 
 scripts/setup.sh --test
-if [ ! -d scripts/bench/node_modules/autocannon ] || [ ! -d scripts/bench/node_modules/lighthouse ] \
+if [ ! -d scripts/bench/node_modules/lighthouse ] \
    || [ scripts/bench/package-lock.json -nt scripts/bench/node_modules/.package-lock.json ]; then
-  step "Installing the benchmark's tools (autocannon, Lighthouse) from npm"
+  step "Installing Lighthouse, the benchmark's page timer, from npm"
   npm ci --prefix scripts/bench --no-audit --no-fund --loglevel=error
 fi
 [ -d frontend/dist/checkin ] || scripts/build-frontend.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, from package registries only (crates.io, npm,
 # Debian), and does nothing when everything is there. `--test` adds what the
-# tests need: Chromium and ChromeDriver, HAProxy, psql, schemathesis, oha.
+# tests need: Chromium and ChromeDriver, HAProxy, psql, wrk, schemathesis, oha.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 want_test=0
@@ -31,13 +31,13 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] 
 fi
 
 if [ "$want_test" = 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
-   || ! command -v haproxy >/dev/null || ! command -v psql >/dev/null; }; then
-  step "Installing Chromium, ChromeDriver, HAProxy and psql from Debian"
+   || ! command -v haproxy >/dev/null || ! command -v psql >/dev/null || ! command -v wrk >/dev/null; }; then
+  step "Installing Chromium, ChromeDriver, HAProxy, psql and wrk from Debian"
   sudo_cmd=""
   [ "$(id -u)" != 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq \
-    chromium chromium-driver haproxy postgresql-client >/dev/null
+    chromium chromium-driver haproxy postgresql-client wrk >/dev/null
 fi
 
 if [ "$want_test" = 1 ] && [ "$(oha --version 2>/dev/null)" != "oha 1.16.0" ]; then

@@ -1,5 +1,5 @@
 // The benchmark: Skipcheck's real server, measured with a load generator
-// (autocannon; oha for the evenly paced run) against references measured in the same run on the same
+// (wrk; oha for the evenly paced run) against references measured in the same run on the same
 // machine, so that each figure is a ratio that holds from run to run.
 //
 //   node scripts/bench/bench.mjs [--smoke] [--databases sqlite,postgres]
@@ -16,7 +16,6 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
 import { freePort, waitForHealth } from "../../tests/e2e/support.mjs";
 
 const { values: opt } = parseArgs({
@@ -26,6 +25,7 @@ const { values: opt } = parseArgs({
     bin: { type: "string", default: "target/release/skipcheck" },
     raw: { type: "string", default: "target/release/examples/raw_txn" },
     oha: { type: "string", default: "oha" },
+    wrk: { type: "string", default: "wrk" },
     people: { type: "string" },
     rounds: { type: "string" },
     invites: { type: "string" },
@@ -48,6 +48,9 @@ const fixedRate = smoke ? 200 : 1000;
 const postgres = process.env.SKIPCHECK_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
 const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
+const loadScript = join(import.meta.dirname, "load.lua");
+// wrk's request files.
+const scratch = mkdtempSync(join(tmpdir(), "skipcheck-bench-"));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const psql = (sql) => execFileSync("psql", ["-q", "-v", "ON_ERROR_STOP=1", postgres, "-c", sql]);
 
@@ -63,8 +66,8 @@ function database(kind, dir, name) {
 
 /** CPU time so far, in ms: the machine's, busy and idle (/proc/stat), the
  * server's (`pid`), Postgres's (every `postgres` process, with what the
- * backends that have exited used), this load generator's and that of the
- * child processes it has waited for (the raw reference). */
+ * backends that have exited used), the load generator's (this process's and
+ * wrk's) and that of the child processes waited for (wrk, the raw reference). */
 function cpu(pid) {
   const tick = 1000 / clockTicks;
   // utime, stime, cutime, cstime: fields 14 to 17 of /proc/PID/stat.
@@ -96,8 +99,8 @@ function cpu(pid) {
     idle: idle * tick,
     server: (utime + stime) * tick,
     postgres: postgresTicks * tick,
-    load: (own.user + own.system) / 1000,
     children: (cutime + cstime) * tick,
+    load: (own.user + own.system) / 1000 + (cutime + cstime) * tick,
   };
 }
 const clockTicks = Number(execFileSync("getconf", ["CLK_TCK"]).toString()) || 100;
@@ -125,32 +128,41 @@ function memory(pid) {
   return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
 }
 
-/** One autocannon run; fails loudly on any error or answer other than 2xx
- * (or than `expect`, a status every request must get). */
-async function load(name, { expect, ...options }) {
-  // From the start to the last answer: autocannon's own duration is whole
-  // seconds, and a run of a fixed amount ends on its next one-second tick.
-  const began = performance.now();
-  let last = began;
-  const result = await new Promise((resolve, reject) => {
-    const run = autocannon(
-      { connections, ...(options.amount ? {} : { duration: seconds }), ...options },
-      (err, res) => (err ? reject(err) : resolve(res)),
-    );
-    run.on("response", () => (last = performance.now()));
-  });
-  const elapsed = (last - began) / 1000;
-  const good = expect ? (result.statusCodeStats[expect]?.count ?? 0) : result["2xx"];
-  const answered = Object.values(result.statusCodeStats).reduce((n, s) => n + s.count, 0);
-  const bad = answered - good + result.errors + result.timeouts;
-  assert.equal(bad, 0, `${name}: ${bad} unexpected answers, errors or timeouts: ${JSON.stringify(result.statusCodeStats)}`);
+/** One wrk run (scripts/bench/load.lua) of `requests` ({ method, path,
+ * headers, body }; by default a GET of the URL's path), sent in turn for
+ * `seconds`, or each once with `once`. Fails loudly on any socket error or
+ * answer other than 2xx (or than `expect`, a status every request must get). */
+function load(name, { url, requests, once = false, expect, connections: c = connections }) {
+  const target = new URL(url);
+  const list = requests ?? [{ path: target.pathname }];
+  const file = join(scratch, "requests");
+  writeFileSync(file, list.map((r) => `${httpRequest(target.host, r)}\0`).join(""));
+  const args = ["-t1", `-c${c}`, `-d${once ? 600 : seconds}s`, "--timeout", "10s", "-s", loadScript];
+  args.push(target.origin, "--", file, once ? "once" : "cycle");
+  const out = execFileSync(opt.wrk, args, { maxBuffer: 64 << 20 }).toString();
+  const line = out.split("\n").find((l) => l.startsWith("RESULT "));
+  assert.ok(line, `${name}: wrk printed no result:\n${out}`);
+  const result = JSON.parse(line.slice("RESULT ".length));
+  const counts = Object.entries(result.statuses);
+  const good = counts.filter(([s]) => (expect ? s === String(expect) : s.startsWith("2"))).reduce((n, [, k]) => n + k, 0);
+  const answered = counts.reduce((n, [, k]) => n + k, 0);
+  const bad = answered - good + result.errors;
+  assert.equal(bad, 0, `${name}: ${bad} unexpected answers or socket errors: ${JSON.stringify(result)}`);
   assert.ok(good > 0, `${name}: nothing answered`);
-  return { rate: good / elapsed, p50: result.latency.p50, p99: result.latency.p99, requests: good };
+  if (once) assert.equal(good, list.length, `${name}: not every request was answered`);
+  return { rate: good / (result.duration_us / 1e6), p50: result.p50_us / 1000, p99: result.p99_us / 1000, requests: good };
 }
 
-/** One oha run at `fixedRate` requests a second, sent evenly spaced: autocannon's
- * rate sends each second's share as fast as it can and then waits, so its
- * latency at a rate is that of a burst. Fails on any answer other than 2xx. */
+/** A whole HTTP/1.1 request, as wrk sends it. */
+function httpRequest(host, { method = "GET", path, headers = {}, body }) {
+  const lines = [`${method} ${path} HTTP/1.1`, `Host: ${host}`];
+  for (const [key, value] of Object.entries(headers)) lines.push(`${key}: ${value}`);
+  if (body !== undefined) lines.push(`Content-Length: ${Buffer.byteLength(body)}`);
+  return `${lines.join("\r\n")}\r\n\r\n${body ?? ""}`;
+}
+
+/** One oha run at `fixedRate` requests a second, sent evenly spaced (wrk
+ * sends as fast as it is answered). Fails on any answer other than 2xx. */
 function paced(name, { url, method, headers, body }) {
   const args = ["--no-tui", "--output-format", "json", "-n", String(fixedRate * seconds), "-q", String(fixedRate)];
   args.push("-c", String(connections), "-m", method, "-d", body, url);
@@ -179,12 +191,6 @@ function shuffled(values) {
     [out[i], out[j]] = [out[j], out[i]];
   }
   return out;
-}
-
-/** Cycles through values: a new one for every request. */
-function cycle(values) {
-  let i = 0;
-  return () => values[i++ % values.length];
 }
 
 function raw(url) {
@@ -229,19 +235,14 @@ async function benchDatabase(kind) {
     results.raw = raw(reference.url);
     const draft = (n) => JSON.stringify({ answers: { personal: { text: `draft ${n}` } } });
     // A round's worth of people saving drafts.
-    const nextToken = cycle(tokens.slice(0, 500));
-    let n = 0;
-    const draftRequest = {
+    const drafts = tokens.slice(0, 500).map((token, n) => ({
       method: "PUT",
       path: "/api/checkin/draft",
-      setupRequest: (req) => ({
-        ...req,
-        headers: { ...req.headers, "content-type": "application/json", authorization: `Bearer ${nextToken()}` },
-        body: draft(++n),
-      }),
-    };
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: draft(n),
+    }));
     let before = cpu(server.pid);
-    results.drafts = await load("drafts", { url: base, requests: [draftRequest] });
+    results.drafts = load("drafts", { url: base, requests: drafts });
     results.drafts.cpu = cpuPerRequest(before, cpu(server.pid), results.drafts.requests);
     results.drafts_fixed = paced("drafts at a fixed rate", {
       url: `${base}/api/checkin/draft`,
@@ -257,35 +258,24 @@ async function benchDatabase(kind) {
     const submission = JSON.stringify({
       answers: { personal: { text: "Busy but good." }, support: { scale: 6 }, morale: { scale: 7 } },
     });
-    const submit = (list) => {
-      const next = cycle(list);
-      return {
-        url: base,
-        amount: list.length,
-        requests: [
-          {
-            method: "POST",
-            path: "/api/checkin/submit",
-            setupRequest: (req) => ({
-              ...req,
-              headers: { ...req.headers, "content-type": "application/json", authorization: `Bearer ${next()}` },
-              body: submission,
-            }),
-          },
-        ],
-      };
-    };
+    const submit = (list) => ({
+      url: base,
+      once: true,
+      requests: list.map((token) => ({
+        method: "POST",
+        path: "/api/checkin/submit",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: submission,
+      })),
+    });
     // Every submission is a person's only one, so there are no more than the
     // demo's invites (--invites): the first tenth warms the server up (its
     // connections prepare their statements the first times they run them);
     // the rest is measured.
-    // (autocannon needs at least a request per connection in each run; the
-    // smoke run's small organisation has too few to split, and is not warmed.)
-    let warm = Math.max(connections, Math.ceil(submitters.length / 10));
-    if (submitters.length - warm < connections) warm = 0;
-    if (warm > 0) await load("submissions, warming up", submit(submitters.slice(0, warm)));
+    const warm = Math.ceil(submitters.length / 10);
+    load("submissions, warming up", submit(submitters.slice(0, warm)));
     before = cpu(server.pid);
-    results.submissions = await load("submissions", submit(submitters.slice(warm)));
+    results.submissions = load("submissions", submit(submitters.slice(warm)));
     results.submissions.cpu = cpuPerRequest(before, cpu(server.pid), results.submissions.requests);
     results.rss_load_mb = Math.max(results.rss_load_mb, memory(server.pid).peak);
 
@@ -294,9 +284,9 @@ async function benchDatabase(kind) {
     const script = html.match(/\/checkin\/checkin-[0-9a-f]+\.js/)?.[0];
     assert.ok(script, "no script in the check-in page");
     // The trivial JSON route: a refusal that reads no database, through every layer.
-    results.trivial = await load("trivial JSON", { url: `${base}/api/me`, expect: 401 });
-    results.static_page = await load("check-in page", { url: `${base}/checkin/` });
-    results.static_asset = await load("check-in script", { url: `${base}${script}` });
+    results.trivial = load("trivial JSON", { url: `${base}/api/me`, expect: 401 });
+    results.static_page = load("check-in page", { url: `${base}/checkin/` });
+    results.static_asset = load("check-in script", { url: `${base}${script}` });
 
     // 3. The briefing and the report, one request at a time.
     const login = await fetch(`${base}/api/session`, {
@@ -320,9 +310,9 @@ async function benchDatabase(kind) {
       .reduce((a, b) => (b.meetings > a.meetings ? b : a));
     const detail = await get(`/api/rounds/${past.id}`);
     const meeting = (detail.meetings.find((m) => m.status === "submitted") ?? detail.meetings[0]).id;
-    const leader = { connections: 1, headers: { cookie } };
-    results.briefing = await load("briefing", { ...leader, url: `${base}/api/meetings/${meeting}` });
-    results.report = await load("report", { ...leader, url: `${base}/api/rounds/${past.id}/report` });
+    const leader = (path) => ({ url: base, connections: 1, requests: [{ path, headers: { cookie } }] });
+    results.briefing = load("briefing", leader(`/api/meetings/${meeting}`));
+    results.report = load("report", leader(`/api/rounds/${past.id}/report`));
     results.meetings_in_round = detail.meetings.length;
 
     // 5. The widget's time to interactive on a throttled phone (SQLite only).
@@ -366,14 +356,14 @@ function sizes() {
 }
 
 const fixed = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "–");
-// autocannon measures latency in whole milliseconds.
-const ms = (x) => (x < 1 ? "< 1" : fixed(x, 0));
+const ms = (x) => fixed(x, x < 10 ? 1 : 0);
 const rows = [];
 const row = (figure, measured, reference, ratio, goal, met) =>
   rows.push(`| ${figure} | ${measured} | ${reference} | ${ratio} | ${goal} | ${met === undefined ? "" : met ? "yes" : "**no**"} |`);
 
 const all = [];
 for (const kind of opt.databases.split(",")) all.push(await benchDatabase(kind));
+rmSync(scratch, { recursive: true, force: true });
 const size = sizes();
 
 for (const r of all) {
