@@ -200,19 +200,25 @@ pub fn build(input: &Inputs<'_>) -> (Vec<AnonymousResult>, u32, Vec<GroupReport>
         }
         out
     };
-    let counted_in = |ids: &[String]| -> u32 {
-        input
-            .groups
-            .iter()
-            .filter(|g| ids.contains(&g.group_id))
-            .map(|g| u32::try_from(g.counted).unwrap_or(0))
-            .sum()
-    };
+    // Each group's count and tallies, found by its id: a round has a few
+    // hundred groups and a few thousand tallies, so no scan per group.
+    let counted: HashMap<&str, u32> = input
+        .groups
+        .iter()
+        .map(|g| (g.group_id.as_str(), u32::try_from(g.counted).unwrap_or(0)))
+        .collect();
+    let tallies_of: HashMap<&str, Vec<&Tally>> =
+        input.tallies.iter().fold(HashMap::new(), |mut map, t| {
+            map.entry(t.0.as_str()).or_default().push(t);
+            map
+        });
+    let counted_in =
+        |ids: &[String]| -> u32 { ids.iter().filter_map(|id| counted.get(id.as_str())).sum() };
     let figures = |ids: &[String], n: u32| -> Vec<AnonymousResult> {
-        let tallies: Vec<(String, String, i64)> = input
-            .tallies
+        let tallies: Vec<(String, String, i64)> = ids
             .iter()
-            .filter(|(g, ..)| ids.contains(g))
+            .filter_map(|id| tallies_of.get(id.as_str()))
+            .flatten()
             .map(|(_, q, a, c)| (q.clone(), a.clone(), *c))
             .collect();
         morale::results(input.template, &tallies, n, k)

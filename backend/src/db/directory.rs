@@ -54,13 +54,15 @@ pub struct PersonFields<'a> {
 }
 
 /// The walk up from a round's ($1) planned people, each person once (so a
-/// circle ends); the walk's step (`from up …`) is the backend's.
+/// circle ends); how a person is found, from their meetings (`$start`) and
+/// at each step up (`$step`), is the backend's.
 macro_rules! lines {
-    ($step:literal) => {
+    ($start:literal, $step:literal) => {
         concat!(
             "with recursive up (id, name, manager_id) as (
-                 select p.id, p.name, p.manager_id from meetings m join people p on p.id = m.person_id
-                 where m.round_id = $1
+                 select p.id, p.name, p.manager_id ",
+            $start,
+            " where m.round_id = $1
                  union
                  select p.id, p.name, p.manager_id ",
             $step,
@@ -71,12 +73,18 @@ macro_rules! lines {
 }
 
 /// [`lines!`] on SQLite.
-const LINES_SQLITE: &str = lines!("from up join people p on p.id = up.manager_id");
+const LINES_SQLITE: &str = lines!(
+    "from meetings m join people p on p.id = m.person_id",
+    "from up join people p on p.id = up.manager_id"
+);
 
-/// [`lines!`] on Postgres, which would otherwise join each step to the
-/// whole directory, read through: a lateral subquery kept apart
-/// (`offset 0`) makes each step an index lookup per person reached.
+/// [`lines!`] on Postgres, which would otherwise join the meetings and each
+/// step to the whole directory, read through: a lateral subquery kept apart
+/// (`offset 0`) makes each an index lookup per person (the report of a round
+/// with 436 meetings in a directory of 10 000: the walk 5.7 ms against 7.4
+/// with the meetings joined, median of eight, prepared).
 const LINES_POSTGRES: &str = lines!(
+    "from meetings m cross join lateral (select q.id, q.name, q.manager_id from people q where q.id = m.person_id offset 0) p",
     "from up cross join lateral (select q.id, q.name, q.manager_id from people q where q.id = up.manager_id offset 0) p"
 );
 
