@@ -121,6 +121,17 @@ function cpuPerRequest(before, after, requests) {
   };
 }
 
+/** `run()`'s result with the CPU per request it cost (`cpuPerRequest`),
+ * the server being `pid`. */
+function withCpu(pid, run) {
+  const before = cpu(pid);
+  const result = run();
+  return { ...result, cpu: cpuPerRequest(before, cpu(pid), result.requests) };
+}
+
+/** What an employee's browser sends with a JSON body through their link. */
+const asEmployee = (token) => ({ "content-type": "application/json", authorization: `Bearer ${token}` });
+
 /** Resident memory of a process, in MB: now (VmRSS) and its peak (VmHWM). */
 function memory(pid) {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -238,16 +249,14 @@ async function benchDatabase(kind) {
     const drafts = tokens.slice(0, 500).map((token, n) => ({
       method: "PUT",
       path: "/api/checkin/draft",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      headers: asEmployee(token),
       body: draft(n),
     }));
-    let before = cpu(server.pid);
-    results.drafts = load("drafts", { url: base, requests: drafts });
-    results.drafts.cpu = cpuPerRequest(before, cpu(server.pid), results.drafts.requests);
+    results.drafts = withCpu(server.pid, () => load("drafts", { url: base, requests: drafts }));
     results.drafts_fixed = paced("drafts at a fixed rate", {
       url: `${base}/api/checkin/draft`,
       method: "PUT",
-      headers: { "content-type": "application/json", authorization: `Bearer ${tokens[0]}` },
+      headers: asEmployee(tokens[0]),
       body: draft(0),
     });
     results.rss_load_mb = memory(server.pid).peak;
@@ -264,7 +273,7 @@ async function benchDatabase(kind) {
       requests: list.map((token) => ({
         method: "POST",
         path: "/api/checkin/submit",
-        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        headers: asEmployee(token),
         body: submission,
       })),
     });
@@ -274,9 +283,7 @@ async function benchDatabase(kind) {
     // the rest is measured.
     const warm = Math.ceil(submitters.length / 10);
     load("submissions, warming up", submit(submitters.slice(0, warm)));
-    before = cpu(server.pid);
-    results.submissions = load("submissions", submit(submitters.slice(warm)));
-    results.submissions.cpu = cpuPerRequest(before, cpu(server.pid), results.submissions.requests);
+    results.submissions = withCpu(server.pid, () => load("submissions", submit(submitters.slice(warm))));
     results.rss_load_mb = Math.max(results.rss_load_mb, memory(server.pid).peak);
 
     // 2. Static pages and assets against a trivial JSON route of the same server.
