@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use axum::http::{Method, StatusCode};
-use backend::db::{NewAccount, NewPerson};
+use backend::db::{Db, NewAccount, NewPerson};
 use serde_json::{Value, json};
 use tests::{Reply, TestApp, on_both};
 
@@ -23,6 +23,7 @@ on_both!(
     k_stays_as_it_was_when_the_round_opened,
     submissions_at_once_each_person_twice_count_each_once,
     a_submission_that_fails_fails_alone,
+    one_planned_by_another_instance_meanwhile_is_placed_by_their_line,
 );
 
 const K: u32 = 5;
@@ -143,7 +144,7 @@ async fn build(app: &TestApp, teams: &[Team]) -> Org {
         tokens: HashMap::new(),
         people: in_round.iter().map(|p| p.name.clone()).collect(),
     };
-    org.tokens = meet(app, &round, &in_round).await;
+    org.tokens = meet(&app.db, &round, &in_round).await;
     org
 }
 
@@ -164,23 +165,22 @@ async fn open_round(
 }
 
 /// Schedules a meeting with each person; returns their invite tokens.
-async fn meet(app: &TestApp, round: &str, people: &[NewPerson]) -> HashMap<String, String> {
+async fn meet(db: &Db, round: &str, people: &[NewPerson]) -> HashMap<String, String> {
     let at = backend::now() + 86_400;
     let mut tokens = HashMap::new();
     for p in people {
         let token = backend::auth::token::new_token();
-        app.db
-            .schedule(
-                &backend::db::new_id(),
-                round,
-                &p.id,
-                at,
-                30,
-                &backend::auth::token::hash_token(&token),
-                at + 7 * 86_400,
-            )
-            .await
-            .unwrap();
+        db.schedule(
+            &backend::db::new_id(),
+            round,
+            &p.id,
+            at,
+            30,
+            &backend::auth::token::hash_token(&token),
+            at + 7 * 86_400,
+        )
+        .await
+        .unwrap();
         tokens.insert(p.name.clone(), token);
     }
     tokens
@@ -358,7 +358,7 @@ async fn a_suppressed_team_takes_the_next_smallest_with_it_and_the_whole_isolate
         .map(|i| new_person(&format!("Cy Late {i}"), Some(&cy)))
         .collect();
     app.db.insert_people(&org.org_id, &more).await.unwrap();
-    let tokens = meet(app, &org.round, &more).await;
+    let tokens = meet(&app.db, &org.round, &more).await;
     for p in &more {
         submit(
             app,
@@ -480,6 +480,41 @@ async fn an_answer_stays_in_the_team_it_was_written_in(app: &TestApp) {
             (org.ids["Ana"].clone(), 5, 5),
             (org.ids["Bo"].clone(), 6, 5)
         ]
+    );
+}
+
+async fn one_planned_by_another_instance_meanwhile_is_placed_by_their_line(app: &TestApp) {
+    let org = build(app, &plain(&[("Ana", 5), ("Bo", 5)])).await;
+    // This instance reads the round, its planned people and the lines above
+    // them, to place a ballot.
+    org.submit_all(app, &org.team("Bo")[..1]).await;
+    // Another instance adds one to Ana's team and meets them: this one
+    // does not know them when they answer.
+    let other = app.another_instance().await;
+    let newcomer = new_person("Ana Newcomer", Some(&org.ids["Ana"]));
+    other
+        .insert_people(&org.org_id, std::slice::from_ref(&newcomer))
+        .await
+        .unwrap();
+    let tokens = meet(&other, &org.round, std::slice::from_ref(&newcomer)).await;
+    other.close().await;
+    submit(
+        app,
+        &tokens[&newcomer.name],
+        json!({"scale": 6}),
+        json!({"scale": 7}),
+    )
+    .await;
+
+    // Their ballot is Ana's team's, as the line above them says.
+    let stored = org.stored_groups(app).await;
+    assert!(
+        stored.contains(&(org.ids["Ana"].clone(), 1, 0)),
+        "{stored:?}"
+    );
+    assert!(
+        stored.contains(&(org.ids["Bo"].clone(), 1, 0)),
+        "{stored:?}"
     );
 }
 
@@ -780,7 +815,7 @@ async fn the_trend_shows_each_round_as_its_own_report_shows_it(app: &TestApp) {
             ..new_person(name, None)
         })
         .collect();
-    let tokens = meet(app, &later, &again).await;
+    let tokens = meet(&app.db, &later, &again).await;
     for (i, p) in again.iter().enumerate() {
         let morale = json!({"scale": i32::try_from(i).unwrap() % 10 + 1});
         submit(app, &tokens[&p.name], json!({"scale": 5}), morale).await;

@@ -681,8 +681,8 @@ async fn invite(
 }
 
 /// The check-in a meeting just scheduled opens, as a submission through its invite reads it.
-async fn scheduled(db: &Db, token_hash: &str) -> anyhow::Result<crate::db::LinkedSubmission> {
-    db.linked_submission(token_hash)
+async fn scheduled(db: &Db, token_hash: &str) -> anyhow::Result<crate::db::LinkedCheckin> {
+    db.linked_checkin(token_hash)
         .await?
         .ok_or_else(|| anyhow::anyhow!("a meeting just scheduled has no invite"))
 }

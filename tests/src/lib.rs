@@ -54,6 +54,8 @@ pub struct TestApp {
     /// The server's key, which seals anonymous answers until they are counted.
     pub key: std::sync::Arc<backend::sealed::ServerKey>,
     pub demo: DemoOutput,
+    /// The database's URL, for another instance on it.
+    url: String,
     drop_database: Option<(String, String)>,
     _dir: Option<TempDir>,
 }
@@ -121,7 +123,7 @@ impl TestApp {
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.join("test.db").display());
         let db = Db::connect(&url).await.expect("sqlite opens");
-        Self::with_db(db, demo, None, Some(TempDir(dir))).await
+        Self::with_db(db, url, demo, None, Some(TempDir(dir))).await
     }
 
     /// A new Postgres database, with the demo data or empty.
@@ -145,11 +147,12 @@ impl TestApp {
         let base = admin_url.split('?').next().unwrap_or(&admin_url);
         let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
         let db = Db::connect(&url).await.expect("postgres opens");
-        Self::with_db(db, demo, Some((admin_url, name)), None).await
+        Self::with_db(db, url, demo, Some((admin_url, name)), None).await
     }
 
     async fn with_db(
         db: Db,
+        url: String,
         with_demo: bool,
         drop_database: Option<(String, String)>,
         dir: Option<TempDir>,
@@ -175,6 +178,7 @@ impl TestApp {
             router,
             key,
             demo,
+            url,
             drop_database,
             _dir: dir,
         }
@@ -255,6 +259,14 @@ impl TestApp {
             headers,
             body,
         }
+    }
+
+    /// Another instance's storage on the same database: what one instance
+    /// changes there, the other learns only by reading it.
+    pub async fn another_instance(&self) -> Db {
+        Db::connect(&self.url)
+            .await
+            .expect("the database opens again")
     }
 
     /// The SQLite file of this test, if it runs on SQLite.

@@ -13,7 +13,7 @@ use shared::Template;
 
 use super::token::hash_token;
 use crate::AppState;
-use crate::db::{AccountLinkRow, Db, LinkRow, LinkedCheckin, LinkedSubmission};
+use crate::db::{AccountLinkRow, Db, LinkRow, LinkedCheckin};
 use crate::error::ApiError;
 
 /// An employee's invite to one meeting.
@@ -27,12 +27,12 @@ pub struct InviteLink {
 #[derive(Debug, Clone)]
 pub struct ManagerLink(pub LinkRow);
 
-/// An employee's invite read together with the check-in it opens and where
-/// its person stands, in one query, and the template the check-in is asked
-/// with: what submitting needs.
+/// An employee's invite read together with the check-in it opens, in one
+/// query, and the template the check-in is asked with: what submitting
+/// needs.
 #[derive(Debug, Clone)]
 pub struct InviteSubmission {
-    pub submission: LinkedSubmission,
+    pub checkin: LinkedCheckin,
     pub template: Arc<Template>,
 }
 
@@ -87,14 +87,9 @@ impl LinkToken {
 /// The check-in an invite opens, refused as [`InviteLink`] refuses: unknown
 /// (or not an invite) first, then expired.
 pub async fn invited_checkin(db: &Db, token_hash: &str) -> Result<LinkedCheckin, ApiError> {
-    invited(db.linked_checkin(token_hash).await?, |row| row)
-}
-
-/// What was read through a link, if it is an invite's check-in
-/// ([`invited_checkin`]); `checkin` finds the check-in in it.
-fn invited<T>(found: Option<T>, checkin: impl Fn(&T) -> &LinkedCheckin) -> Result<T, ApiError> {
-    unexpired(found.filter(|t| checkin(t).kind == "invite"), |t| {
-        checkin(t).expires_at
+    let found = db.linked_checkin(token_hash).await?;
+    unexpired(found.filter(|row| row.kind == "invite"), |row| {
+        row.expires_at
     })
 }
 
@@ -108,14 +103,9 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let LinkToken(token_hash) = LinkToken::from_headers(&parts.headers)?;
         let state = AppState::from_ref(state);
-        let submission = invited(state.db.linked_submission(&token_hash).await?, |s| {
-            &s.checkin
-        })?;
-        let template = known(state.forms.template(&state.db, &submission.checkin).await?)?;
-        Ok(Self {
-            submission,
-            template,
-        })
+        let checkin = invited_checkin(&state.db, &token_hash).await?;
+        let template = known(state.forms.template(&state.db, &checkin).await?)?;
+        Ok(Self { checkin, template })
     }
 }
 

@@ -64,8 +64,10 @@ impl CheckinRow {
 }
 
 /// An employee's link together with what saving and submitting its
-/// check-in need: read in one query, since every draft save starts here
-/// (its template's body only the first time the template is met: [`Forms`]).
+/// check-in need: read in one query, since every draft save and submission
+/// starts here (its template's body only the first time the template is
+/// met: [`Forms`]; the line above its person from the round's people,
+/// [`groups::Planned`]).
 #[derive(Debug, Clone, FromRow)]
 pub struct LinkedCheckin {
     pub kind: String,
@@ -96,31 +98,6 @@ macro_rules! linked {
          left join checkins c on c.meeting_id = m.id
          where l.token_hash = $1"
     };
-}
-
-/// [`linked!`] and everyone above its person, nearest first: a row for each
-/// one up, or one with no one when there is nobody. The walk stops at 64
-/// steps, in case of a circle.
-const LINKED_SUBMISSION: &str = concat!(
-    "with recursive link as (",
-    linked!(),
-    "), up (id, name, manager_id, depth) as (
-         select p.id, p.name, p.manager_id, cast(0 as bigint) from people p
-         where p.id = (select person_id from link)
-         union all
-         select p.id, p.name, p.manager_id, up.depth + 1 from people p join up on p.id = up.manager_id
-         where up.depth < 64
-     )
-     select link.*, up.id as line_id, up.name as line_name
-     from link left join up on up.depth > 0 order by up.depth"
-);
-
-/// An invite's check-in as a submission needs it: [`LinkedCheckin`] and
-/// where its person stands.
-#[derive(Debug, Clone)]
-pub struct LinkedSubmission {
-    pub checkin: LinkedCheckin,
-    line: groups::Line,
 }
 
 /// A draft to save.
@@ -422,31 +399,6 @@ impl Db {
             .await
     }
 
-    /// [`Db::linked_checkin`] with the line above its person, which places
-    /// a ballot: all a submission reads, in one query (with, now and then,
-    /// a team's count of planned meetings, [`groups::Planned`], and its
-    /// template's body, [`Forms`]).
-    pub async fn linked_submission(&self, token_hash: &str) -> DbResult<Option<LinkedSubmission>> {
-        let rows = sqlx::query(LINKED_SUBMISSION)
-            .bind(token_hash)
-            .fetch_all(&self.pool)
-            .await?;
-        let Some(first) = rows.first() else {
-            return Ok(None);
-        };
-        let mut line = groups::Line::default();
-        for row in &rows {
-            let id: Option<String> = row.try_get("line_id")?;
-            if let Some(id) = id {
-                line.push(id, row.try_get("line_name")?);
-            }
-        }
-        Ok(Some(LinkedSubmission {
-            checkin: LinkedCheckin::from_row(first)?,
-            line,
-        }))
-    }
-
     /// What an employee's check-in page shows for one meeting.
     pub async fn checkin(&self, meeting_id: &str) -> DbResult<Option<CheckinRow>> {
         sqlx::query_as(
@@ -503,7 +455,8 @@ impl Db {
     /// person and round, the anonymous answers as counts.
     ///
     /// What can be worked out beforehand is: the group the ballot is counted
-    /// in (read from the directory as it stands, with the link), the sealed
+    /// in (from the directory as it stood a few seconds ago at most, see
+    /// [`groups::Planned`]), the sealed
     /// answers, and on Postgres its groups, made if need be. Then one
     /// transaction, shared with the other writes waiting (see
     /// [`WriteQueue`]), writes: the answers, the ballot, its sealed anonymous
@@ -512,14 +465,13 @@ impl Db {
     /// transaction.
     pub async fn submit_checkin(
         &self,
-        submission: &LinkedSubmission,
+        target: &LinkedCheckin,
         template: Arc<Template>,
         confidential: &Answers,
         anonymous: &Answers,
         key: Arc<ServerKey>,
         now: i64,
     ) -> DbResult<SubmitOutcome> {
-        let target = &submission.checkin;
         let json = to_json(confidential)?;
         let ballot = if anonymous.is_empty() {
             None
@@ -528,7 +480,7 @@ impl Db {
             let chain = self
                 .placement(
                     &target.round_id,
-                    &submission.line,
+                    &target.person_id,
                     target.leader_person.as_deref(),
                     k,
                 )

@@ -12,104 +12,145 @@ use crate::breakdown::{self, Ancestor, GroupRow, NewGroup, Tally};
 use super::{Db, DbResult, Tx};
 
 /// Everyone above a person, nearest first: what places a ballot, with how
-/// many of the round's meetings are under each team's head ([`Planned`]).
+/// many of the round's meetings are under each team's head ([`Round`]).
 #[derive(Debug, Clone, Default)]
 pub(super) struct Line(Vec<Ancestor>);
 
-impl Line {
-    /// Adds the next one up.
-    pub(super) fn push(&mut self, id: String, name: String) {
-        self.0.push((id, name));
+/// A round's planned people and everyone above them, as read at one moment
+/// ([`Planned`]): what places a ballot.
+#[derive(Debug, Default)]
+struct Round {
+    /// Each one's name and manager, by id.
+    people: HashMap<String, (String, Option<String>)>,
+    /// How many of the round's meetings are with people under each manager
+    /// who has any, at any depth.
+    under: HashMap<String, u32>,
+}
+
+impl Round {
+    /// Everyone above a person, nearest first, as (id, name), up to 64
+    /// steps (in case of a circle).
+    fn above<'a>(&'a self, person_id: &str) -> impl Iterator<Item = (&'a str, &'a str)> {
+        let mut manager = self.people.get(person_id).and_then(|(_, m)| m.as_deref());
+        std::iter::from_fn(move || {
+            let id = manager?;
+            let (key, (name, next)) = self.people.get_key_value(id)?;
+            manager = next.as_deref();
+            Some((key.as_str(), name.as_str()))
+        })
+        .take(64)
+    }
+
+    /// The line above a person planned in the round when it was read.
+    fn line(&self, person_id: &str) -> Option<Line> {
+        self.people.contains_key(person_id).then(|| {
+            Line(
+                self.above(person_id)
+                    .map(|(id, name)| (id.to_owned(), name.to_owned()))
+                    .collect(),
+            )
+        })
+    }
+
+    /// The round's meetings under `manager_id`.
+    fn under(&self, manager_id: &str) -> u32 {
+        self.under.get(manager_id).copied().unwrap_or(0)
     }
 }
 
-/// How many of a round's meetings are with people under each manager, at
-/// any depth, kept a few seconds per round: what decides whether a ballot's
-/// team is a group of its own ([`breakdown::placement`]). The counts move
-/// only when meetings are scheduled or cancelled or the directory changes;
-/// this instance forgets them when it makes such a change, and another
-/// instance's change is seen within [`Planned::FOR`]. A ballot placed by a
-/// count that old is placed as it would have been a moment earlier: the
-/// figures of every group still move only in steps of k, whichever group a
-/// ballot is counted in. A round's counts come from one read of its planned
-/// people and the lines above them (the report's,
-/// [`Db::lines_above_planned`]), where a walk down from each team's head
-/// took one query per team, each a few milliseconds on a large directory;
-/// submissions that find them missing at once wait for one read.
+/// Each round's [`Round`], kept a few seconds: what decides the group a
+/// ballot is counted in ([`breakdown::placement`]). It moves only when
+/// meetings are scheduled or cancelled or the directory changes; this
+/// instance forgets it when it makes such a change, and another instance's
+/// change is seen within [`Planned::FOR`]. A ballot placed by a read that
+/// old is placed as it would have been a moment earlier, by a line and
+/// counts of one moment: the figures of every group still move only in
+/// steps of k, whichever group a ballot is counted in. A round is one read
+/// of its planned people and the lines above them (the report's,
+/// [`Db::lines_above_planned`]), where a walk up from each submission's
+/// person and down from each team's head took a query each; submissions
+/// that find it missing at once wait for one read.
 #[derive(Debug, Clone)]
-pub(super) struct Planned(Arc<Cache<String, (Instant, Arc<Counts>)>>);
+pub(super) struct Planned(Arc<Cache<String, (Instant, Arc<Round>), People>>);
 
-/// Meetings under each manager who has any, by manager.
-type Counts = HashMap<String, u32>;
+/// A [`Round`]'s weight in the cache: its people.
+#[derive(Debug, Clone)]
+struct People;
+
+impl quick_cache::Weighter<String, (Instant, Arc<Round>)> for People {
+    fn weight(&self, _: &String, (_, round): &(Instant, Arc<Round>)) -> u64 {
+        u64::try_from(round.people.len()).unwrap_or(u64::MAX).max(1)
+    }
+}
 
 impl Default for Planned {
     fn default() -> Self {
-        // An entry is a round's teams' heads and counts: a few hundred.
-        Self(Arc::new(Cache::new(100)))
+        // A person is an id, a name and a manager's id, about 150 bytes: the
+        // cache holds 100 000 of them at most, 15 MB, a few hundred a round.
+        Self(Arc::new(Cache::with_weighter(100, 100_000, People)))
     }
 }
 
 impl Planned {
-    /// How long a round's counts are kept.
+    /// How long a round's read is kept.
     const FOR: Duration = Duration::from_secs(10);
 
-    /// The round's meetings under `manager_id`.
-    async fn under(&self, db: &Db, round_id: &str, manager_id: &str) -> DbResult<u32> {
-        Ok(self
-            .of_round(db, round_id)
-            .await?
-            .get(manager_id)
-            .copied()
-            .unwrap_or(0))
-    }
-
-    /// The round's meetings under each manager who has any.
-    async fn of_round(&self, db: &Db, round_id: &str) -> DbResult<Arc<Counts>> {
+    /// The round as read at most [`Planned::FOR`] ago.
+    async fn of_round(&self, db: &Db, round_id: &str) -> DbResult<Arc<Round>> {
         loop {
             match self.0.get_value_or_guard_async(round_id).await {
-                Ok((at, counts)) if at.elapsed() < Self::FOR => return Ok(counts),
+                Ok((at, round)) if at.elapsed() < Self::FOR => return Ok(round),
                 Ok(_) => {
                     self.0.remove(round_id);
                 }
                 Err(guard) => {
-                    let counts = Arc::new(count_under(db, round_id).await?);
-                    let _ = guard.insert((Instant::now(), counts.clone()));
-                    return Ok(counts);
+                    let round = Arc::new(read_round(db, round_id).await?);
+                    let _ = guard.insert((Instant::now(), round.clone()));
+                    return Ok(round);
                 }
             }
         }
     }
 
-    /// Forgets every count: meetings or people have changed.
+    /// Forgets every round: meetings or people have changed.
     pub(super) fn forget(&self) {
         self.0.clear();
     }
 }
 
-/// Counts a round's meetings under each manager: every planned person
-/// counts once for each one above them, up to 64 steps (in case of a
-/// circle).
-async fn count_under(db: &Db, round_id: &str) -> DbResult<Counts> {
+/// Reads a round's planned people and the lines above them, and counts its
+/// meetings under each manager: every planned person counts once for each
+/// one above them.
+async fn read_round(db: &Db, round_id: &str) -> DbResult<Round> {
     // The planned first: one planned in between is then in both reads.
     let planned = db.planned_people(round_id).await?;
     let lines = db.lines_above_planned(round_id).await?;
-    let manager_of: HashMap<&str, &str> = lines
-        .iter()
-        .filter_map(|l| Some((l.id.as_str(), l.manager_id.as_deref()?)))
-        .collect();
-    let mut counts = Counts::new();
+    let mut round = Round {
+        people: lines
+            .into_iter()
+            .map(|l| (l.id, (l.name, l.manager_id)))
+            .collect(),
+        under: HashMap::new(),
+    };
+    let mut under = HashMap::new();
     for person in &planned {
-        let mut at = person.as_str();
-        for _ in 0..64 {
-            let Some(&manager) = manager_of.get(at) else {
-                break;
-            };
-            *counts.entry(manager.to_owned()).or_default() += 1;
-            at = manager;
+        for (manager, _) in round.above(person) {
+            *under.entry(manager.to_owned()).or_default() += 1;
         }
     }
-    Ok(counts)
+    round.under = under;
+    Ok(round)
 }
+
+/// Everyone above a person ($1), nearest first, as (id, name): 64 steps at
+/// most, in case of a circle.
+const LINE_ABOVE: &str = "with recursive up (id, name, manager_id, depth) as (
+         select p.id, p.name, p.manager_id, cast(0 as bigint) from people p where p.id = $1
+         union all
+         select p.id, p.name, p.manager_id, up.depth + 1 from people p join up on p.id = up.manager_id
+         where up.depth < 64
+     )
+     select id, name from up where depth > 0 order by depth";
 
 /// The groups of rounds' breakdowns known to exist, so a submission need not
 /// ask. What is kept here holds for good, on every instance: a group is never
@@ -214,36 +255,33 @@ impl Db {
         committed
     }
 
-    /// The groups a ballot from `line` is counted under in a round, from the
-    /// whole round down. `leader_person` is the round's leader's place in
-    /// the directory.
+    /// The groups a ballot of `person_id` is counted under in a round,
+    /// from the whole round down. `leader_person` is the round's leader's
+    /// place in the directory.
     pub(super) async fn placement(
         &self,
         round_id: &str,
-        line: &Line,
+        person_id: &str,
         leader_person: Option<&str>,
         k: u32,
     ) -> DbResult<Vec<NewGroup>> {
-        let heads = breakdown::heads(&line.0, leader_person);
-        let mut planned = Vec::with_capacity(2);
-        if let Some((direct, further)) = heads {
-            // A team is a group only under a group: past the first too
-            // small, no count is needed.
-            for (id, _) in [direct, further].into_iter().flatten() {
-                let n = self.planned.under(self, round_id, id).await?;
-                planned.push((id.as_str(), n));
-                if n < k {
-                    break;
-                }
-            }
-        }
-        let planned_under = |id: &str| {
-            planned
-                .iter()
-                .find(|(head, _)| *head == id)
-                .map_or(0, |(_, n)| *n)
+        let round = self.planned.of_round(self, round_id).await?;
+        let line = match round.line(person_id) {
+            Some(line) => line,
+            // Planned since the round was read, by another instance.
+            None => self.line_above(person_id).await?,
         };
-        Ok(breakdown::placement(heads, planned_under, k))
+        let heads = breakdown::heads(&line.0, leader_person);
+        Ok(breakdown::placement(heads, |id| round.under(id), k))
+    }
+
+    /// Everyone above a person, read from the directory as it stands now.
+    async fn line_above(&self, person_id: &str) -> DbResult<Line> {
+        sqlx::query_as(LINE_ABOVE)
+            .bind(person_id)
+            .fetch_all(&self.pool)
+            .await
+            .map(Line)
     }
 
     /// A round's groups.

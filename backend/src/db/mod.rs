@@ -22,9 +22,7 @@ use sqlx::{AnyPool, Executor};
 pub use accounts::{
     AccountLinkRow, AccountListRow, AccountRow, NewAccount, RolesOutcome, SessionAccount,
 };
-pub use checkins::{
-    CheckinRow, DraftSaved, Forms, LinkRow, LinkedCheckin, LinkedSubmission, SubmitOutcome,
-};
+pub use checkins::{CheckinRow, DraftSaved, Forms, LinkRow, LinkedCheckin, SubmitOutcome};
 pub use directory::{Line, NewPerson, PersonFields, PersonRow};
 pub use follow_ups::ItemRow;
 pub use mail::{MailLogRow, SmtpRow};

@@ -115,16 +115,12 @@ pub(super) async fn save_draft(
 pub(super) async fn submit(
     State(db): State<Db>,
     State(config): State<std::sync::Arc<crate::Config>>,
-    InviteSubmission {
-        submission,
-        template,
-    }: InviteSubmission,
+    InviteSubmission { checkin, template }: InviteSubmission,
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<Json<Saved>, ApiError> {
-    let row = &submission.checkin;
     let now = crate::now();
-    ensure_open(row.scheduled_at, now)?;
-    let sealed = row.sealed > 0;
+    ensure_open(checkin.scheduled_at, now)?;
+    let sealed = checkin.sealed > 0;
     let (mut anonymous, confidential): (Answers, Answers) =
         req.answers.into_iter().partition(|(id, _)| {
             template
@@ -161,7 +157,7 @@ pub(super) async fn submit(
     }
     match db
         .submit_checkin(
-            &submission,
+            &checkin,
             template,
             &confidential,
             &anonymous,
