@@ -18,7 +18,7 @@ pub(super) struct Line(Vec<Ancestor>);
 
 /// A round's planned people and everyone above them, as read at one moment
 /// ([`Planned`]): what places a ballot.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Round {
     /// Each one's name and manager, by id.
     people: HashMap<String, (String, Option<String>)>,
@@ -87,7 +87,11 @@ impl Default for Planned {
     fn default() -> Self {
         // A person is an id, a name and a manager's id, about 150 bytes: the
         // cache holds 100 000 of them at most, 15 MB, a few hundred a round.
-        Self(Arc::new(Cache::with_weighter(100, 100_000, People)))
+        // Its rounds are those being answered, a few: 32 expected keeps it
+        // one shard, not several each with its share of the 100 000, so a
+        // round of up to 97 000 people (the share a new entry may take) is
+        // kept; a larger one would be read again for each submission.
+        Self(Arc::new(Cache::with_weighter(32, 100_000, People)))
     }
 }
 
@@ -320,5 +324,62 @@ impl Db {
             .fetch_optional(&self.pool)
             .await
             .map(Option::flatten)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round(people: usize) -> Round {
+        Round {
+            people: (0..people)
+                .map(|i| (format!("p{i}"), (format!("Person {i}"), None)))
+                .collect(),
+            under: HashMap::new(),
+        }
+    }
+
+    #[test]
+    fn a_round_of_tens_of_thousands_is_kept_and_the_cache_holds_no_more_than_its_weight() {
+        let planned = Planned::default();
+        planned
+            .0
+            .insert("big".to_owned(), (Instant::now(), Arc::new(round(60_000))));
+        assert!(
+            planned.0.get("big").is_some(),
+            "a 60 000-person round was not kept"
+        );
+        planned.0.insert(
+            "bigger".to_owned(),
+            (Instant::now(), Arc::new(round(60_000))),
+        );
+        assert!(
+            planned.0.weight() <= 100_000,
+            "weight {}",
+            planned.0.weight()
+        );
+    }
+
+    #[test]
+    fn the_line_above_a_planned_person_is_walked_up_nearest_first_and_stops_at_a_circle() {
+        let mut r = round(0);
+        for (id, manager) in [("a", Some("b")), ("b", Some("c")), ("c", Some("b"))] {
+            r.people.insert(
+                id.to_owned(),
+                (id.to_uppercase(), manager.map(str::to_owned)),
+            );
+        }
+        let line = r.line("a").unwrap().0;
+        assert_eq!(line.len(), 64);
+        assert_eq!(
+            line[..3],
+            [
+                ("b".to_owned(), "B".to_owned()),
+                ("c".to_owned(), "C".to_owned()),
+                ("b".to_owned(), "B".to_owned())
+            ]
+        );
+        assert!(r.line("nobody").is_none());
     }
 }
