@@ -209,6 +209,13 @@ async fn submit(app: &TestApp, token: &str, support: Value, morale: Value) {
 }
 
 impl Org {
+    /// Adds people to the directory, through `db`, and meets them in the
+    /// round; returns their invite tokens.
+    async fn join(&self, db: &Db, people: &[NewPerson]) -> HashMap<String, String> {
+        db.insert_people(&self.org_id, people).await.unwrap();
+        meet(db, &self.round, people).await
+    }
+
     async fn cookie(&self, app: &TestApp) -> String {
         app.login_as(&self.leader, PASSWORD).await.unwrap()
     }
@@ -357,8 +364,7 @@ async fn a_suppressed_team_takes_the_next_smallest_with_it_and_the_whole_isolate
     let more: Vec<NewPerson> = (0..2)
         .map(|i| new_person(&format!("Cy Late {i}"), Some(&cy)))
         .collect();
-    app.db.insert_people(&org.org_id, &more).await.unwrap();
-    let tokens = meet(&app.db, &org.round, &more).await;
+    let tokens = org.join(&app.db, &more).await;
     for p in &more {
         submit(
             app,
@@ -492,11 +498,7 @@ async fn one_planned_by_another_instance_meanwhile_is_placed_by_their_line(app: 
     // does not know them when they answer.
     let other = app.another_instance().await;
     let newcomer = new_person("Ana Newcomer", Some(&org.ids["Ana"]));
-    other
-        .insert_people(&org.org_id, std::slice::from_ref(&newcomer))
-        .await
-        .unwrap();
-    let tokens = meet(&other, &org.round, std::slice::from_ref(&newcomer)).await;
+    let tokens = org.join(&other, std::slice::from_ref(&newcomer)).await;
     other.close().await;
     submit(
         app,

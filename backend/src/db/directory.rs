@@ -53,16 +53,16 @@ pub struct PersonFields<'a> {
     pub active: bool,
 }
 
-/// The walk up from a round's ($1) planned people, each person once (so a
-/// circle ends); how a person is found, from their meetings (`$start`) and
-/// at each step up (`$step`), is the backend's.
+/// The walk up from some people, each person once (so a circle ends); how
+/// the first are found (`$start`, a `from` and `where` giving `p`) and each
+/// one up (`$step`) is the caller's.
 macro_rules! lines {
     ($start:literal, $step:literal) => {
         concat!(
             "with recursive up (id, name, manager_id) as (
                  select p.id, p.name, p.manager_id ",
             $start,
-            " where m.round_id = $1
+            "
                  union
                  select p.id, p.name, p.manager_id ",
             $step,
@@ -72,20 +72,29 @@ macro_rules! lines {
     };
 }
 
-/// [`lines!`] on SQLite.
+/// [`lines!`] from a round's ($1) planned people on SQLite.
 const LINES_SQLITE: &str = lines!(
-    "from meetings m join people p on p.id = m.person_id",
+    "from meetings m join people p on p.id = m.person_id where m.round_id = $1",
     "from up join people p on p.id = up.manager_id"
 );
 
-/// [`lines!`] on Postgres, which would otherwise join the meetings and each
-/// step to the whole directory, read through: a lateral subquery kept apart
-/// (`offset 0`) makes each an index lookup per person (the report of a round
-/// with 436 meetings in a directory of 10 000: the walk 5.7 ms against 7.4
-/// with the meetings joined, median of eight, prepared).
+/// [`lines!`] from a round's ($1) planned people on Postgres, which would
+/// otherwise join the meetings and each step to the whole directory, read
+/// through: a lateral subquery kept apart (`offset 0`) makes each an index
+/// lookup per person (the report of a round with 436 meetings in a
+/// directory of 10 000: the walk 5.7 ms against 7.4 with the meetings
+/// joined, median of eight, prepared).
 const LINES_POSTGRES: &str = lines!(
-    "from meetings m cross join lateral (select q.id, q.name, q.manager_id from people q where q.id = m.person_id offset 0) p",
+    "from meetings m cross join lateral (select q.id, q.name, q.manager_id from people q where q.id = m.person_id offset 0) p
+     where m.round_id = $1",
     "from up cross join lateral (select q.id, q.name, q.manager_id from people q where q.id = up.manager_id offset 0) p"
+);
+
+/// [`lines!`] from one person ($1), on either backend: a few rows, each
+/// found by its key.
+const LINES_ABOVE_PERSON: &str = lines!(
+    "from people p where p.id = $1",
+    "from up join people p on p.id = up.manager_id"
 );
 
 impl Db {
@@ -175,6 +184,14 @@ impl Db {
         };
         sqlx::query_as(sql)
             .bind(round_id)
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// A person's reporting line: they and everyone above them, in no order.
+    pub async fn lines_above_person(&self, person_id: &str) -> DbResult<Vec<Line>> {
+        sqlx::query_as(LINES_ABOVE_PERSON)
+            .bind(person_id)
             .fetch_all(&self.pool)
             .await
     }

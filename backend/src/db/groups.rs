@@ -9,7 +9,7 @@ use sqlx::AnyPool;
 
 use crate::breakdown::{self, Ancestor, GroupRow, NewGroup, Tally};
 
-use super::{Db, DbResult, Tx};
+use super::{Db, DbResult, Tx, directory};
 
 /// Everyone above a person, nearest first: what places a ballot, with how
 /// many of the round's meetings are under each team's head ([`Round`]).
@@ -28,6 +28,26 @@ struct Round {
 }
 
 impl Round {
+    /// The people of `lines`, with the meetings of `planned` counted under
+    /// each manager: every planned person once for each one above them.
+    fn new(lines: Vec<directory::Line>, planned: &[String]) -> Self {
+        let mut round = Self {
+            people: lines
+                .into_iter()
+                .map(|l| (l.id, (l.name, l.manager_id)))
+                .collect(),
+            under: HashMap::new(),
+        };
+        let mut under = HashMap::new();
+        for person in planned {
+            for (manager, _) in round.above(person) {
+                *under.entry(manager.to_owned()).or_default() += 1;
+            }
+        }
+        round.under = under;
+        round
+    }
+
     /// Everyone above a person, nearest first, as (id, name), up to 64
     /// steps (in case of a circle).
     fn above<'a>(&'a self, person_id: &str) -> impl Iterator<Item = (&'a str, &'a str)> {
@@ -122,39 +142,13 @@ impl Planned {
     }
 }
 
-/// Reads a round's planned people and the lines above them, and counts its
-/// meetings under each manager: every planned person counts once for each
-/// one above them.
+/// Reads a round's planned people and the lines above them.
 async fn read_round(db: &Db, round_id: &str) -> DbResult<Round> {
     // The planned first: one planned in between is then in both reads.
     let planned = db.planned_people(round_id).await?;
     let lines = db.lines_above_planned(round_id).await?;
-    let mut round = Round {
-        people: lines
-            .into_iter()
-            .map(|l| (l.id, (l.name, l.manager_id)))
-            .collect(),
-        under: HashMap::new(),
-    };
-    let mut under = HashMap::new();
-    for person in &planned {
-        for (manager, _) in round.above(person) {
-            *under.entry(manager.to_owned()).or_default() += 1;
-        }
-    }
-    round.under = under;
-    Ok(round)
+    Ok(Round::new(lines, &planned))
 }
-
-/// Everyone above a person ($1), nearest first, as (id, name): 64 steps at
-/// most, in case of a circle.
-const LINE_ABOVE: &str = "with recursive up (id, name, manager_id, depth) as (
-         select p.id, p.name, p.manager_id, cast(0 as bigint) from people p where p.id = $1
-         union all
-         select p.id, p.name, p.manager_id, up.depth + 1 from people p join up on p.id = up.manager_id
-         where up.depth < 64
-     )
-     select id, name from up where depth > 0 order by depth";
 
 /// The groups of rounds' breakdowns known to exist, so a submission need not
 /// ask. What is kept here holds for good, on every instance: a group is never
@@ -281,11 +275,8 @@ impl Db {
 
     /// Everyone above a person, read from the directory as it stands now.
     async fn line_above(&self, person_id: &str) -> DbResult<Line> {
-        sqlx::query_as(LINE_ABOVE)
-            .bind(person_id)
-            .fetch_all(&self.pool)
-            .await
-            .map(Line)
+        let lines = self.lines_above_person(person_id).await?;
+        Ok(Round::new(lines, &[]).line(person_id).unwrap_or_default())
     }
 
     /// A round's groups.
