@@ -1,16 +1,32 @@
 -- The benchmark's load for wrk (scripts/bench/bench.mjs runs it):
 --
---   wrk -t1 -c8 -d5s -s load.lua URL -- REQUESTS MODE   (one thread: see request())
+--   wrk -t1 -c8 -d5s -s load.lua URL -- REQUESTS MODE [RATE]   (one thread: see request())
 --
 -- REQUESTS is a file of whole HTTP requests, each ended by a NUL byte, made
 -- beforehand so that sending one costs a table lookup. MODE "cycle" sends them
 -- in turn until wrk's duration is up; "once" sends each one once and stops
--- when the last is answered (a check-in is submitted once). At the end it
+-- when the last is answered (a check-in is submitted once). With RATE, the
+-- requests go out at that many a second, evenly spaced: each is sent at its
+-- own time on a schedule shared by the connections, whenever the one before
+-- on its connection was answered in time (wrk's delay(); with enough
+-- connections, a slow answer delays no other request). At the end it
 -- prints one line, "RESULT " and a JSON object: the duration and latencies in
 -- microseconds, the answers by status, and wrk's socket errors.
 
 local ffi = require("ffi")
-ffi.cdef("int getpid(void); int kill(int pid, int sig);")
+ffi.cdef([[
+int getpid(void);
+int kill(int pid, int sig);
+typedef struct { long tv_sec; long tv_nsec; } timespec;
+int clock_gettime(int clock, timespec *t);
+]])
+
+local now_ts = ffi.new("timespec")
+-- Milliseconds on the monotonic clock.
+local function now_ms()
+  ffi.C.clock_gettime(1, now_ts)
+  return tonumber(now_ts.tv_sec) * 1000 + tonumber(now_ts.tv_nsec) / 1e6
+end
 
 local requests, mode, sent, answered = {}, "cycle", 0, 0
 -- Answers by status, as strings: what thread:get can hand to done().
@@ -25,6 +41,17 @@ function init(args)
   end
   mode = args[2] or "cycle"
   assert(#requests > 0, "no requests in " .. args[1])
+  local rate = tonumber(args[3])
+  if rate then
+    -- The next free time on the schedule: each request takes the next one,
+    -- or now if it is behind (then it goes at once, and the rate shows it).
+    local every, next_at = 1000 / rate, nil
+    function delay()
+      local now = now_ms()
+      next_at = math.max((next_at or now) + every, now)
+      return math.floor(next_at - now + 0.5)
+    end
+  end
 end
 
 -- wrk calls request() once before the run to check the request: that call
