@@ -19,6 +19,7 @@ on_both!(
     anonymous_answers_are_stored_with_nothing_that_links_them_to_a_person,
     no_row_of_the_counts_points_at_the_newest_ballot,
     answers_left_due_are_opened_by_the_next_pass,
+    instances_opening_the_same_answers_open_each_once,
     a_check_in_whose_template_is_gone_finds_none,
     a_template_that_breaks_the_rules_is_never_stored,
     a_manager_estimate_shows_beside_the_team_morale,
@@ -473,20 +474,8 @@ async fn answers_left_due_are_opened_by_the_next_pass(app: &TestApp) {
     for i in 0..3 {
         assert_eq!(app.submit_scores(i, 6, 7).await.status, StatusCode::OK);
     }
-    let round: String = sqlx::query_scalar("select id from rounds where name = 'Q4 skip-levels'")
-        .fetch_one(app.db.pool())
-        .await
-        .unwrap();
-    let groups = || async {
-        sqlx::query_as::<_, (String, i64, i64)>(
-            "select group_id, ballots, counted from round_groups where round_id = $1 order by ballots desc, group_id",
-        )
-        .bind(&round)
-        .fetch_all(app.db.pool())
-        .await
-        .unwrap()
-    };
-    let (group, waiting, counted) = groups().await[0].clone();
+    let round = current_round(app).await;
+    let (group, waiting, counted) = round_groups(app, &round).await[0].clone();
     assert_eq!(counted, 0, "nothing is counted under k");
     assert!(waiting >= 1);
     assert_eq!(
@@ -504,7 +493,7 @@ async fn answers_left_due_are_opened_by_the_next_pass(app: &TestApp) {
         .unwrap();
 
     assert!(app.db.open_due(&app.key).await.unwrap() >= 1);
-    let after = groups().await;
+    let after = round_groups(app, &round).await;
     let opened = after.iter().find(|g| g.0 == group).unwrap();
     assert_eq!(opened.2, waiting, "the group's answers are counted");
     assert!(
@@ -512,26 +501,108 @@ async fn answers_left_due_are_opened_by_the_next_pass(app: &TestApp) {
             .iter()
             .all(|(_, ballots, counted)| ballots - counted < waiting)
     );
-    let (sealed, per_question): (i64, Vec<i64>) = (
-        sqlx::query_scalar("select count(*) from pending_ballots where round_id = $1 and group_id = $2")
-            .bind(&round)
-            .bind(&group)
-            .fetch_one(app.db.pool())
-            .await
-            .unwrap(),
-        sqlx::query_scalar(
-            "select cast(sum(count) as bigint) from group_tallies where round_id = $1 and group_id = $2 group by question_id",
-        )
-        .bind(&round)
-        .bind(&group)
-        .fetch_all(app.db.pool())
-        .await
-        .unwrap(),
-    );
+    let (sealed, per_question) = sealed_and_counted(app, &round, &group).await;
     assert_eq!(sealed, 0);
     assert_eq!(per_question, vec![waiting; per_question.len()]);
     assert!(!per_question.is_empty());
     assert_eq!(app.db.open_due(&app.key).await.unwrap(), 0, "opened once");
+}
+
+/// Instances that find the same answers due at once (a ballot each in one
+/// group, or a pass of [`backend::Db::open_due`] each) all try to open them:
+/// each step is opened once, by one of them, and counted once.
+async fn instances_opening_the_same_answers_open_each_once(app: &TestApp) {
+    let round = current_round(app).await;
+    let set_k = |k: i64| {
+        sqlx::query("update rounds set k_threshold = $2 where id = $1")
+            .bind(&round)
+            .bind(k)
+            .execute(app.db.writer())
+    };
+    // A k no group reaches: every answer waits.
+    set_k(1000).await.unwrap();
+    let people = app.demo.invites.len().min(16);
+    for i in 0..people {
+        assert_eq!(app.submit_scores(i, 6, 7).await.status, StatusCode::OK);
+    }
+    let groups = round_groups(app, &round).await;
+    let waiting: i64 = groups.iter().map(|(_, b, c)| b - c).sum();
+    assert!(waiting >= 4, "{waiting} answers wait: too few to race for");
+    // The smallest k: the answers waiting are steps of three, due now, and
+    // both instances go through the same steps side by side.
+    set_k(3).await.unwrap();
+    let mut others = Vec::new();
+    for _ in 0..3 {
+        others.push(app.another_instance().await);
+    }
+    let passes = others
+        .iter()
+        .chain([&app.db])
+        .map(|db| db.open_due(&app.key));
+    let opened: Vec<usize> = futures_util::future::try_join_all(passes).await.unwrap();
+    assert!(opened.iter().sum::<usize>() >= 1);
+
+    for (group, ballots, counted) in round_groups(app, &round).await {
+        assert_eq!(counted % 3, 0, "group {group}: {counted} counted");
+        assert!(
+            ballots - counted < 3,
+            "group {group}: {counted} of {ballots} counted"
+        );
+        let (sealed, per_question) = sealed_and_counted(app, &round, &group).await;
+        assert_eq!(
+            sealed,
+            ballots - counted,
+            "group {group}: the rest left sealed"
+        );
+        assert!(
+            per_question.iter().all(|n| *n == counted),
+            "group {group}: {counted} counted, but the counts add up to {per_question:?}"
+        );
+    }
+    for db in others {
+        db.close().await;
+    }
+}
+
+/// The demo's current round.
+async fn current_round(app: &TestApp) -> String {
+    sqlx::query_scalar("select id from rounds where name = 'Q4 skip-levels'")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap()
+}
+
+/// A round's groups as (group, ballots, counted), most ballots first.
+async fn round_groups(app: &TestApp, round: &str) -> Vec<(String, i64, i64)> {
+    sqlx::query_as(
+        "select group_id, ballots, counted from round_groups where round_id = $1 order by ballots desc, group_id",
+    )
+    .bind(round)
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap()
+}
+
+/// A group's answers still sealed, and what each anonymous question's
+/// counts add up to.
+async fn sealed_and_counted(app: &TestApp, round: &str, group: &str) -> (i64, Vec<i64>) {
+    let sealed = sqlx::query_scalar(
+        "select count(*) from pending_ballots where round_id = $1 and group_id = $2",
+    )
+    .bind(round)
+    .bind(group)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap();
+    let per_question = sqlx::query_scalar(
+        "select cast(sum(count) as bigint) from group_tallies where round_id = $1 and group_id = $2 group by question_id",
+    )
+    .bind(round)
+    .bind(group)
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap();
+    (sealed, per_question)
 }
 
 async fn a_template_that_breaks_the_rules_is_never_stored(app: &TestApp) {

@@ -218,9 +218,9 @@ fn two_instances_behind_a_proxy_lose_nothing_when_one_dies() {
 
     // Each person's ballot counted once: no fewer than were acknowledged,
     // no more than were sent (one lost in the kill may have been written).
-    // What a submission makes due it opens in its own transaction, so the
-    // killed one left nothing due (what the survivor would open within
-    // seconds).
+    // What a submission makes due it opens right after its commit: what
+    // the killed one left due in between, the survivor opens within
+    // seconds.
     runtime.block_on(nothing_left_due(&url));
     let cast = runtime.block_on(ballots_add_up(&url));
     let current_round: i64 = runtime.block_on(async {

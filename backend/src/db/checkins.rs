@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use quick_cache::sync::Cache;
 use shared::{Answer, Answers, Template, Visibility};
-use sqlx::{AnyPool, FromRow, Row};
+use sqlx::{AnyConnection, AnyPool, FromRow, Row};
 use tokio::sync::{mpsc, oneshot};
 
 use super::directory::parse_template;
@@ -196,11 +196,12 @@ impl Job {
 /// every count of its group: there, one statement for all the submissions
 /// waiting costs little more than one for a single one ([`CAST_POSTGRES`]).
 /// A task takes the writes that wait, up to 64, does them in one
-/// transaction, and answers each once it is committed. When nobody else is
-/// writing, a batch is one write and waits for nothing. Each write's failure
-/// is its own: a draft is one statement, which SQLite undoes alone, a
-/// submission refused writes nothing, and a failure that stops the
-/// transaction has each write of the batch tried again on its own.
+/// transaction (on Postgres one statement, see [`write_batch`]), and
+/// answers each once it is committed. When nobody else is writing, a batch
+/// is one write and waits for nothing. Each write's failure is its own: a
+/// draft is one statement, which SQLite undoes alone, a submission refused
+/// writes nothing, and a failure that stops the batch has each of its
+/// writes tried again on its own.
 #[derive(Debug, Clone)]
 pub(super) struct WriteQueue {
     send: mpsc::Sender<Job>,
@@ -262,40 +263,60 @@ impl WriteQueue {
     }
 }
 
-/// Does a batch of writes in one transaction, each keeping its own
-/// outcome; `Err` is the error that stopped the whole transaction.
+/// Does a batch of writes, each keeping its own outcome. On SQLite in one
+/// transaction; `Err` is the error that stopped it (then nothing is
+/// written, and each write is tried again on its own). On Postgres each run
+/// of submissions is one statement, its own transaction, so no `BEGIN` and
+/// `COMMIT` wait for a round trip each; a statement that fails writes
+/// nothing, and its submissions are tried again one by one at once. In
+/// order of arrival: a draft (none is queued on Postgres) on its own.
 async fn write_batch(
     writer: &sqlx::AnyPool,
     backend: super::Backend,
     batch: &mut [Job],
 ) -> DbResult<()> {
-    let mut tx = writer.begin().await?;
     match backend {
         super::Backend::Sqlite => {
+            let mut tx = writer.begin().await?;
             for job in batch.iter_mut() {
                 job.run(&mut tx).await?;
             }
+            tx.commit().await
         }
-        // Postgres undoes no statement alone: one that fails stops the
-        // transaction, and the batch is tried again a write at a time.
-        // In order of arrival: each run of submissions in one statement, a
-        // draft (none is queued on Postgres) on its own.
         super::Backend::Postgres => {
+            let mut conn = writer.acquire().await?;
             let mut run = Vec::new();
             for job in batch.iter_mut() {
                 match job {
                     Job::Cast(cast) => run.push(cast),
                     Job::Draft(draft) => {
-                        cast_postgres(&mut tx, &mut run).await?;
+                        cast_run(&mut conn, &mut run).await;
                         run.clear();
-                        draft.outcome = Some(Ok(draft.write.save(&mut *tx).await?));
+                        draft.outcome = Some(draft.write.save(&mut *conn).await);
                     }
                 }
             }
-            cast_postgres(&mut tx, &mut run).await?;
+            cast_run(&mut conn, &mut run).await;
+            Ok(())
         }
     }
-    tx.commit().await
+}
+
+/// [`cast_postgres`] for a run of submissions; when its statement fails,
+/// each submission again on its own, so that a failure is only its own.
+async fn cast_run(conn: &mut AnyConnection, run: &mut [&mut Pending<Box<Cast>, SubmitOutcome>]) {
+    let Err(error) = cast_postgres(conn, run).await else {
+        return;
+    };
+    if let [one] = run {
+        one.outcome = Some(Err(error));
+        return;
+    }
+    for one in run.iter_mut() {
+        if let Err(error) = cast_postgres(conn, std::slice::from_mut(one)).await {
+            one.outcome = Some(Err(error));
+        }
+    }
 }
 
 /// What a saved draft's page needs to know afterwards.
@@ -461,8 +482,9 @@ impl Db {
     /// transaction, shared with the other writes waiting (see
     /// [`WriteQueue`]), writes: the answers, the ballot, its sealed anonymous
     /// answers and its group's count stand or fall together. When k answers
-    /// are then due in the group, they are opened and counted in the same
-    /// transaction.
+    /// are then due in the group, they are opened and counted: on SQLite in
+    /// the same transaction, on Postgres right after its commit, before the
+    /// submission is answered (see [`open_steps`]).
     pub async fn submit_checkin(
         &self,
         target: &LinkedCheckin,
@@ -485,10 +507,7 @@ impl Db {
                     k,
                 )
                 .await?;
-            let missing = self
-                .groups
-                .missing(&self.pool, &target.round_id, &chain)
-                .await?;
+            let missing = self.groups.missing(&target.round_id, &chain);
             let sealed = key
                 .seal(to_json(anonymous)?.as_bytes(), longest_ballot(&template)?)
                 .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
@@ -599,8 +618,9 @@ impl Db {
 impl Db {
     /// Opens the answers due in every group: those a submission made due
     /// and did not open itself (the opening failed, or a round's k was
-    /// lowered). `serve` runs it every few seconds; a submission opens what
-    /// it makes due in its own transaction, so there is nothing to do but
+    /// lowered, or the instance stopped between a batch's commit and its
+    /// opening on Postgres). `serve` runs it every few seconds; a submission
+    /// opens what it makes due itself, so there is mostly nothing to do but
     /// for a group whose answers can't be opened. Returns
     /// how many groups it opened; one that fails is left, and logged once
     /// (again only when it has more ballots), not every few seconds.
@@ -788,13 +808,14 @@ impl Cast {
                 .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
                 .collect::<DbResult<Vec<(String, String)>>>()?;
             match fold(tx, super::Backend::Sqlite, &self.group(), counted, &waiting).await {
+                Ok(_) => {}
                 // An answer that can't be opened (damaged, or sealed with
                 // another key) is found before anything is written: the
                 // submission stands, and the group waits, as on Postgres.
                 Err(sqlx::Error::Decode(error)) => {
                     tracing::error!(%error, "opening a group's answers failed");
                 }
-                other => other?,
+                Err(error) => return Err(error),
             }
         }
         Ok(SubmitOutcome::Stored { sealed: true })
@@ -831,45 +852,53 @@ impl GroupAt<'_> {
     fn due(&self, ballots: i64, counted: i64) -> bool {
         self.k > 0 && ballots - counted >= self.k
     }
+
+    /// The group's ballots and those counted, as its row has them now.
+    async fn counts(&self, conn: &mut AnyConnection) -> DbResult<(i64, i64)> {
+        sqlx::query_as(
+            "select ballots, counted from round_groups where round_id = $1 and group_id = $2",
+        )
+        .bind(self.round_id)
+        .bind(self.group)
+        .fetch_one(conn)
+        .await
+    }
 }
 
-/// Opens the answers due in a group ([`open_locked`]) in a transaction of
-/// its own that first locks the group's row: what [`Db::open_due`] does for
-/// a group left due (an answer that could not be opened, or a round's k
-/// lowered). Under the lock every ballot the count holds is committed with
-/// its sealed answers (each is written with the count, in one
-/// transaction), so what waits is what the count says. A failure here
-/// loses nothing: the ballots are in, and the next submission to the
-/// group, or the next pass, opens them.
+/// Opens the answers due in a group ([`open_steps`]): what [`Db::open_due`]
+/// does for a group left due (an answer that could not be opened, a round's
+/// k lowered, or an instance stopped between a commit and its opening). On
+/// SQLite in a transaction, which holds the one writer's file; on Postgres
+/// step by step, each written only if no one else opened it meanwhile. A
+/// failure here loses nothing: the ballots are in, and the next submission
+/// to the group, or the next pass, opens them.
 async fn fold_due(writer: &AnyPool, backend: super::Backend, group: &GroupAt<'_>) -> DbResult<()> {
-    let mut tx = writer.begin().await?;
-    // SQLite's one writer holds the whole file already.
-    let sql = match backend {
+    match backend {
         super::Backend::Sqlite => {
-            "select ballots, counted from round_groups where round_id = $1 and group_id = $2"
+            let mut tx = writer.begin().await?;
+            let counts = group.counts(&mut tx).await?;
+            open_steps(&mut tx, backend, group, counts).await?;
+            tx.commit().await
         }
         super::Backend::Postgres => {
-            "select ballots, counted from round_groups where round_id = $1 and group_id = $2 for update"
+            let mut conn = writer.acquire().await?;
+            let counts = group.counts(&mut conn).await?;
+            open_steps(&mut conn, backend, group, counts).await
         }
-    };
-    let (ballots, counted): (i64, i64) = sqlx::query_as(sql)
-        .bind(group.round_id)
-        .bind(group.group)
-        .fetch_one(&mut *tx)
-        .await?;
-    open_locked(&mut tx, backend, group, ballots, counted).await?;
-    tx.commit().await
+    }
 }
 
-/// Opens the answers due in a group whose row `tx` holds, k at a time, the
-/// first k by id (ids are random: no order of arrival shows); what is left
-/// waits for the next step. `ballots` and `counted` are the row's.
-async fn open_locked(
-    tx: &mut Tx<'_>,
+/// Opens the answers due in a group, k at a time, the first k by id (ids
+/// are random: no order of arrival shows); what is left waits for the next
+/// step. `(ballots, counted)` are the group's row's. Each step is written
+/// only while the group's counted ballots are still those it started from
+/// ([`fold`]): one step is opened once, whoever else tries at the same
+/// time, and then this stops.
+async fn open_steps(
+    conn: &mut AnyConnection,
     backend: super::Backend,
     group: &GroupAt<'_>,
-    ballots: i64,
-    mut counted: i64,
+    (ballots, mut counted): (i64, i64),
 ) -> DbResult<()> {
     while group.due(ballots, counted) {
         let waiting: Vec<(String, String)> =
@@ -877,20 +906,26 @@ async fn open_locked(
                 .bind(group.round_id)
                 .bind(group.group)
                 .bind(group.k)
-                .fetch_all(&mut **tx)
+                .fetch_all(&mut *conn)
                 .await?;
         if i64::try_from(waiting.len()).ok() != Some(group.k) {
-            // The count and the answers waiting disagree: leave both as
-            // they are rather than open fewer than k.
-            tracing::error!(
-                ballots,
-                counted,
-                waiting = waiting.len(),
-                "a group's count and its waiting answers disagree"
-            );
+            // Fewer than k wait: someone else opened this step meanwhile,
+            // or the count and the answers waiting disagree. Either way
+            // both are left as they are rather than fewer than k opened;
+            // the second is said.
+            if group.counts(conn).await?.1 == counted {
+                tracing::error!(
+                    ballots,
+                    counted,
+                    waiting = waiting.len(),
+                    "a group's count and its waiting answers disagree"
+                );
+            }
             break;
         }
-        fold(tx, backend, group, counted, &waiting).await?;
+        if !fold(conn, backend, group, counted, &waiting).await? {
+            break;
+        }
         counted += group.k;
     }
     Ok(())
@@ -912,15 +947,15 @@ const SUBMITTED: &str = submitted!();
 /// key, so a copy of its files taken between two folds (SQLite's `-wal`
 /// included) shows each submission as a blob of one size and the counts
 /// unchanged. When the counts do move, every count of the group is
-/// rewritten in one statement: a count that changed alone would share its
-/// row version with the ballot written in the same transaction (Postgres
-/// shows it to any reader as `xmin`). Every possible value has its row, at
+/// rewritten in one statement: a count that changed alone would stand out
+/// by its row version (Postgres shows it to any reader as `xmin`) as the
+/// value the last step added to. Every possible value has its row, at
 /// zero, from the group's first fold on: a row created for a new value would
 /// say which value was chosen.
 fn cast_sqlite(ensure: &[NewGroup]) -> String {
     let mut sql = String::from(concat!(ballot!(), ";\n"));
-    for i in 0..ensure.len() {
-        groups::push_ensure_statement(&mut sql, 4, 10 + 5 * i);
+    if !ensure.is_empty() {
+        groups::push_ensure_statement(&mut sql, 4, 10, ensure.len());
         sql.push_str(";\n");
     }
     sql.push_str(concat!(
@@ -938,8 +973,8 @@ fn cast_sqlite(ensure: &[NewGroup]) -> String {
 /// [`cast_sqlite`]'s writes for a batch of submissions on Postgres, in one
 /// statement: `$1` is the batch as a JSON array of [`CastRow`]. The groups'
 /// rows are locked first, in one order whoever writes (two instances'
-/// batches never wait on each other in a circle), and held to the commit, so
-/// that what the counts say waits is what the transaction then opens. A
+/// batches never wait on each other in a circle), and held to its commit at
+/// the statement's end, so the counts it returns are the groups' then. A
 /// ballot already in, or a second one of a person in the batch, writes
 /// nothing of its submission; one whose group is not there (it always is:
 /// groups are made before and never removed) neither. Returns, for each
@@ -1004,14 +1039,16 @@ struct CastRow<'a> {
     sealed: &'a str,
 }
 
-/// Writes a batch of submissions on Postgres in `tx` ([`CAST_POSTGRES`]),
-/// setting each one's outcome, then opens what they made due, in the same
-/// transaction: the groups' rows are held, so k answers due are exactly the
-/// k waiting. An answer that can't be opened (damaged, or sealed with
-/// another key) is found before anything of its group's step is written:
-/// the submissions stand, and the group waits, as on SQLite.
+/// Writes a batch of submissions on Postgres on `conn` ([`CAST_POSTGRES`],
+/// one statement, its own transaction), setting each one's outcome; `Err`
+/// when the statement failed, and then nothing is written. Then opens what
+/// they made due, each step a statement of its own written only if nobody
+/// opened it meanwhile ([`open_steps`]). The submissions are in by then:
+/// whatever stops an opening (an answer damaged, or sealed with another
+/// key, found before anything of its step is written) leaves the group
+/// waiting, for the next submission to it or [`Db::open_due`].
 async fn cast_postgres(
-    tx: &mut Tx<'_>,
+    conn: &mut AnyConnection,
     casts: &mut [&mut Pending<Box<Cast>, SubmitOutcome>],
 ) -> DbResult<()> {
     if casts.is_empty() {
@@ -1037,7 +1074,7 @@ async fn cast_postgres(
         .collect();
     let written = sqlx::query(CAST_POSTGRES)
         .bind(to_json(&rows)?)
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *conn)
         .await?;
     // Each group made due, once: (a submission in it, ballots, counted).
     let mut due: Vec<(usize, i64, i64)> = Vec::new();
@@ -1066,11 +1103,9 @@ async fn cast_postgres(
             continue;
         };
         let group = pending.write.group();
-        match open_locked(tx, super::Backend::Postgres, &group, ballots, counted).await {
-            Err(sqlx::Error::Decode(error)) => {
-                tracing::error!(%error, "opening a group's answers failed");
-            }
-            other => other?,
+        let opened = open_steps(conn, super::Backend::Postgres, &group, (ballots, counted));
+        if let Err(error) = opened.await {
+            tracing::error!(%error, "opening a group's answers failed");
         }
     }
     Ok(())
@@ -1083,14 +1118,16 @@ async fn cast_postgres(
 /// with what it adds (most add nothing), in one statement: on the first fold
 /// the rows are made, all at once, and later each is rewritten. With it, in
 /// the same round trip, the opened answers go and the group's counted
-/// ballots catch up.
+/// ballots catch up. On Postgres all of it only if the group's counted
+/// ballots are still `counted`, so a step is opened once when two try it
+/// (SQLite has one writer); returns whether it was written.
 async fn fold(
-    tx: &mut Tx<'_>,
+    conn: &mut AnyConnection,
     backend: super::Backend,
     group: &GroupAt<'_>,
     counted: i64,
     waiting: &[(String, String)],
-) -> DbResult<()> {
+) -> DbResult<bool> {
     // (question, answer) -> how many of the waiting chose it; every possible
     // value is there, at zero if nobody did. The round's template never
     // changes: a new version is a new template.
@@ -1124,33 +1161,37 @@ async fn fold(
         }
     }
     let rows: Vec<String> = (0..counts.len())
-        .map(|i| format!("($1, $2, ${}, ${}, ${})", 3 * i + 4, 3 * i + 5, 3 * i + 6))
+        .map(|i| format!("($1, $2, ${}, ${}, ${})", 3 * i + 5, 3 * i + 6, 3 * i + 7))
         .collect();
     let opened: Vec<String> = (0..waiting.len())
-        .map(|i| format!("${}", 3 * counts.len() + 4 + i))
+        .map(|i| format!("${}", 3 * counts.len() + 5 + i))
         .collect();
-    let tallies = format!(
-        "insert into group_tallies (round_id, group_id, question_id, answer, count) values {}
-         on conflict (round_id, group_id, question_id, answer)
-         do update set count = group_tallies.count + excluded.count",
-        rows.join(", ")
-    );
-    let done = format!(
-        "delete from pending_ballots where id in ({})",
-        opened.join(", ")
-    );
-    const COUNTED: &str =
-        "update round_groups set counted = $3 where round_id = $1 and group_id = $2";
+    let (rows, opened) = (rows.join(", "), opened.join(", "));
+    const COUNTED: &str = "update round_groups set counted = $3
+         where round_id = $1 and group_id = $2 and counted = $4";
+    const TALLIES: &str =
+        "insert into group_tallies (round_id, group_id, question_id, answer, count)";
+    const ADDED: &str = "on conflict (round_id, group_id, question_id, answer)
+         do update set count = group_tallies.count + excluded.count";
     let sql = match backend {
-        super::Backend::Sqlite => format!("{tallies};\n{done};\n{COUNTED}"),
+        super::Backend::Sqlite => format!(
+            "{TALLIES} values {rows} {ADDED};
+             delete from pending_ballots where id in ({opened});
+             {COUNTED}"
+        ),
         super::Backend::Postgres => format!(
-            "with done as ({done} returning 1), counted as ({COUNTED} returning 1) {tallies}"
+            "with counted as ({COUNTED} returning 1),
+             done as (delete from pending_ballots where id in ({opened})
+                 and exists (select 1 from counted))
+             {TALLIES} select * from (values {rows}) as v
+             where exists (select 1 from counted) {ADDED}"
         ),
     };
-    let counted = counted.saturating_add(i64::try_from(waiting.len()).unwrap_or(i64::MAX));
+    let opened = i64::try_from(waiting.len()).unwrap_or(i64::MAX);
     let mut write = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(group.round_id)
         .bind(group.group)
+        .bind(counted.saturating_add(opened))
         .bind(counted);
     for ((question_id, answer), n) in counts {
         write = write.bind(question_id).bind(answer).bind(n);
@@ -1158,8 +1199,8 @@ async fn fold(
     for (id, _) in waiting {
         write = write.bind(id);
     }
-    write.execute(&mut **tx).await?;
-    Ok(())
+    let written = write.execute(&mut *conn).await?;
+    Ok(backend == super::Backend::Sqlite || written.rows_affected() > 0)
 }
 
 #[cfg(test)]

@@ -164,32 +164,18 @@ impl Default for Known {
 }
 
 impl Known {
-    /// Whether some group of a chain does not exist yet. Groups are made a
-    /// whole chain at a time and never removed, so its last one tells.
-    pub(super) async fn missing(
-        &self,
-        pool: &AnyPool,
-        round_id: &str,
-        chain: &[NewGroup],
-    ) -> DbResult<bool> {
-        let Some(last) = chain.last() else {
-            return Ok(false);
-        };
-        let key = (round_id.to_owned(), last.id.clone());
-        if self.0.get(&key).is_some() {
-            return Ok(false);
-        }
-        let found: i64 = sqlx::query_scalar(
-            "select count(*) from round_groups where round_id = $1 and group_id = $2",
-        )
-        .bind(round_id)
-        .bind(&last.id)
-        .fetch_one(pool)
-        .await?;
-        if found > 0 {
-            self.0.insert(key, ());
-        }
-        Ok(found == 0)
+    /// Whether a chain's groups may not all exist yet: this instance has not
+    /// seen them made. Groups are made a whole chain at a time and never
+    /// removed, so its last one tells. Making them again is harmless (a
+    /// group there already is left as it is), so nothing is asked of the
+    /// database: a chain not known here is made, in the submission's own
+    /// write on SQLite, in one statement before it on Postgres.
+    pub(super) fn missing(&self, round_id: &str, chain: &[NewGroup]) -> bool {
+        chain.last().is_some_and(|last| {
+            self.0
+                .get(&(round_id.to_owned(), last.id.clone()))
+                .is_none()
+        })
     }
 
     /// Notes that a chain's groups exist now, by its round and last group,
@@ -199,19 +185,24 @@ impl Known {
     }
 }
 
-/// Adds the statement that makes a group unless it exists to `sql`: the
-/// round is `$round`, the group's five fields are bound from `$first` on
-/// ([`bind_group`]).
-pub(super) fn push_ensure_statement(sql: &mut String, round: usize, first: usize) {
+/// Adds the statement that makes the `groups` groups of a chain, those that
+/// do not exist yet, to `sql`: the round is `$round`, each group's five
+/// fields are bound in turn from `$first` on ([`bind_group`]).
+pub(super) fn push_ensure_statement(sql: &mut String, round: usize, first: usize, groups: usize) {
     use std::fmt::Write as _;
-    let [id, parent, level, manager, label] = [0, 1, 2, 3, 4].map(|i| first + i);
-    // Writing to a String cannot fail.
-    let _ = write!(
-        sql,
-        "insert into round_groups (round_id, group_id, parent_id, level, manager_id, label)
-         values (${round}, ${id}, ${parent}, ${level}, ${manager}, ${label})
-         on conflict (round_id, group_id) do nothing"
+    sql.push_str(
+        "insert into round_groups (round_id, group_id, parent_id, level, manager_id, label) values ",
     );
+    for g in 0..groups {
+        let [id, parent, level, manager, label] = [0, 1, 2, 3, 4].map(|i| first + 5 * g + i);
+        let comma = if g == 0 { "" } else { ", " };
+        // Writing to a String cannot fail.
+        let _ = write!(
+            sql,
+            "{comma}(${round}, ${id}, ${parent}, ${level}, ${manager}, ${label})"
+        );
+    }
+    sql.push_str(" on conflict (round_id, group_id) do nothing");
 }
 
 /// Binds a group's fields for [`push_ensure_statement`].
@@ -227,20 +218,16 @@ pub(super) fn bind_group<'q>(
         .bind(&g.label)
 }
 
-/// Makes the groups of a chain that do not exist yet, from the top down,
-/// each a write of its own: a group made is there for good, whatever
-/// happens next.
+/// Makes the groups of a chain that do not exist yet, in one statement: a
+/// group made is there for good, whatever happens next.
 pub(super) async fn ensure(writer: &AnyPool, round_id: &str, chain: &[NewGroup]) -> DbResult<()> {
-    let mut sql = String::with_capacity(256);
-    push_ensure_statement(&mut sql, 1, 2);
+    let mut sql = String::with_capacity(128 + 32 * chain.len());
+    push_ensure_statement(&mut sql, 1, 2, chain.len());
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round_id);
     for g in chain {
-        bind_group(
-            sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(round_id),
-            g,
-        )
-        .execute(writer)
-        .await?;
+        query = bind_group(query, g);
     }
+    query.execute(writer).await?;
     Ok(())
 }
 
