@@ -163,8 +163,8 @@ pub async fn serve(
 
 /// Every few seconds, opens the anonymous answers that submissions made due
 /// and left waiting (see [`Db::open_due`]): an answer that could not be
-/// opened, or a round's k lowered. A submission opens what it makes due in
-/// its own transaction, so no instance stopped in between leaves any.
+/// opened, a round's k lowered, or, on Postgres, what an instance stopped
+/// between a batch's commit and its opening left.
 async fn open_due(db: Db, key: Arc<sealed::ServerKey>) {
     let mut every = tokio::time::interval(Duration::from_secs(5));
     loop {

@@ -265,11 +265,13 @@ impl WriteQueue {
 
 /// Does a batch of writes, each keeping its own outcome. On SQLite in one
 /// transaction; `Err` is the error that stopped it (then nothing is
-/// written, and each write is tried again on its own). On Postgres each run
-/// of submissions is one statement, its own transaction, so no `BEGIN` and
-/// `COMMIT` wait for a round trip each; a statement that fails writes
-/// nothing, and its submissions are tried again one by one at once. In
-/// order of arrival: a draft (none is queued on Postgres) on its own.
+/// written, and each write is tried again on its own). On Postgres the
+/// submissions are one statement, its own transaction, so no `BEGIN` and
+/// `COMMIT` wait for a round trip each; one that Postgres refuses writes
+/// nothing, and its submissions are tried again one by one at once; `Err`
+/// is a connection that failed, and then each is tried again on a
+/// connection of its own. (A draft, none of which is queued on Postgres,
+/// would be a statement of its own, in order of arrival.)
 async fn write_batch(
     writer: &sqlx::AnyPool,
     backend: super::Backend,
@@ -290,33 +292,41 @@ async fn write_batch(
                 match job {
                     Job::Cast(cast) => run.push(cast),
                     Job::Draft(draft) => {
-                        cast_run(&mut conn, &mut run).await;
+                        cast_run(&mut conn, &mut run).await?;
                         run.clear();
                         draft.outcome = Some(draft.write.save(&mut *conn).await);
                     }
                 }
             }
-            cast_run(&mut conn, &mut run).await;
-            Ok(())
+            cast_run(&mut conn, &mut run).await
         }
     }
 }
 
-/// [`cast_postgres`] for a run of submissions; when its statement fails,
-/// each submission again on its own, so that a failure is only its own.
-async fn cast_run(conn: &mut AnyConnection, run: &mut [&mut Pending<Box<Cast>, SubmitOutcome>]) {
-    let Err(error) = cast_postgres(conn, run).await else {
-        return;
+/// [`cast_postgres`] for a run of submissions. When Postgres refuses its
+/// statement, each submission again on its own, so that a refusal is only
+/// its own; `Err` when the connection failed.
+async fn cast_run(
+    conn: &mut AnyConnection,
+    run: &mut [&mut Pending<Box<Cast>, SubmitOutcome>],
+) -> DbResult<()> {
+    let refused = match cast_postgres(conn, run).await {
+        Err(sqlx::Error::Database(refused)) => sqlx::Error::Database(refused),
+        other => return other,
     };
     if let [one] = run {
-        one.outcome = Some(Err(error));
-        return;
+        one.outcome = Some(Err(refused));
+        return Ok(());
     }
     for one in run.iter_mut() {
-        if let Err(error) = cast_postgres(conn, std::slice::from_mut(one)).await {
-            one.outcome = Some(Err(error));
+        match cast_postgres(conn, std::slice::from_mut(one)).await {
+            Err(sqlx::Error::Database(refused)) => {
+                one.outcome = Some(Err(sqlx::Error::Database(refused)));
+            }
+            other => other?,
         }
     }
+    Ok(())
 }
 
 /// What a saved draft's page needs to know afterwards.
@@ -621,9 +631,11 @@ impl Db {
     /// lowered, or the instance stopped between a batch's commit and its
     /// opening on Postgres). `serve` runs it every few seconds; a submission
     /// opens what it makes due itself, so there is mostly nothing to do but
-    /// for a group whose answers can't be opened. Returns
-    /// how many groups it opened; one that fails is left, and logged once
-    /// (again only when it has more ballots), not every few seconds.
+    /// for a group whose answers can't be opened. Returns how many groups
+    /// it found due and saw opened (on Postgres another instance may have
+    /// opened some of them at the same time); one that fails is left, and
+    /// logged once (again only when it has more ballots), not every few
+    /// seconds.
     pub async fn open_due(&self, key: &ServerKey) -> DbResult<usize> {
         let due: Vec<(String, String, i64, String, i64)> = sqlx::query_as(
             "select g.round_id, g.group_id, r.k_threshold, t.body, g.ballots from round_groups g
@@ -893,12 +905,12 @@ async fn fold_due(writer: &AnyPool, backend: super::Backend, group: &GroupAt<'_>
 /// step. `(ballots, counted)` are the group's row's. Each step is written
 /// only while the group's counted ballots are still those it started from
 /// ([`fold`]): one step is opened once, whoever else tries at the same
-/// time, and then this stops.
+/// time, and this goes on from where the other left it.
 async fn open_steps(
     conn: &mut AnyConnection,
     backend: super::Backend,
     group: &GroupAt<'_>,
-    (ballots, mut counted): (i64, i64),
+    (mut ballots, mut counted): (i64, i64),
 ) -> DbResult<()> {
     while group.due(ballots, counted) {
         let waiting: Vec<(String, String)> =
@@ -908,25 +920,25 @@ async fn open_steps(
                 .bind(group.k)
                 .fetch_all(&mut *conn)
                 .await?;
-        if i64::try_from(waiting.len()).ok() != Some(group.k) {
-            // Fewer than k wait: someone else opened this step meanwhile,
-            // or the count and the answers waiting disagree. Either way
-            // both are left as they are rather than fewer than k opened;
-            // the second is said.
-            if group.counts(conn).await?.1 == counted {
-                tracing::error!(
-                    ballots,
-                    counted,
-                    waiting = waiting.len(),
-                    "a group's count and its waiting answers disagree"
-                );
-            }
+        let whole = i64::try_from(waiting.len()).ok() == Some(group.k);
+        if whole && fold(conn, backend, group, counted, &waiting).await? {
+            counted += group.k;
+            continue;
+        }
+        // Someone else opened this step meanwhile, or fewer than k wait
+        // where the count says k do: then both are left as they are rather
+        // than fewer than k opened, and that is said.
+        let now = group.counts(conn).await?;
+        if now.1 == counted {
+            tracing::error!(
+                ballots,
+                counted,
+                waiting = waiting.len(),
+                "a group's count and its waiting answers disagree"
+            );
             break;
         }
-        if !fold(conn, backend, group, counted, &waiting).await? {
-            break;
-        }
-        counted += group.k;
+        (ballots, counted) = now;
     }
     Ok(())
 }
@@ -1041,7 +1053,9 @@ struct CastRow<'a> {
 
 /// Writes a batch of submissions on Postgres on `conn` ([`CAST_POSTGRES`],
 /// one statement, its own transaction), setting each one's outcome; `Err`
-/// when the statement failed, and then nothing is written. Then opens what
+/// when the statement failed (nothing is written when Postgres refused it;
+/// a connection lost at its commit leaves it unknown, as for any write).
+/// Then opens what
 /// they made due, each step a statement of its own written only if nobody
 /// opened it meanwhile ([`open_steps`]). The submissions are in by then:
 /// whatever stops an opening (an answer damaged, or sealed with another
@@ -1076,8 +1090,37 @@ async fn cast_postgres(
         .bind(to_json(&rows)?)
         .fetch_all(&mut *conn)
         .await?;
-    // Each group made due, once: (a submission in it, ballots, counted).
-    let mut due: Vec<(usize, i64, i64)> = Vec::new();
+    // The statement is committed: nothing from here on fails the batch.
+    let due = match outcomes(casts, written) {
+        Ok(due) => due,
+        Err(error) => {
+            // The submissions left without an outcome are answered that
+            // their write was not made, as if their connection had failed.
+            tracing::error!(%error, "a batch's outcome could not be read");
+            return Ok(());
+        }
+    };
+    for (n, ballots, counted) in due {
+        let Some(pending) = casts.get(n) else {
+            continue;
+        };
+        let group = pending.write.group();
+        let opened = open_steps(conn, super::Backend::Postgres, &group, (ballots, counted));
+        if let Err(error) = opened.await {
+            tracing::error!(%error, "opening a group's answers failed");
+        }
+    }
+    Ok(())
+}
+
+/// Sets each submission's outcome from [`CAST_POSTGRES`]'s rows, and
+/// returns the groups they made due, each once: (a submission in it,
+/// ballots, counted).
+fn outcomes(
+    casts: &mut [&mut Pending<Box<Cast>, SubmitOutcome>],
+    written: Vec<sqlx::any::AnyRow>,
+) -> DbResult<Vec<(usize, i64, i64)>> {
+    let mut due = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for row in written {
         let n = usize::try_from(row.try_get::<i64, _>(0)?).map_err(|_| sqlx::Error::RowNotFound)?;
@@ -1098,17 +1141,7 @@ async fn cast_postgres(
         };
         pending.outcome = Some(outcome);
     }
-    for (n, ballots, counted) in due {
-        let Some(pending) = casts.get(n) else {
-            continue;
-        };
-        let group = pending.write.group();
-        let opened = open_steps(conn, super::Backend::Postgres, &group, (ballots, counted));
-        if let Err(error) = opened.await {
-            tracing::error!(%error, "opening a group's answers failed");
-        }
-    }
-    Ok(())
+    Ok(due)
 }
 
 /// Opens answers that wait in a group, `waiting` as (id, sealed), and adds
@@ -1119,8 +1152,9 @@ async fn cast_postgres(
 /// the rows are made, all at once, and later each is rewritten. With it, in
 /// the same round trip, the opened answers go and the group's counted
 /// ballots catch up. On Postgres all of it only if the group's counted
-/// ballots are still `counted`, so a step is opened once when two try it
-/// (SQLite has one writer); returns whether it was written.
+/// ballots are still `counted`, so a step is opened once when two try it;
+/// returns whether it was written. (On SQLite the one writer's transaction
+/// holds the file, so nobody else can have moved them.)
 async fn fold(
     conn: &mut AnyConnection,
     backend: super::Backend,
@@ -1152,8 +1186,11 @@ async fn fold(
             .key
             .open(sealed)
             .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        let answers: Answers =
-            serde_json::from_slice(&plain).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        // serde's message can quote what it read: only where it stopped.
+        let answers: Answers = serde_json::from_slice(&plain).map_err(|e| {
+            let at = format!("opened answers unreadable at column {}", e.column());
+            sqlx::Error::Decode(at.into())
+        })?;
         for (question_id, answer) in &answers {
             *counts
                 .entry((question_id.clone(), to_json::<Answer>(answer)?))

@@ -219,11 +219,14 @@ pub(super) fn bind_group<'q>(
 }
 
 /// Makes the groups of a chain that do not exist yet, in one statement: a
-/// group made is there for good, whatever happens next.
+/// group made is there for good, whatever happens next. By id, so that two
+/// instances making the same groups take them in one order.
 pub(super) async fn ensure(writer: &AnyPool, round_id: &str, chain: &[NewGroup]) -> DbResult<()> {
     let mut sql = String::with_capacity(128 + 32 * chain.len());
     push_ensure_statement(&mut sql, 1, 2, chain.len());
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(round_id);
+    let mut chain: Vec<&NewGroup> = chain.iter().collect();
+    chain.sort_by(|a, b| a.id.cmp(&b.id));
     for g in chain {
         query = bind_group(query, g);
     }

@@ -124,8 +124,8 @@ const POSTGRES_SESSION: &str = postgres_session!();
 /// is set up. A batch comes as one JSON array, of a size Postgres cannot
 /// know (it guesses 100 rows), so it would join it to the groups by
 /// reading every row of them (a hash join), where each of the few ballots
-/// is one lookup in an index. This connection runs
-/// nothing but those batches, each row of which is found by its key.
+/// is one lookup in an index. This connection runs nothing but those
+/// batches and the openings that follow them, each row found by its key.
 const POSTGRES_QUEUE_SESSION: &str = concat!(
     postgres_session!(),
     "; set enable_seqscan = off; set enable_hashjoin = off; set enable_mergejoin = off"
