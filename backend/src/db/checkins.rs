@@ -263,15 +263,12 @@ impl WriteQueue {
     }
 }
 
-/// Does a batch of writes, each keeping its own outcome. On SQLite in one
-/// transaction; `Err` is the error that stopped it (then nothing is
-/// written, and each write is tried again on its own). On Postgres the
-/// submissions are one statement, its own transaction, so no `BEGIN` and
-/// `COMMIT` wait for a round trip each; one that Postgres refuses writes
-/// nothing, and its submissions are tried again one by one at once; `Err`
-/// is a connection that failed, and then each is tried again on a
-/// connection of its own. (A draft, none of which is queued on Postgres,
-/// would be a statement of its own, in order of arrival.)
+/// Does a batch of writes, each keeping its own outcome; `Err` is the error
+/// that stopped the batch, and then nothing of it is written (each write
+/// is tried again on its own). On SQLite in one transaction. On Postgres
+/// the submissions are one statement, its own transaction, so no `BEGIN`
+/// and `COMMIT` wait for a round trip each (a draft, none of which is
+/// queued there, would be a statement of its own, its failure its own).
 async fn write_batch(
     writer: &sqlx::AnyPool,
     backend: super::Backend,
@@ -287,46 +284,18 @@ async fn write_batch(
         }
         super::Backend::Postgres => {
             let mut conn = writer.acquire().await?;
-            let mut run = Vec::new();
+            let mut casts = Vec::new();
             for job in batch.iter_mut() {
                 match job {
-                    Job::Cast(cast) => run.push(cast),
+                    Job::Cast(cast) => casts.push(cast),
                     Job::Draft(draft) => {
-                        cast_run(&mut conn, &mut run).await?;
-                        run.clear();
                         draft.outcome = Some(draft.write.save(&mut *conn).await);
                     }
                 }
             }
-            cast_run(&mut conn, &mut run).await
+            cast_postgres(&mut conn, &mut casts).await
         }
     }
-}
-
-/// [`cast_postgres`] for a run of submissions. When Postgres refuses its
-/// statement, each submission again on its own, so that a refusal is only
-/// its own; `Err` when the connection failed.
-async fn cast_run(
-    conn: &mut AnyConnection,
-    run: &mut [&mut Pending<Box<Cast>, SubmitOutcome>],
-) -> DbResult<()> {
-    let refused = match cast_postgres(conn, run).await {
-        Err(sqlx::Error::Database(refused)) => sqlx::Error::Database(refused),
-        other => return other,
-    };
-    if let [one] = run {
-        one.outcome = Some(Err(refused));
-        return Ok(());
-    }
-    for one in run.iter_mut() {
-        match cast_postgres(conn, std::slice::from_mut(one)).await {
-            Err(sqlx::Error::Database(refused)) => {
-                one.outcome = Some(Err(sqlx::Error::Database(refused)));
-            }
-            other => other?,
-        }
-    }
-    Ok(())
 }
 
 /// What a saved draft's page needs to know afterwards.
