@@ -20,6 +20,7 @@ on_both!(
     no_row_of_the_counts_points_at_the_newest_ballot,
     answers_left_due_are_opened_by_the_next_pass,
     instances_opening_the_same_answers_open_each_once,
+    submissions_at_once_are_each_counted_once_by_their_answer,
     a_check_in_whose_template_is_gone_finds_none,
     a_template_that_breaks_the_rules_is_never_stored,
     a_manager_estimate_shows_beside_the_team_morale,
@@ -562,6 +563,50 @@ async fn instances_opening_the_same_answers_open_each_once(app: &TestApp) {
     for db in others {
         db.close().await;
     }
+}
+
+/// Everyone submits at once with the smallest k: the submissions are
+/// written in batches, and what each batch makes due is opened while the
+/// next is written, some groups by two batches' openings at once. Still
+/// each step is opened once, and every answer has come back only once
+/// what it made due was open: no pass of [`Db::open_due`] is needed.
+async fn submissions_at_once_are_each_counted_once_by_their_answer(app: &TestApp) {
+    let round = current_round(app).await;
+    sqlx::query("update rounds set k_threshold = 3 where id = $1")
+        .bind(&round)
+        .execute(app.db.writer())
+        .await
+        .unwrap();
+    let all_ballots = |groups: &[(String, i64, i64)]| groups.iter().map(|(_, b, _)| b).sum::<i64>();
+    let before = all_ballots(&round_groups(app, &round).await);
+    let people = app.demo.invites.len();
+    let answers =
+        futures_util::future::join_all((0..people).map(|i| app.submit_scores(i, 4, 5))).await;
+    assert!(answers.iter().all(|a| a.status == StatusCode::OK));
+    let groups = round_groups(app, &round).await;
+    assert_eq!(
+        all_ballots(&groups),
+        before + i64::try_from(people).unwrap()
+    );
+    let mut counted_in_all = 0;
+    for (group, ballots, counted) in groups {
+        assert_eq!(counted % 3, 0, "group {group}: {counted} counted");
+        assert!(
+            ballots - counted < 3,
+            "group {group}: {counted} of {ballots} counted, the rest left due"
+        );
+        let (sealed, per_question) = sealed_and_counted(app, &round, &group).await;
+        assert_eq!(sealed, ballots - counted, "group {group}: the rest sealed");
+        assert!(
+            per_question.iter().all(|n| *n == counted),
+            "group {group}: {counted} counted, but the counts add up to {per_question:?}"
+        );
+        counted_in_all += counted;
+    }
+    assert!(
+        counted_in_all >= 3,
+        "{counted_in_all} counted: nothing was due"
+    );
 }
 
 /// The demo's current round.
