@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, from package registries only (crates.io, npm,
 # Debian), and does nothing when everything is there. `--test` adds what the
-# tests need: Chromium and ChromeDriver, HAProxy, psql, wrk, schemathesis, oha.
+# tests need: Chromium and ChromeDriver, HAProxy, psql, wrk, schemathesis.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 want_test=0
@@ -38,11 +38,6 @@ if [ "$want_test" = 1 ] && { ! command -v chromium >/dev/null || ! command -v ch
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq \
     chromium chromium-driver haproxy postgresql-client wrk >/dev/null
-fi
-
-if [ "$want_test" = 1 ] && [ "$(oha --version 2>/dev/null)" != "oha 1.16.0" ]; then
-  step "Installing oha 1.16.0 (the benchmark's evenly paced load; a few minutes, once)"
-  cargo install --locked oha --version 1.16.0
 fi
 
 fuzz_venv=.tools/fuzz-venv
