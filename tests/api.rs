@@ -26,6 +26,7 @@ on_both!(
     a_manager_estimate_shows_beside_the_team_morale,
     leader_pages_need_a_valid_login,
     password_guessing_is_slowed_for_the_guesser_only,
+    guesses_from_the_leaders_own_address_do_not_lock_out_their_browser,
     every_documented_route_exists,
     a_nul_character_is_refused_alike_on_every_database,
 );
@@ -944,6 +945,100 @@ async fn password_guessing_is_slowed_for_the_guesser_only(app: &TestApp) {
     }
     let owner = login("198.51.100.8".into(), leader.clone(), right).await;
     assert_eq!(owner.status(), StatusCode::OK);
+}
+
+/// Everyone here comes from one address, as an office behind one, or a
+/// guesser on the leader's own machine: guesses at the leader's email
+/// spend that address's budget for it, but the browser the leader logged
+/// in from before keeps a signed device cookie, whose attempts spend a
+/// budget of its own. Without the cookie, with another account's, or with
+/// one altered, the address's budget applies; the cookie's own budget ends
+/// too.
+async fn guesses_from_the_leaders_own_address_do_not_lock_out_their_browser(app: &TestApp) {
+    let leader = app.demo.leader.email.clone();
+    let right = app.demo.leader.password.clone();
+    let login = |password: &str, cookie: Option<&str>| {
+        let body = json!({"email": leader, "password": password}).to_string();
+        let cookie = cookie.map(str::to_owned);
+        async move {
+            let headers: Vec<(&str, &str)> = cookie
+                .as_deref()
+                .map(|c| ("cookie", c))
+                .into_iter()
+                .collect();
+            app.send(Method::POST, "/api/session", &headers, Some(&body))
+                .await
+        }
+    };
+    // Another account, and the device cookie of a browser that logged in to it.
+    let email = "someone.else@example.com";
+    let admin = app.login().await;
+    app.new_account(&admin, email, false, true, "another long password")
+        .await;
+    let theirs = app
+        .send(
+            Method::POST,
+            "/api/session",
+            &[],
+            Some(&json!({"email": email, "password": "another long password"}).to_string()),
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    let theirs = tests::set_cookie(&theirs, "skipcheck_device=").unwrap();
+
+    let first = login(&right, None).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let device = tests::set_cookie(&first, "skipcheck_device=").expect("a device cookie");
+    let set = format!("{:?}", first.headers.get_all("set-cookie"));
+    assert!(
+        set.contains("HttpOnly")
+            && set.contains("SameSite=Strict")
+            && set.contains("Path=/api/session"),
+        "{set}"
+    );
+    assert!(tests::set_cookie(&first, "skipcheck_session=").is_some());
+
+    let mut guesses = Vec::new();
+    for _ in 0..12 {
+        guesses.push(login("guess", None).await.status);
+    }
+    assert_eq!(
+        guesses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{guesses:?}"
+    );
+    // Without the cookie, the right password waits like any guess…
+    assert_eq!(
+        login(&right, None).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // …and with it altered (its signature no longer holds).
+    let last = if device.ends_with('0') { '1' } else { '0' };
+    let altered = format!("{}{last}", &device[..device.len() - 1]);
+    assert_eq!(
+        login(&right, Some(&altered)).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // The leader's browser gets in.
+    let back = login(&right, Some(&device)).await;
+    assert_eq!(back.status, StatusCode::OK);
+    assert!(tests::set_cookie(&back, "skipcheck_session=").is_some());
+    // Another account's cookie is no one else's.
+    assert_eq!(
+        login(&right, Some(&theirs)).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // The cookie's own budget is a budget: guesses with it end in a wait.
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(login("guess", Some(&device)).await.status);
+    }
+    assert_eq!(statuses[0], StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
 }
 
 /// Plays someone who copies the SQLite file and its `-wal` after every

@@ -56,12 +56,16 @@ pub struct AppState {
     pub login_limits: Arc<auth::limits::LoginLimits>,
     /// The templates of check-ins seen through their invites.
     pub forms: db::Forms,
+    /// Signs the cookies that say a browser logged in to an account
+    /// before (see [`auth::limits`]).
+    pub cookie_key: axum_extra::extract::cookie::Key,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
         Self {
             db,
+            cookie_key: config.key.cookie_key(),
             config: Arc::new(config),
             readiness: Readiness::default(),
             login_limits: Arc::default(),

@@ -42,6 +42,13 @@ pub enum SealError {
 }
 
 impl ServerKey {
+    /// The key that signs this server's cookies, derived from this one
+    /// (HKDF), so that a signed cookie holds as long as the key does.
+    pub fn cookie_key(&self) -> axum_extra::extract::cookie::Key {
+        // 32 bytes: as long as derivation needs, never shorter.
+        axum_extra::extract::cookie::Key::derive_from(self.0.expose_secret())
+    }
+
     /// A new random key.
     pub fn random() -> Self {
         let key = XChaCha20Poly1305::generate_key(&mut OsRng);

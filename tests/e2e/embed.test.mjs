@@ -41,7 +41,7 @@ async function allowOrigins(origins) {
     body: JSON.stringify({ email: demo.leader.email, password: demo.leader.password }),
   });
   assert.equal(login.status, 200);
-  const cookie = login.headers.get("set-cookie").split(";")[0];
+  const cookie = login.headers.getSetCookie().find((c) => c.startsWith("skipcheck_session=")).split(";")[0];
   const saved = await fetch(`${base}/api/admin/settings/embed`, {
     method: "PUT",
     headers: { "content-type": "application/json", cookie },

@@ -414,8 +414,19 @@ impl TestApp {
 
 /// The `Cookie` header that sends back the session a reply set.
 pub fn cookie_of(reply: &Reply) -> String {
-    let set_cookie = reply.headers[header::SET_COOKIE].to_str().unwrap();
-    set_cookie.split(';').next().unwrap().to_owned()
+    set_cookie(reply, "skipcheck_session=").expect("a session cookie")
+}
+
+/// The `name=value` of the cookie a reply set whose pair starts with
+/// `prefix`, if it set one.
+pub fn set_cookie(reply: &Reply, prefix: &str) -> Option<String> {
+    reply
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok()?.split(';').next())
+        .find(|pair| pair.starts_with(prefix))
+        .map(str::to_owned)
 }
 
 /// The secret of a link, after `marker` (`#t=`, `#i=`…).

@@ -7,33 +7,118 @@
 //! There is no budget per email from all addresses together: guesses spread
 //! over many addresses could then spend the owner's too, and lock them out.
 //!
+//! Nor can guesses from the owner's own address (an office behind one
+//! address, everyone on one machine) lock them out: a browser that has
+//! logged in to an account keeps a signed cookie saying so (a device
+//! cookie, as OWASP describes them), and its attempts at that account
+//! spend a budget of that browser's own instead of the address's, which
+//! no one without the cookie can spend.
+//!
+//! Each budget has two tiers, and every attempt spends both: a burst, then
+//! one more every period; and when many have come at that pace, one every
+//! much longer period. The wait grows as guessing goes on, from none to
+//! the period to the longer one (a backoff in steps), and comes back down
+//! as time passes without attempts.
+//!
 //! The budgets live in this instance's memory (GCRA, by `governor`): with
 //! several instances behind a load balancer, each keeps its own.
 
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
 use axum::http::{HeaderMap, HeaderName};
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DashMapStateStore;
+use governor::{Quota, RateLimiter};
 
-/// Attempts from one address in a burst, then one more every period.
-const CLIENT_BURST: u32 = 30;
-const CLIENT_PERIOD: Duration = Duration::from_secs(5);
-/// Attempts at one email from one address in a burst, then one more every
-/// period: at most about 3,000 guesses a day, where a real password takes
-/// billions. Every attempt counts, so the burst leaves room for someone
-/// who logs in from several browsers.
-const ACCOUNT_BURST: u32 = 10;
-const ACCOUNT_PERIOD: Duration = Duration::from_secs(30);
+/// Attempts from one address: 30 in a burst, then one every 5 seconds;
+/// after 300 in all, one a minute.
+const CLIENT_TIERS: Tiers = [(30, secs(5)), (300, secs(60))];
+/// Attempts at one email from one address, or from one browser with its
+/// device cookie: 10 in a burst, then one every 30 seconds; after 40 in
+/// all, one every 10 minutes. At most about 190 guesses a day, where a
+/// real password takes billions. Every attempt counts, so the burst leaves
+/// room for someone who logs in from several browsers.
+const ACCOUNT_TIERS: Tiers = [(10, secs(30)), (40, secs(600))];
 /// Keys kept before idle ones are forgotten.
 const TIDY_ABOVE: usize = 10_000;
 
-#[derive(Debug)]
-pub struct LoginLimits {
-    by_client: DefaultKeyedRateLimiter<IpAddr>,
-    by_account: DefaultKeyedRateLimiter<(String, IpAddr)>,
+/// A budget's tiers: (burst, then one every period) each.
+type Tiers = [(u32, Duration); 2];
+
+const fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+type Keyed<K, C> = RateLimiter<K, DashMapStateStore<K>, C, NoOpMiddleware<<C as Clock>::Instant>>;
+
+/// A budget per key, in its two tiers.
+struct Budget<K: Hash + Eq + Clone, C: Clock> {
+    tiers: [Keyed<K, C>; 2],
+}
+
+impl<K: Hash + Eq + Clone, C: Clock + Clone> Budget<K, C> {
+    fn new(tiers: Tiers, clock: &C) -> Self {
+        Self {
+            tiers: tiers.map(|(burst, period)| {
+                RateLimiter::dashmap_with_clock(quota(burst, period), clock.clone())
+            }),
+        }
+    }
+
+    /// Spends one attempt of `key`'s, or says how long until one is left.
+    fn spend(&self, key: &K, now: C::Instant) -> Result<(), Duration> {
+        for tier in &self.tiers {
+            tier.check_key(key)
+                .map_err(|wait| wait.wait_time_from(now))?;
+        }
+        Ok(())
+    }
+
+    fn len(&self) -> usize {
+        self.tiers.iter().map(RateLimiter::len).max().unwrap_or(0)
+    }
+
+    /// Forgets the keys whose budget is whole again.
+    fn tidy(&self) {
+        for tier in &self.tiers {
+            tier.retain_recent();
+        }
+    }
+}
+
+/// The login budgets of this instance, on clock `C` (another in tests).
+pub struct LoginLimits<C: Clock = DefaultClock> {
+    clock: C,
+    by_client: Budget<IpAddr, C>,
+    by_account: Budget<(String, IpAddr), C>,
+    /// By a device cookie's own id: attempts at its account from the
+    /// browser that keeps it.
+    by_device: Budget<String, C>,
+}
+
+impl<C: Clock> std::fmt::Debug for LoginLimits<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LoginLimits")
+    }
+}
+
+/// Who is trying to log in: from an address, and perhaps from a browser
+/// that logged in to the account before (its device cookie's id).
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    pub email: &'a str,
+    pub client: IpAddr,
+    pub device: Option<&'a str>,
+}
+
+/// An email as the budgets and device cookies know it: hashed, one size
+/// however long, and the same however it is written.
+pub fn email_key(email: &str) -> String {
+    crate::auth::token::hash_token(&email.trim().to_lowercase())
 }
 
 fn quota(burst: u32, period: Duration) -> Quota {
@@ -45,30 +130,51 @@ fn quota(burst: u32, period: Duration) -> Quota {
 
 impl Default for LoginLimits {
     fn default() -> Self {
-        Self {
-            by_client: RateLimiter::dashmap(quota(CLIENT_BURST, CLIENT_PERIOD)),
-            by_account: RateLimiter::dashmap(quota(ACCOUNT_BURST, ACCOUNT_PERIOD)),
-        }
+        Self::with_clock(DefaultClock::default())
     }
 }
 
-impl LoginLimits {
-    /// Spends one attempt of `client`'s budget and of its budget for
-    /// `email`; `Err` holds how long until the next attempt is allowed.
-    pub fn attempt(&self, email: &str, client: IpAddr) -> Result<(), Duration> {
-        if self.by_account.len() > TIDY_ABOVE {
-            self.by_account.retain_recent();
-            self.by_client.retain_recent();
+impl<C: Clock + Clone> LoginLimits<C> {
+    pub fn with_clock(clock: C) -> Self {
+        Self {
+            by_client: Budget::new(CLIENT_TIERS, &clock),
+            by_account: Budget::new(ACCOUNT_TIERS, &clock),
+            by_device: Budget::new(ACCOUNT_TIERS, &clock),
+            clock,
         }
-        let now = DefaultClock::default().now();
-        self.by_client
-            .check_key(&client)
-            .map_err(|wait| wait.wait_time_from(now))?;
-        // Its hash: a key of one size, however long the email sent.
-        let email = crate::auth::token::hash_token(&email.trim().to_lowercase());
+    }
+
+    /// Spends one attempt: of the device's budget when it comes with a
+    /// device cookie for its email, else of its address's budget and of
+    /// that address's budget for its email. `Err` holds how long until the
+    /// next attempt is allowed.
+    pub fn attempt(&self, attempt: Attempt<'_>) -> Result<(), Duration> {
+        if self.by_account.len() + self.by_device.len() > TIDY_ABOVE {
+            self.by_account.tidy();
+            self.by_client.tidy();
+            self.by_device.tidy();
+        }
+        let now = self.clock.now();
+        if let Some(device) = attempt.device {
+            return self.by_device.spend(&device.to_owned(), now);
+        }
+        let client = network(attempt.client);
+        self.by_client.spend(&client, now)?;
         self.by_account
-            .check_key(&(email, client))
-            .map_err(|wait| wait.wait_time_from(now))
+            .spend(&(email_key(attempt.email), client), now)
+    }
+}
+
+/// The budgets' key for an address: an IPv6 address by its /64, the
+/// smallest network one subscriber is given (else each would have 2^64
+/// budgets); an IPv4 one, mapped into IPv6 or not, as itself.
+fn network(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !u128::from(u64::MAX)).into()),
+        },
+        v4 => v4,
     }
 }
 
@@ -92,6 +198,54 @@ pub fn client_address(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use governor::clock::FakeRelativeClock;
+
+    const ACCOUNT_BURST: u32 = ACCOUNT_TIERS[0].0;
+    const ACCOUNT_PERIOD: Duration = ACCOUNT_TIERS[0].1;
+    const CLIENT_BURST: u32 = CLIENT_TIERS[0].0;
+
+    /// A guesser who tries again the moment each wait ends, for a day:
+    /// the waits grow from none to 30 seconds to 10 minutes, and the
+    /// guesses of the day stay under 200; after a quiet day the budget
+    /// is whole again.
+    #[test]
+    fn waits_grow_as_guessing_goes_on_and_shrink_after() {
+        let clock = FakeRelativeClock::default();
+        let limits = LoginLimits::with_clock(clock.clone());
+        let guesser = from("ada@example.com", IpAddr::from([203, 0, 113, 9]));
+        let (mut waited, mut guesses, mut waits) = (Duration::ZERO, 0, Vec::new());
+        while waited < secs(86_400) {
+            match limits.attempt(guesser) {
+                Ok(()) => guesses += 1,
+                Err(wait) => {
+                    assert!(wait > Duration::ZERO);
+                    waits.push(wait);
+                    clock.advance(wait);
+                    waited += wait;
+                }
+            }
+        }
+        assert!(guesses <= 200, "{guesses} guesses in a day");
+        assert!(
+            guesses > 100,
+            "{guesses} guesses in a day: too few for the owner"
+        );
+        let longest = waits.iter().max().copied().unwrap_or_default();
+        assert!(waits[0] <= ACCOUNT_PERIOD, "{:?}", waits[0]);
+        assert!(longest > secs(300), "the longest wait was {longest:?}");
+        clock.advance(secs(86_400));
+        for _ in 0..ACCOUNT_BURST {
+            assert!(limits.attempt(guesser).is_ok());
+        }
+    }
+
+    fn from(email: &str, client: IpAddr) -> Attempt<'_> {
+        Attempt {
+            email,
+            client,
+            device: None,
+        }
+    }
 
     #[test]
     fn one_address_is_slowed_and_another_is_not() {
@@ -99,23 +253,64 @@ mod tests {
         let guesser = IpAddr::from([203, 0, 113, 9]);
         let owner = IpAddr::from([198, 51, 100, 7]);
         for _ in 0..ACCOUNT_BURST {
-            assert!(limits.attempt("ada@example.com", guesser).is_ok());
+            assert!(limits.attempt(from("ada@example.com", guesser)).is_ok());
         }
-        let wait = limits.attempt("Ada@Example.com ", guesser).unwrap_err();
+        let wait = limits
+            .attempt(from("Ada@Example.com ", guesser))
+            .unwrap_err();
         assert!(
             wait > Duration::from_secs(1) && wait <= ACCOUNT_PERIOD,
             "{wait:?}"
         );
-        assert!(limits.attempt("ada@example.com", owner).is_ok());
+        assert!(limits.attempt(from("ada@example.com", owner)).is_ok());
         // Other emails from the guesser: until the address's own budget ends.
         let mut allowed = 0;
         while limits
-            .attempt(&format!("n{allowed}@example.com"), guesser)
+            .attempt(from(&format!("n{allowed}@example.com"), guesser))
             .is_ok()
         {
             allowed += 1;
         }
         assert_eq!(allowed, CLIENT_BURST - ACCOUNT_BURST - 1);
+    }
+
+    #[test]
+    fn a_browser_that_logged_in_before_has_a_budget_of_its_own() {
+        let limits = LoginLimits::default();
+        let office = IpAddr::from([203, 0, 113, 9]);
+        while limits.attempt(from("ada@example.com", office)).is_ok() {}
+        let mine = Attempt {
+            device: Some("ada's laptop"),
+            ..from("ada@example.com", office)
+        };
+        for _ in 0..ACCOUNT_BURST {
+            assert!(limits.attempt(mine).is_ok());
+        }
+        // Its own budget ends too, and spends no one else's.
+        assert!(limits.attempt(mine).is_err());
+        let other = Attempt {
+            device: Some("ada's phone"),
+            ..mine
+        };
+        assert!(limits.attempt(other).is_ok());
+    }
+
+    #[test]
+    fn an_ipv6_subscriber_has_one_budget_for_their_network() {
+        let limits = LoginLimits::default();
+        let mut spent = 0;
+        let address = |n: u16| IpAddr::from([0x2001, 0xdb8, 0, 7, n, n, n, n]);
+        while limits
+            .attempt(from("ada@example.com", address(spent)))
+            .is_ok()
+        {
+            spent += 1;
+        }
+        assert_eq!(u32::from(spent), ACCOUNT_BURST);
+        let elsewhere = IpAddr::from([0x2001, 0xdb8, 0, 8, 1, 1, 1, 1]);
+        assert!(limits.attempt(from("ada@example.com", elsewhere)).is_ok());
+        let mapped: IpAddr = "::ffff:198.51.100.7".parse().unwrap();
+        assert_eq!(network(mapped), IpAddr::from([198, 51, 100, 7]));
     }
 
     #[test]

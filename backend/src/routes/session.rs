@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::cookie::{Cookie, SameSite, SignedCookieJar};
 use shared::api::{ErrorBody, LoginRequest, Me};
 
 use crate::AppState;
@@ -26,10 +26,38 @@ fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
         .build()
 }
 
-/// Logs in with email and password; sets the session cookie.
+/// The cookie that says this browser logged in to an account before: an
+/// id of its own and the account's email (hashed), signed with the
+/// server's key. Attempts at that account that bring it spend a budget of
+/// their own, which guesses from the same address cannot spend
+/// ([`limits`]). Sent only to the login route.
+const DEVICE_COOKIE: &str = "skipcheck_device";
+/// How long a browser is known after its last login.
+const DEVICE_DAYS: i64 = 180;
+
+fn device_cookie(id: &str, email: &str, secure: bool) -> Cookie<'static> {
+    Cookie::build((DEVICE_COOKIE, format!("{id}:{}", limits::email_key(email))))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .path("/api/session")
+        .max_age(time::Duration::days(DEVICE_DAYS))
+        .build()
+}
+
+/// The id of the device cookie `signed` holds, if it was signed here and
+/// is for `email`.
+fn device_id(signed: &SignedCookieJar, email: &str) -> Option<String> {
+    let cookie = signed.get(DEVICE_COOKIE)?;
+    let (id, key) = cookie.value().split_once(':')?;
+    (key == limits::email_key(email)).then(|| id.to_owned())
+}
+
+/// Logs in with email and password; sets the session cookie, and the
+/// browser's device cookie for the account. Anyone may call it.
 #[utoipa::path(post, path = "/session", tag = "session", request_body = LoginRequest,
     responses(
-        (status = 200, body = Me, description = "Logged in; the session cookie is set"),
+        (status = 200, body = Me, description = "Logged in; the session cookie is set, and a device cookie that lets this browser's later attempts at the account spend a budget of their own"),
         (status = 401, description = "Wrong email or password", body = ErrorBody),
         (status = 429, description = "Too many attempts from this client (for this email, or at all); `Retry-After` says when to try again", body = ErrorBody,
             headers(("retry-after" = u64, description = "Seconds to wait"))),
@@ -40,17 +68,23 @@ pub(super) async fn login(
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     jar: CookieJar,
+    signed: SignedCookieJar,
     ApiJson(req): ApiJson<LoginRequest>,
-) -> Result<(CookieJar, Json<Me>), ApiError> {
+) -> Result<(CookieJar, SignedCookieJar, Json<Me>), ApiError> {
     let email = req.email.trim();
     let client = limits::client_address(
         &headers,
         state.config.client_ip_header.as_ref(),
         peer.map(|Extension(ConnectInfo(addr))| addr.ip()),
     );
+    let device = device_id(&signed, email);
     state
         .login_limits
-        .attempt(email, client)
+        .attempt(limits::Attempt {
+            email,
+            client,
+            device: device.as_deref(),
+        })
         .map_err(ApiError::TooManyAttempts)?;
     // Longer than any account's email or password can be: no account's.
     if email.chars().count() > shared::people::EMAIL_MAX
@@ -68,7 +102,10 @@ pub(super) async fn login(
         return Err(ApiError::InvalidCredentials);
     };
     tracing::info!(account = %account.id, "logged in");
-    start_session(&state, jar, &account.id).await
+    let (jar, me) = start_session(&state, jar, &account.id).await?;
+    let id = device.unwrap_or_else(new_token);
+    let signed = signed.add(device_cookie(&id, email, state.config.https()));
+    Ok((jar, signed, me))
 }
 
 /// Starts a session for an account: the cookie, and who is now logged in.
@@ -104,7 +141,8 @@ pub(super) fn removal_cookie(state: &AppState) -> Cookie<'static> {
     session_cookie(String::new(), state.config.https())
 }
 
-/// Logs out: ends the session and clears the cookie.
+/// Logs out: ends the session and clears the cookie. Anyone may call it
+/// (without a session it only clears the cookie).
 #[utoipa::path(delete, path = "/session", tag = "session", responses((status = 204, description = "Logged out")))]
 pub(super) async fn logout(
     State(state): State<AppState>,
