@@ -129,7 +129,11 @@ pub fn router() -> Router {
 /// `logo.gif`, `site.webmanifest`) rather than a page of a bundle's router,
 /// whose paths are words and ids.
 fn looks_like_a_file(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or_default();
+    let name = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
     name.rsplit_once('.').is_some_and(|(stem, extension)| {
         !stem.is_empty()
             && (1..=12).contains(&extension.len())

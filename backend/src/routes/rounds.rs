@@ -52,7 +52,7 @@ pub(super) async fn own_round(
         .ok_or(ApiError::NotFound)
 }
 
-/// The rounds the logged-in leader runs.
+/// The rounds the logged-in leader runs. Leaders only.
 #[utoipa::path(get, path = "/rounds", tag = "rounds", security(("session" = [])),
     responses((status = 200, body = Vec<RoundSummary>), (status = 401, body = ErrorBody)))]
 pub(super) async fn list(
@@ -63,7 +63,7 @@ pub(super) async fn list(
     Ok(Json(rounds.iter().map(summary).collect()))
 }
 
-/// One round with its meetings.
+/// One round with its meetings. Leaders only, their own rounds.
 #[utoipa::path(get, path = "/rounds/{id}", tag = "rounds", security(("session" = [])),
     params(("id" = String, Path, description = "Round id")),
     responses((status = 200, body = RoundDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
