@@ -984,18 +984,29 @@ async fn guesses_from_the_leaders_own_address_do_not_lock_out_their_browser(app:
         )
         .await;
     assert_eq!(theirs.status, StatusCode::OK);
-    let theirs = tests::set_cookie(&theirs, "skipcheck_device=").unwrap();
+    let theirs = tests::set_cookie(&theirs, "skipcheck_device_").unwrap();
 
     let first = login(&right, None).await;
     assert_eq!(first.status, StatusCode::OK);
-    let device = tests::set_cookie(&first, "skipcheck_device=").expect("a device cookie");
-    let set = format!("{:?}", first.headers.get_all("set-cookie"));
-    assert!(
-        set.contains("HttpOnly")
-            && set.contains("SameSite=Strict")
-            && set.contains("Path=/api/session"),
-        "{set}"
-    );
+    let device = tests::set_cookie(&first, "skipcheck_device_").expect("a device cookie");
+    let set = first
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .find(|v| v.starts_with("skipcheck_device_"))
+        .unwrap();
+    for attribute in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/api/session",
+        "Max-Age=15552000",
+    ] {
+        assert!(set.contains(attribute), "{attribute}: {set}");
+    }
+    // One per account: the other account's stays in the browser.
+    let name = |pair: &str| pair.split_once('=').unwrap().0.to_owned();
+    assert_ne!(name(&device), name(&theirs));
     assert!(tests::set_cookie(&first, "skipcheck_session=").is_some());
 
     let mut guesses = Vec::new();
@@ -1012,11 +1023,20 @@ async fn guesses_from_the_leaders_own_address_do_not_lock_out_their_browser(app:
         login(&right, None).await.status,
         StatusCode::TOO_MANY_REQUESTS
     );
-    // …and with it altered (its signature no longer holds).
-    let last = if device.ends_with('0') { '1' } else { '0' };
-    let altered = format!("{}{last}", &device[..device.len() - 1]);
+    // …and with its id altered (the email in it still the leader's, but
+    // its signature no longer holds)…
+    let (signature, rest) = device.split_once("%3D").unwrap();
+    let first_char = if rest.starts_with('0') { "1" } else { "0" };
+    let altered = format!("{signature}%3D{first_char}{}", &rest[1..]);
     assert_eq!(
         login(&right, Some(&altered)).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // …and with another account's renamed as the leader's (its value,
+    // signed, names the other account).
+    let renamed = format!("{}={}", name(&device), theirs.split_once('=').unwrap().1);
+    assert_eq!(
+        login(&right, Some(&renamed)).await.status,
         StatusCode::TOO_MANY_REQUESTS
     );
     // The leader's browser gets in.

@@ -14,9 +14,9 @@
 //! spend a budget of that browser's own instead of the address's, which
 //! no one without the cookie can spend.
 //!
-//! Each budget has two tiers, and every attempt spends both: a burst, then
-//! one more every period; and when many have come at that pace, one every
-//! much longer period. The wait grows as guessing goes on, from none to
+//! Each budget has two tiers, and an attempt must find room in both (one
+//! the first refuses spends neither): a burst, then one more every period;
+//! and when many have come at that pace, one every much longer period. The wait grows as guessing goes on, from none to
 //! the period to the longer one (a backoff in steps), and comes back down
 //! as time passes without attempts.
 //!
@@ -98,6 +98,14 @@ pub struct LoginLimits<C: Clock = DefaultClock> {
     /// By a device cookie's own id: attempts at its account from the
     /// browser that keeps it.
     by_device: Budget<String, C>,
+    /// Attempts with device cookies from one address, all together: a
+    /// cookie is had by logging in, so one address with an account could
+    /// otherwise gather cookies, and their budgets, without end.
+    by_client_devices: Budget<IpAddr, C>,
+    /// How many keys the budgets hold before idle ones are forgotten:
+    /// twice what was left at the last tidying, so that keys still in use
+    /// are not looked through at every attempt.
+    tidy_above: std::sync::atomic::AtomicUsize,
 }
 
 impl<C: Clock> std::fmt::Debug for LoginLimits<C> {
@@ -140,6 +148,8 @@ impl<C: Clock + Clone> LoginLimits<C> {
             by_client: Budget::new(CLIENT_TIERS, &clock),
             by_account: Budget::new(ACCOUNT_TIERS, &clock),
             by_device: Budget::new(ACCOUNT_TIERS, &clock),
+            by_client_devices: Budget::new(CLIENT_TIERS, &clock),
+            tidy_above: TIDY_ABOVE.into(),
             clock,
         }
     }
@@ -149,16 +159,21 @@ impl<C: Clock + Clone> LoginLimits<C> {
     /// that address's budget for its email. `Err` holds how long until the
     /// next attempt is allowed.
     pub fn attempt(&self, attempt: Attempt<'_>) -> Result<(), Duration> {
-        if self.by_account.len() + self.by_device.len() > TIDY_ABOVE {
+        use std::sync::atomic::Ordering::Relaxed;
+        let keys = || self.by_account.len() + self.by_device.len();
+        if keys() > self.tidy_above.load(Relaxed) {
             self.by_account.tidy();
             self.by_client.tidy();
             self.by_device.tidy();
+            self.by_client_devices.tidy();
+            self.tidy_above.store(TIDY_ABOVE.max(2 * keys()), Relaxed);
         }
         let now = self.clock.now();
+        let client = network(attempt.client);
         if let Some(device) = attempt.device {
+            self.by_client_devices.spend(&client, now)?;
             return self.by_device.spend(&device.to_owned(), now);
         }
-        let client = network(attempt.client);
         self.by_client.spend(&client, now)?;
         self.by_account
             .spend(&(email_key(attempt.email), client), now)
@@ -293,6 +308,18 @@ mod tests {
             ..mine
         };
         assert!(limits.attempt(other).is_ok());
+        // Devices from one address: as many attempts in all as the address.
+        let mut allowed = ACCOUNT_BURST + 2;
+        while limits
+            .attempt(Attempt {
+                device: Some(&format!("device {allowed}")),
+                ..mine
+            })
+            .is_ok()
+        {
+            allowed += 1;
+        }
+        assert_eq!(allowed, CLIENT_BURST);
     }
 
     #[test]

@@ -26,17 +26,25 @@ fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
         .build()
 }
 
-/// The cookie that says this browser logged in to an account before: an
-/// id of its own and the account's email (hashed), signed with the
-/// server's key. Attempts at that account that bring it spend a budget of
-/// their own, which guesses from the same address cannot spend
-/// ([`limits`]). Sent only to the login route.
-const DEVICE_COOKIE: &str = "skipcheck_device";
+/// The cookies that say this browser logged in to an account before, one
+/// per account: an id of its own and the account's email (hashed), signed
+/// with the server's key (the signature covers the value, so the email is
+/// in it, and in the name only to tell accounts apart). Attempts at that
+/// account that bring it spend a budget of their own, which guesses from
+/// the same address cannot spend ([`limits`]). Sent only to the login
+/// route.
+const DEVICE_COOKIE: &str = "skipcheck_device_";
 /// How long a browser is known after its last login.
 const DEVICE_DAYS: i64 = 180;
 
+/// The name of the device cookie for the email whose key is `key`.
+fn device_name(key: &str) -> String {
+    format!("{DEVICE_COOKIE}{}", key.get(..16).unwrap_or(key))
+}
+
 fn device_cookie(id: &str, email: &str, secure: bool) -> Cookie<'static> {
-    Cookie::build((DEVICE_COOKIE, format!("{id}:{}", limits::email_key(email))))
+    let key = limits::email_key(email);
+    Cookie::build((device_name(&key), format!("{id}:{key}")))
         .http_only(true)
         .same_site(SameSite::Strict)
         .secure(secure)
@@ -45,12 +53,13 @@ fn device_cookie(id: &str, email: &str, secure: bool) -> Cookie<'static> {
         .build()
 }
 
-/// The id of the device cookie `signed` holds, if it was signed here and
-/// is for `email`.
+/// The id of this browser's device cookie for `email`, if `signed` holds
+/// one signed here.
 fn device_id(signed: &SignedCookieJar, email: &str) -> Option<String> {
-    let cookie = signed.get(DEVICE_COOKIE)?;
-    let (id, key) = cookie.value().split_once(':')?;
-    (key == limits::email_key(email)).then(|| id.to_owned())
+    let key = limits::email_key(email);
+    let cookie = signed.get(&device_name(&key))?;
+    let (id, of) = cookie.value().split_once(':')?;
+    (of == key).then(|| id.to_owned())
 }
 
 /// Logs in with email and password; sets the session cookie, and the
@@ -59,7 +68,7 @@ fn device_id(signed: &SignedCookieJar, email: &str) -> Option<String> {
     responses(
         (status = 200, body = Me, description = "Logged in; the session cookie is set, and a device cookie that lets this browser's later attempts at the account spend a budget of their own"),
         (status = 401, description = "Wrong email or password", body = ErrorBody),
-        (status = 429, description = "Too many attempts from this client (for this email, or at all); `Retry-After` says when to try again", body = ErrorBody,
+        (status = 429, description = "Too many attempts from this client (for this email, or at all) or from this browser with its device cookie; `Retry-After` says when to try again", body = ErrorBody,
             headers(("retry-after" = u64, description = "Seconds to wait"))),
     ))]
 pub(super) async fn login(
