@@ -37,9 +37,24 @@ fn run(dir: &DataDir, args: &[&str], stdin: &str) -> Output {
     run_with(dir, args, stdin, &[])
 }
 
+/// The server's binary, with none of the settings this shell may have
+/// exported (`DATABASE_URL`, `SKIPCHECK_…`): each test sets its own.
+fn skipcheck() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_skipcheck"));
+    for (name, _) in std::env::vars_os() {
+        let setting = name.to_str().is_some_and(|n| {
+            n == "DATABASE_URL" || (n.starts_with("SKIPCHECK_") && n != "SKIPCHECK_TEST_POSTGRES")
+        });
+        if setting {
+            command.env_remove(name);
+        }
+    }
+    command
+}
+
 /// [`run`] with these environment variables set.
 fn run_with(dir: &DataDir, args: &[&str], stdin: &str, vars: &[(&str, &str)]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skipcheck"))
+    let mut child = skipcheck()
         .args(args)
         .arg("--data-dir")
         .arg(dir.path())
@@ -222,7 +237,7 @@ fn a_sqlite_url_naming_a_new_file_creates_it() {
 fn serve_log(log_format: &str) -> Vec<String> {
     use std::io::BufRead;
     let dir = DataDir::new();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_skipcheck"))
+    let mut child = skipcheck()
         .args([
             "--log-format",
             log_format,

@@ -153,9 +153,10 @@ fn two_instances_behind_a_proxy_lose_nothing_when_one_dies() {
         .head
         .lines()
         .find_map(|l| {
-            l.to_ascii_lowercase()
-                .starts_with("set-cookie:")
-                .then(|| l[11..].trim())
+            let (name, value) = l.split_once(':')?;
+            let value = value.trim();
+            (name.eq_ignore_ascii_case("set-cookie") && value.starts_with("skipcheck_session="))
+                .then_some(value)
         })
         .and_then(|c| c.split(';').next())
         .unwrap()
