@@ -4,7 +4,9 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
+
+mod common;
 
 /// A data directory removed when dropped.
 struct DataDir(PathBuf);
@@ -37,28 +39,9 @@ fn run(dir: &DataDir, args: &[&str], stdin: &str) -> Output {
     run_with(dir, args, stdin, &[])
 }
 
-/// The server's binary, with none of the settings this shell may have
-/// exported (`DATABASE_URL`, `SKIPCHECK_…`): each test sets its own.
-fn skipcheck() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_skipcheck"));
-    for (name, _) in std::env::vars_os() {
-        let setting = name.to_str().is_some_and(|n| {
-            n == "DATABASE_URL" || (n.starts_with("SKIPCHECK_") && n != "SKIPCHECK_TEST_POSTGRES")
-        });
-        if setting {
-            command.env_remove(name);
-        }
-    }
-    command
-}
-
 /// [`run`] with these environment variables set.
 fn run_with(dir: &DataDir, args: &[&str], stdin: &str, vars: &[(&str, &str)]) -> Output {
-    let mut child = skipcheck()
-        .args(args)
-        .arg("--data-dir")
-        .arg(dir.path())
-        .env("RUST_LOG", "warn")
+    let mut child = common::skipcheck(dir.path(), args)
         .envs(vars.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -237,19 +220,15 @@ fn a_sqlite_url_naming_a_new_file_creates_it() {
 fn serve_log(log_format: &str) -> Vec<String> {
     use std::io::BufRead;
     let dir = DataDir::new();
-    let mut child = skipcheck()
-        .args([
-            "--log-format",
-            log_format,
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .arg("--data-dir")
-        .arg(dir.path())
+    let args = [
+        "--log-format",
+        log_format,
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+    ];
+    let mut child = common::skipcheck(dir.path(), &args)
         .env_remove("RUST_LOG")
-        .env_remove("DATABASE_URL")
-        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -1024,9 +1024,8 @@ struct CastRow<'a> {
 /// one statement, its own transaction), setting each one's outcome; `Err`
 /// when the statement failed (nothing is written when Postgres refused it;
 /// a connection lost at its commit leaves it unknown, as for any write).
-/// Then opens what
-/// they made due, each step a statement of its own written only if nobody
-/// opened it meanwhile ([`open_steps`]). The submissions are in by then:
+/// Then opens what they made due, each step a statement of its own
+/// written only if nobody opened it meanwhile ([`open_steps`]). The submissions are in by then:
 /// whatever stops an opening (an answer damaged, or sealed with another
 /// key, found before anything of its step is written) leaves the group
 /// waiting, for the next submission to it or [`Db::open_due`].

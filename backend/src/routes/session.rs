@@ -42,9 +42,9 @@ fn device_name(key: &str) -> String {
     format!("{DEVICE_COOKIE}{}", key.get(..16).unwrap_or(key))
 }
 
-fn device_cookie(id: &str, email: &str, secure: bool) -> Cookie<'static> {
-    let key = limits::email_key(email);
-    Cookie::build((device_name(&key), format!("{id}:{key}")))
+/// The device cookie `id` for the email whose key is `key`.
+fn device_cookie(id: &str, key: &str, secure: bool) -> Cookie<'static> {
+    Cookie::build((device_name(key), format!("{id}:{key}")))
         .http_only(true)
         .same_site(SameSite::Strict)
         .secure(secure)
@@ -53,11 +53,10 @@ fn device_cookie(id: &str, email: &str, secure: bool) -> Cookie<'static> {
         .build()
 }
 
-/// The id of this browser's device cookie for `email`, if `signed` holds
-/// one signed here.
-fn device_id(signed: &SignedCookieJar, email: &str) -> Option<String> {
-    let key = limits::email_key(email);
-    let cookie = signed.get(&device_name(&key))?;
+/// The id of this browser's device cookie for the email whose key is
+/// `key`, if `signed` holds one signed here.
+fn device_id(signed: &SignedCookieJar, key: &str) -> Option<String> {
+    let cookie = signed.get(&device_name(key))?;
     let (id, of) = cookie.value().split_once(':')?;
     (of == key).then(|| id.to_owned())
 }
@@ -86,7 +85,8 @@ pub(super) async fn login(
         state.config.client_ip_header.as_ref(),
         peer.map(|Extension(ConnectInfo(addr))| addr.ip()),
     );
-    let device = device_id(&signed, email);
+    let key = limits::email_key(email);
+    let device = device_id(&signed, &key);
     state
         .login_limits
         .attempt(limits::Attempt {
@@ -113,7 +113,7 @@ pub(super) async fn login(
     tracing::info!(account = %account.id, "logged in");
     let (jar, me) = start_session(&state, jar, &account.id).await?;
     let id = device.unwrap_or_else(new_token);
-    let signed = signed.add(device_cookie(&id, email, state.config.https()));
+    let signed = signed.add(device_cookie(&id, &key, state.config.https()));
     Ok((jar, signed, me))
 }
 

@@ -29,15 +29,24 @@ pub(crate) fn free_addr() -> SocketAddr {
         .unwrap()
 }
 
-/// `skipcheck <args> --data-dir <dir>`, quiet, without the caller's DATABASE_URL.
+/// `skipcheck <args> --data-dir <dir>`, quiet, with none of the settings
+/// the caller's shell may have exported (`DATABASE_URL`, `SKIPCHECK_…`):
+/// each test gives its own.
 pub(crate) fn skipcheck(dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_skipcheck"));
+    for (name, _) in std::env::vars_os() {
+        let setting = name
+            .to_str()
+            .is_some_and(|n| n == "DATABASE_URL" || n.starts_with("SKIPCHECK_"));
+        if setting {
+            command.env_remove(name);
+        }
+    }
     command
         .args(args)
         .arg("--data-dir")
         .arg(dir)
         .env("RUST_LOG", "warn")
-        .env_remove("DATABASE_URL")
         .stdin(Stdio::null());
     command
 }
