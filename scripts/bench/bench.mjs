@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort, waitForHealth } from "../../tests/e2e/support.mjs";
+import { freePort, sessionCookie, waitForHealth } from "../../tests/e2e/support.mjs";
 
 const { values: opt } = parseArgs({
   options: {
@@ -291,7 +291,7 @@ async function benchDatabase(kind) {
       body: JSON.stringify(demo.leader),
     });
     assert.equal(login.status, 200);
-    const cookie = login.headers.getSetCookie().find((c) => c.startsWith("skipcheck_session=")).split(";")[0];
+    const cookie = sessionCookie(login);
     const get = async (path) => {
       const r = await fetch(`${base}${path}`, { headers: { cookie } });
       assert.equal(r.status, 200, path);

@@ -6,7 +6,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { assertAccessible, freePort, newPage, startDemo } from "./support.mjs";
+import { assertAccessible, freePort, newPage, sessionCookie, startDemo } from "./support.mjs";
 
 let base, demo, browser, stop;
 const intranets = [];
@@ -41,7 +41,7 @@ async function allowOrigins(origins) {
     body: JSON.stringify({ email: demo.leader.email, password: demo.leader.password }),
   });
   assert.equal(login.status, 200);
-  const cookie = login.headers.getSetCookie().find((c) => c.startsWith("skipcheck_session=")).split(";")[0];
+  const cookie = sessionCookie(login);
   const saved = await fetch(`${base}/api/admin/settings/embed`, {
     method: "PUT",
     headers: { "content-type": "application/json", cookie },

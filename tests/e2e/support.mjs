@@ -33,6 +33,13 @@ export async function waitForHealth(url, ms = 15000) {
   throw new Error(`the server did not answer at ${url}`);
 }
 
+/** The `Cookie` header that sends back the session a login's `response` set. */
+export function sessionCookie(response) {
+  const set = response.headers.getSetCookie().find((c) => c.startsWith("skipcheck_session="));
+  if (!set) throw new Error("the login set no session cookie");
+  return set.split(";")[0];
+}
+
 /**
  * A new data directory and address; `prepare(args)` runs before the server
  * starts (e.g. `skipcheck demo`). Returns { base, args, dataDir, stop }.
