@@ -106,12 +106,67 @@ pub async fn check(file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Puts the backup `from` in place of the database file `to` (the server
-/// must be stopped): checked first, then written beside and renamed, so a
-/// failure leaves the old file as it was. Its `-wal` and `-shm` go: they
-/// belong to the old file.
+/// A running server's hold on its SQLite file, for as long as it serves: a
+/// shared advisory lock (`flock`, which SQLite's own `fcntl` locks neither
+/// see nor are disturbed by), which [`restore`] asks for alone. Several
+/// servers on one file hold it together. Drop it after the database is
+/// closed: closing a descriptor of the file while SQLite's connections are
+/// open would drop their locks in this process.
+#[derive(Debug)]
+pub struct ServerHold(#[allow(dead_code)] std::fs::File);
+
+impl ServerHold {
+    /// Holds the database `file`, which exists once the database is open.
+    /// Fails while [`restore`] replaces it.
+    pub fn take(file: &Path) -> anyhow::Result<Self> {
+        let opened = std::fs::File::open(file)
+            .with_context(|| format!("opening {} to hold it", file.display()))?;
+        let busy = format!(
+            "{} is being restored; start the server once `skipcheck restore` is done",
+            file.display()
+        );
+        lock(opened, true, busy).map(Self)
+    }
+}
+
+/// `file` with an advisory lock taken on it, shared or alone; `busy` is
+/// the error when another holds it.
+fn lock(file: std::fs::File, shared: bool, busy: String) -> anyhow::Result<std::fs::File> {
+    let taken = if shared {
+        file.try_lock_shared()
+    } else {
+        file.try_lock()
+    };
+    match taken {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(anyhow::Error::msg(busy)),
+        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    }
+}
+
+/// Holds the database `file`, if there is one, for [`restore`] alone:
+/// fails while a server is running on it.
+fn hold_alone(file: &Path) -> anyhow::Result<Option<std::fs::File>> {
+    let opened = match std::fs::File::open(file) {
+        Ok(opened) => opened,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let busy = format!(
+        "a Skipcheck server is running on {}; stop it, then restore",
+        file.display()
+    );
+    lock(opened, false, busy).map(Some)
+}
+
+/// Puts the backup `from` in place of the database file `to`: checked
+/// first, then written beside and renamed, so a failure leaves the old file
+/// as it was. Its `-wal` and `-shm` go: they belong to the old file.
+/// Refused while a server runs on `to` ([`ServerHold`]), even with `force`:
+/// it would go on writing to the file replaced.
 pub async fn restore(from: &Path, to: &Path, force: bool) -> anyhow::Result<()> {
     check(from).await?;
+    let _alone = hold_alone(to)?;
     if to.exists() && !force {
         bail!(
             "{} exists; stop the server, then add --force to replace it",

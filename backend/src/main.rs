@@ -31,6 +31,11 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             let db = open(&args.database).await?;
+            // `skipcheck restore` refuses a file a server is running on.
+            let hold = match args.database.sqlite_path() {
+                Some(file) if file.is_file() => Some(backup::ServerHold::take(&file)?),
+                _ => None,
+            };
             let listener = tokio::net::TcpListener::bind(args.address.listen)
                 .await
                 .with_context(|| format!("listening on {}", args.address.listen))?;
@@ -51,6 +56,7 @@ async fn main() -> anyhow::Result<()> {
             let state = AppState::new(db.clone(), config);
             backend::serve(listener, state, shutdown_signal()).await?;
             db.close().await;
+            drop(hold);
         }
         Command::Demo(args) => {
             let db = open(&args.database).await?;

@@ -418,3 +418,37 @@ fn a_key_in_the_environment_checks_backup_and_restore_and_no_key_file_is_made() 
     let link = with_key(&right, &["admin", "reset-link", "--email", &leader]);
     assert!(link.status.success(), "{}", text(&link));
 }
+
+#[test]
+fn a_running_server_is_not_restored_under_even_with_force() {
+    let dir = DataDir::new();
+    grown_demo(&dir, &[]);
+    let copy = dir.path().join("copy.db");
+    let copy_arg = copy.to_str().unwrap();
+    let backup = run(&dir, &["backup", copy_arg], "");
+    assert!(backup.status.success(), "{}", text(&backup));
+    let db = dir.path().join("skipcheck.db");
+    let inode = |file: &Path| {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(file).unwrap().ino()
+    };
+    let before = inode(&db);
+
+    let addr = common::free_addr();
+    let server = common::serve(dir.path(), addr, &[]);
+    let refused = run(&dir, &["restore", "--force", copy_arg], "");
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("server is running"),
+        "{}",
+        text(&refused)
+    );
+    assert_eq!(inode(&db), before, "the live file was replaced");
+    assert_eq!(common::get(addr, "/healthz").0, 200);
+
+    // Stopped (even killed), it can be restored.
+    drop(server);
+    let restore = run(&dir, &["restore", "--force", copy_arg], "");
+    assert!(restore.status.success(), "{}", text(&restore));
+    assert_ne!(inode(&db), before);
+}
