@@ -1004,6 +1004,10 @@ async fn guesses_from_the_leaders_own_address_do_not_lock_out_their_browser(app:
     ] {
         assert!(set.contains(attribute), "{attribute}: {set}");
     }
+    // The email in it is keyed with the server's key: not its plain hash,
+    // which anyone could compute from a list of emails.
+    let plain = backend::auth::token::hash_token(&leader.to_lowercase());
+    assert!(!set.contains(&plain[..16]), "{set}");
     // One per account: the other account's stays in the browser.
     let name = |pair: &str| pair.split_once('=').unwrap().0.to_owned();
     assert_ne!(name(&device), name(&theirs));

@@ -118,15 +118,27 @@ impl<C: Clock> std::fmt::Debug for LoginLimits<C> {
 /// that logged in to the account before (its device cookie's id).
 #[derive(Debug, Clone, Copy)]
 pub struct Attempt<'a> {
-    pub email: &'a str,
+    /// The email tried, as [`email_key`] has it.
+    pub account: &'a str,
     pub client: IpAddr,
     pub device: Option<&'a str>,
 }
 
-/// An email as the budgets and device cookies know it: hashed, one size
-/// however long, and the same however it is written.
-pub fn email_key(email: &str) -> String {
-    crate::auth::token::hash_token(&email.trim().to_lowercase())
+/// An email as the budgets and device cookies know it: one size however
+/// long, the same however it is written, and hashed with a key derived from
+/// the server's (HMAC-SHA-256), so that a device cookie read from a
+/// browser names its account to no one who tries emails against it.
+pub fn email_key(key: &axum_extra::extract::cookie::Key, email: &str) -> String {
+    use hmac::Mac;
+    let email = email.trim().to_lowercase();
+    let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(key.signing()) else {
+        // Never: HMAC takes a key of any length.
+        return crate::auth::token::hash_token(&email);
+    };
+    // Its own label: what it hashes is never a cookie the key signs.
+    mac.update(b"skipcheck email key\0");
+    mac.update(email.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
 }
 
 fn quota(burst: u32, period: Duration) -> Quota {
@@ -176,7 +188,7 @@ impl<C: Clock + Clone> LoginLimits<C> {
         }
         self.by_client.spend(&client, now)?;
         self.by_account
-            .spend(&(email_key(attempt.email), client), now)
+            .spend(&(attempt.account.to_owned(), client), now)
     }
 }
 
@@ -254,12 +266,25 @@ mod tests {
         }
     }
 
-    fn from(email: &str, client: IpAddr) -> Attempt<'_> {
+    /// An attempt at the account `account` (its email's key; any text
+    /// stands for one here).
+    fn from(account: &str, client: IpAddr) -> Attempt<'_> {
         Attempt {
-            email,
+            account,
             client,
             device: None,
         }
+    }
+
+    #[test]
+    fn an_email_has_one_key_however_written_and_none_without_the_server_key() {
+        let key = axum_extra::extract::cookie::Key::derive_from(&[7; 32]);
+        let ada = email_key(&key, "ada@example.com");
+        assert_eq!(ada, email_key(&key, " Ada@Example.COM "));
+        assert_ne!(ada, email_key(&key, "bob@example.com"));
+        assert_ne!(ada, crate::auth::token::hash_token("ada@example.com"));
+        let other = axum_extra::extract::cookie::Key::derive_from(&[8; 32]);
+        assert_ne!(ada, email_key(&other, "ada@example.com"));
     }
 
     #[test]
@@ -271,7 +296,7 @@ mod tests {
             assert!(limits.attempt(from("ada@example.com", guesser)).is_ok());
         }
         let wait = limits
-            .attempt(from("Ada@Example.com ", guesser))
+            .attempt(from("ada@example.com", guesser))
             .unwrap_err();
         assert!(
             wait > Duration::from_secs(1) && wait <= ACCOUNT_PERIOD,

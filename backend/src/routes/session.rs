@@ -27,7 +27,8 @@ fn session_cookie(value: String, secure: bool) -> Cookie<'static> {
 }
 
 /// The cookies that say this browser logged in to an account before, one
-/// per account: an id of its own and the account's email (hashed), signed
+/// per account: an id of its own and the account's email (its key,
+/// [`limits::email_key`]), signed
 /// with the server's key (the signature covers the value, so the email is
 /// in it, and in the name only to tell accounts apart). Attempts at that
 /// account that bring it spend a budget of their own, which guesses from
@@ -85,12 +86,12 @@ pub(super) async fn login(
         state.config.client_ip_header.as_ref(),
         peer.map(|Extension(ConnectInfo(addr))| addr.ip()),
     );
-    let key = limits::email_key(email);
+    let key = limits::email_key(&state.cookie_key, email);
     let device = device_id(&signed, &key);
     state
         .login_limits
         .attempt(limits::Attempt {
-            email,
+            account: &key,
             client,
             device: device.as_deref(),
         })
