@@ -33,14 +33,11 @@ pub async fn backup(from: &Path, to: &Path) -> anyhow::Result<()> {
     let path = to
         .to_str()
         .context("the backup's path must be valid UTF-8")?;
-    let live = open_existing(from, "rw").await?;
-    let copied = sqlx::query("vacuum into $1")
-        .bind(path)
-        .execute(&live)
-        .await;
-    live.close().await;
-    let checked = match copied.context("copying the database") {
-        Ok(_) => check(to).await,
+    // Made first, readable by its owner only: `VACUUM INTO` fills an
+    // empty file, and would make a new one as the umask says.
+    crate::config::create_private(to).with_context(|| format!("creating {}", to.display()))?;
+    let checked = match vacuum_into(from, path).await {
+        Ok(()) => check(to).await,
         Err(e) => Err(e),
     };
     if checked.is_err() {
@@ -48,6 +45,18 @@ pub async fn backup(from: &Path, to: &Path) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(to);
     }
     checked
+}
+
+/// Copies the live database `from` into the empty file at `path`.
+async fn vacuum_into(from: &Path, path: &str) -> anyhow::Result<()> {
+    let live = open_existing(from, "rw").await?;
+    let copied = sqlx::query("vacuum into $1")
+        .bind(path)
+        .execute(&live)
+        .await;
+    live.close().await;
+    copied.context("copying the database")?;
+    Ok(())
 }
 
 /// A connection to the SQLite file `file`, which must exist, in `mode`
@@ -180,6 +189,11 @@ pub async fn restore(from: &Path, to: &Path, force: bool) -> anyhow::Result<()> 
     partial.push(".restoring");
     let partial = PathBuf::from(partial);
     std::fs::copy(from, &partial).with_context(|| format!("copying {}", from.display()))?;
+    #[cfg(unix)]
+    std::fs::set_permissions(
+        &partial,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )?;
     std::fs::File::open(&partial)?.sync_all()?;
     for suffix in ["-wal", "-shm"] {
         let mut side = to.as_os_str().to_owned();

@@ -210,25 +210,26 @@ impl DatabaseArgs {
             )
     }
 
-    /// The URL to connect to, creating the directory a SQLite file goes in
-    /// (the data directory for the default).
+    /// The URL to connect to. A SQLite file (the data directory's for the
+    /// default) that does not exist yet is made here, with the directories
+    /// it goes in, readable by the server's user only, whatever the umask:
+    /// it holds the leader's confidential answers (SQLite makes its `-wal`
+    /// and `-shm` with the file's own permissions).
     pub fn url(&self) -> anyhow::Result<String> {
-        match &self.database_url {
-            Some(url) => {
-                if let Some(dir) = self.sqlite_path().as_deref().and_then(Path::parent)
-                    && !dir.as_os_str().is_empty()
-                    && !url.contains(":memory:")
-                {
-                    std::fs::create_dir_all(dir)?;
-                }
-                Ok(url.clone())
-            }
+        let url = match &self.database_url {
+            Some(url) if url.contains(":memory:") => return Ok(url.clone()),
+            Some(url) => url.clone(),
             None => {
-                std::fs::create_dir_all(&self.data_dir)?;
                 let path = self.data_dir.join("skipcheck.db");
-                Ok(format!("sqlite://{}?mode=rwc", path.display()))
+                format!("sqlite://{}?mode=rwc", path.display())
             }
+        };
+        // Not for a URL that opens its file read-only (`mode=ro`).
+        let creates = !url.contains("mode=") || url.contains("mode=rwc");
+        if let Some(file) = self.sqlite_path().filter(|_| creates) {
+            create_private(&file)?;
         }
+        Ok(url)
     }
 }
 
@@ -461,5 +462,26 @@ impl Config {
     /// Whether cookies must be `Secure`.
     pub fn https(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+}
+
+/// Makes the empty file `file` (an empty file is an empty SQLite database)
+/// and the directories it goes in, readable by their owner only, unless it
+/// exists; directories that exist are left as they are.
+pub fn create_private(file: &Path) -> std::io::Result<()> {
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(file) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        other => other.map(drop),
     }
 }

@@ -213,6 +213,16 @@ fn a_sqlite_url_naming_a_new_file_creates_it() {
     assert!(file.is_file(), "{} was not created", file.display());
     // The default file was not used instead.
     assert!(!dir.path().join("skipcheck.db").exists());
+    // Its own, and the folder made for it, whatever the umask.
+    assert_private(&file);
+    assert_private(file.parent().unwrap());
+}
+
+/// `path` (a file or a folder) can be read by its owner only.
+fn assert_private(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o077, 0, "{} has mode {mode:o}", path.display());
 }
 
 /// The lines `skipcheck serve` writes to standard error until it says it
@@ -330,6 +340,9 @@ fn a_backup_with_its_key_restores_a_lost_data_directory() {
     let backup = run(&dir, &["backup", copy.to_str().unwrap()], "");
     assert!(backup.status.success(), "{}", text(&backup));
     assert!(copy.is_file());
+    for made in ["skipcheck.db", "copy.db"] {
+        assert_private(&dir.path().join(made));
+    }
     let copied_key = dir.path().join("copy.db.key");
     assert_eq!(
         std::fs::read(&copied_key).unwrap(),
@@ -358,6 +371,7 @@ fn a_backup_with_its_key_restores_a_lost_data_directory() {
     std::fs::rename(dir.path().join("aside.key"), &copied_key).unwrap();
     let restore = run(&dir, &["restore", copy.to_str().unwrap()], "");
     assert!(restore.status.success(), "{}", text(&restore));
+    assert_private(&dir.path().join("skipcheck.db"));
     assert_eq!(
         std::fs::read(&key).unwrap(),
         std::fs::read(&copied_key).unwrap()
@@ -436,6 +450,10 @@ fn a_running_server_is_not_restored_under_even_with_force() {
 
     let addr = common::free_addr();
     let server = common::serve(dir.path(), addr, &[]);
+    // What SQLite makes beside the file while it is open, as private.
+    for side in ["skipcheck.db-wal", "skipcheck.db-shm"] {
+        assert_private(&dir.path().join(side));
+    }
     let refused = run(&dir, &["restore", "--force", copy_arg], "");
     assert!(!refused.status.success());
     assert!(
