@@ -9,8 +9,11 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use memory_serve::{CacheControl, MemoryServe};
 
-/// Release builds store the files brotli-compressed; gzip (and, in debug
-/// builds, brotli too) is made once per process, here.
+/// Release builds store the files brotli-compressed; memory-serve unpacks
+/// them (for clients that take neither brotli nor gzip) and makes gzip
+/// (and, in debug builds, brotli too) once per process, for each bundle at
+/// its first request ([`lazily`]), so a server that serves only the API
+/// holds none of it (about 5 MB).
 static PAGES: OnceLock<Router> = OnceLock::new();
 
 fn configure(pages: MemoryServe) -> MemoryServe {
@@ -22,6 +25,25 @@ fn configure(pages: MemoryServe) -> MemoryServe {
         .cache_control(CacheControl::Long)
 }
 
+/// A bundle's client-side routes fall back to its `index.html`.
+fn with_pages(pages: MemoryServe) -> MemoryServe {
+    configure(pages)
+        .fallback(Some("/index.html"))
+        .fallback_status(StatusCode::OK)
+}
+
+/// The bundle `make` makes, made at its first request and kept.
+fn lazily(make: fn() -> Router) -> Router {
+    let bundle: &'static OnceLock<Router> = Box::leak(Box::new(OnceLock::new()));
+    Router::new().fallback(move |request: axum::extract::Request| async move {
+        let mut router = bundle.get_or_init(make).clone();
+        match tower::Service::call(&mut router, request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        }
+    })
+}
+
 /// `/checkin/…`: the employee's bundle. `/admin/…`: the admin's bundle.
 /// `/insights/…`: the leader's round reports and trends (charts, in a
 /// bundle of their own). Everything else: the leader's pages. The admin's and the leader's
@@ -29,23 +51,11 @@ fn configure(pages: MemoryServe) -> MemoryServe {
 pub fn router() -> Router {
     PAGES
         .get_or_init(|| {
-            let checkin = configure(memory_serve::load!("checkin")).into_router();
-            let leader = configure(memory_serve::load!("leader"))
-                .fallback(Some("/index.html"))
-                .fallback_status(StatusCode::OK)
-                .into_router();
-            let admin = configure(memory_serve::load!("admin"))
-                .fallback(Some("/index.html"))
-                .fallback_status(StatusCode::OK)
-                .into_router();
-            let insights = configure(memory_serve::load!("insights"))
-                .fallback(Some("/index.html"))
-                .fallback_status(StatusCode::OK)
-                .into_router();
-            let templates = configure(memory_serve::load!("templates"))
-                .fallback(Some("/index.html"))
-                .fallback_status(StatusCode::OK)
-                .into_router();
+            let checkin = lazily(|| configure(memory_serve::load!("checkin")).into_router());
+            let leader = lazily(|| with_pages(memory_serve::load!("leader")).into_router());
+            let admin = lazily(|| with_pages(memory_serve::load!("admin")).into_router());
+            let insights = lazily(|| with_pages(memory_serve::load!("insights")).into_router());
+            let templates = lazily(|| with_pages(memory_serve::load!("templates")).into_router());
             Router::new()
                 .route(
                     "/checkin",
@@ -53,13 +63,13 @@ pub fn router() -> Router {
                         axum::response::Redirect::permanent("/checkin/")
                     }),
                 )
-                .nest("/checkin/", checkin)
+                .nest_service("/checkin/", checkin)
                 .route(
                     "/admin",
                     axum::routing::get(|| async { axum::response::Redirect::permanent("/admin/") }),
                 )
-                .nest("/admin/", admin)
-                .nest("/insights/", insights)
+                .nest_service("/admin/", admin)
+                .nest_service("/insights/", insights)
                 // Short addresses for pages of the admin's bundle that every
                 // account uses (a redirect keeps a link's #fragment).
                 .route(
@@ -74,7 +84,7 @@ pub fn router() -> Router {
                     }),
                 )
                 // The template editor, a bundle of its own (it was at /admin/templates).
-                .nest("/templates/", templates)
+                .nest_service("/templates/", templates)
                 .route(
                     "/templates",
                     axum::routing::get(|| async {
@@ -110,7 +120,7 @@ pub fn router() -> Router {
                         axum::response::Redirect::to("/admin/set-password")
                     }),
                 )
-                .merge(leader)
+                .fallback_service(leader)
                 // A file that is not there is not a page: no HTML for it.
                 .layer(axum::middleware::map_response(
                     |uri: axum::http::Uri, response: Response| async move {
