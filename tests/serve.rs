@@ -75,6 +75,19 @@ async fn pages_are_served_precompressed_and_hashed_files_cached_for_a_year() {
                 .contains("immutable")
         );
     }
+    // A page's own path within a bundle is that bundle's page, made at its
+    // first request.
+    for (page, bundle) in [
+        ("/checkin/later", "/checkin/checkin-"),
+        ("/admin/people", "/admin/admin-"),
+        ("/insights/rounds/x", "/insights/insights-"),
+        ("/templates/abc", "/templates/templates-"),
+        ("/rounds/1", "/leader-"),
+    ] {
+        let reply = app.send(Method::GET, page, &[], None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{page}");
+        assert!(reply.text().contains(bundle), "{page}: {}", reply.text());
+    }
     let csp = index.headers[header::CONTENT_SECURITY_POLICY]
         .to_str()
         .unwrap();

@@ -16,20 +16,17 @@ use memory_serve::{CacheControl, MemoryServe};
 /// holds none of it (about 5 MB).
 static PAGES: OnceLock<Router> = OnceLock::new();
 
+/// A bundle's files; its client-side routes (any path of it that is no
+/// file) fall back to its `index.html`.
 fn configure(pages: MemoryServe) -> MemoryServe {
     pages
         .index_file(Some("/index.html"))
+        .fallback(Some("/index.html"))
+        .fallback_status(StatusCode::OK)
         .enable_brotli(true)
         .enable_gzip(true)
         .html_cache_control(CacheControl::NoCache)
         .cache_control(CacheControl::Long)
-}
-
-/// A bundle's client-side routes fall back to its `index.html`.
-fn with_pages(pages: MemoryServe) -> MemoryServe {
-    configure(pages)
-        .fallback(Some("/index.html"))
-        .fallback_status(StatusCode::OK)
 }
 
 /// The bundle `make` makes, made at its first request and kept.
@@ -46,16 +43,16 @@ fn lazily(make: fn() -> Router) -> Router {
 
 /// `/checkin/…`: the employee's bundle. `/admin/…`: the admin's bundle.
 /// `/insights/…`: the leader's round reports and trends (charts, in a
-/// bundle of their own). Everything else: the leader's pages. The admin's and the leader's
-/// client-side routes fall back to their bundle's `index.html`.
+/// bundle of their own). Everything else: the leader's pages. Each
+/// bundle's paths that are no file fall back to its `index.html`.
 pub fn router() -> Router {
     PAGES
         .get_or_init(|| {
             let checkin = lazily(|| configure(memory_serve::load!("checkin")).into_router());
-            let leader = lazily(|| with_pages(memory_serve::load!("leader")).into_router());
-            let admin = lazily(|| with_pages(memory_serve::load!("admin")).into_router());
-            let insights = lazily(|| with_pages(memory_serve::load!("insights")).into_router());
-            let templates = lazily(|| with_pages(memory_serve::load!("templates")).into_router());
+            let leader = lazily(|| configure(memory_serve::load!("leader")).into_router());
+            let admin = lazily(|| configure(memory_serve::load!("admin")).into_router());
+            let insights = lazily(|| configure(memory_serve::load!("insights")).into_router());
+            let templates = lazily(|| configure(memory_serve::load!("templates")).into_router());
             Router::new()
                 .route(
                     "/checkin",
