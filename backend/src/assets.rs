@@ -29,12 +29,23 @@ fn configure(pages: MemoryServe) -> MemoryServe {
         .cache_control(CacheControl::Long)
 }
 
-/// The bundle `make` makes, made at its first request and kept.
+/// The bundle `make` makes, made at its first request (on a thread for
+/// blocking work: unpacking and gzipping take milliseconds) and kept.
 fn lazily(make: fn() -> Router) -> Router {
-    let bundle: &'static OnceLock<Router> = Box::leak(Box::new(OnceLock::new()));
+    let bundle: &'static tokio::sync::OnceCell<Router> =
+        Box::leak(Box::new(tokio::sync::OnceCell::new()));
     Router::new().fallback(move |request: axum::extract::Request| async move {
-        let mut router = bundle.get_or_init(make).clone();
-        match tower::Service::call(&mut router, request).await {
+        let made = bundle
+            .get_or_try_init(|| tokio::task::spawn_blocking(make))
+            .await;
+        let Ok(router) = made else {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the pages could not be unpacked",
+            )
+                .into_response();
+        };
+        match tower::Service::call(&mut router.clone(), request).await {
             Ok(response) => response,
             Err(never) => match never {},
         }

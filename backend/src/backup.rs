@@ -27,15 +27,18 @@ pub async fn backup(from: &Path, to: &Path) -> anyhow::Result<()> {
             from.display()
         );
     }
-    if to.exists() {
-        bail!("{} exists already; choose a new file", to.display());
-    }
     let path = to
         .to_str()
         .context("the backup's path must be valid UTF-8")?;
-    // Made first, readable by its owner only: `VACUUM INTO` fills an
-    // empty file, and would make a new one as the umask says.
-    crate::config::create_private(to).with_context(|| format!("creating {}", to.display()))?;
+    // Made first, new and readable by its owner only: `VACUUM INTO` fills
+    // an empty file, and would make a new one as the umask says.
+    match private_file(to) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            bail!("{} exists already; choose a new file", to.display())
+        }
+        Err(e) => return Err(e).with_context(|| format!("creating {}", to.display())),
+    }
     let checked = match vacuum_into(from, path).await {
         Ok(()) => check(to).await,
         Err(e) => Err(e),
@@ -115,86 +118,106 @@ pub async fn check(file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A running server's hold on its SQLite file, for as long as it serves: a
-/// shared advisory lock (`flock`, which SQLite's own `fcntl` locks neither
-/// see nor are disturbed by), which [`restore`] asks for alone. Several
-/// servers on one file hold it together. Drop it after the database is
-/// closed: closing a descriptor of the file while SQLite's connections are
-/// open would drop their locks in this process.
+/// A new file at `path`, readable by its owner only; fails if anything
+/// (a symbolic link included) is there.
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+/// A command's hold on a SQLite database, for as long as it uses it: an
+/// advisory lock (`flock`) on `FILE.lock` beside it, a file of its own
+/// that is never replaced (so SQLite's locks on the database are not
+/// touched). Every command that opens the database holds it shared, taken
+/// before the database is opened; [`restore`] holds it alone, so it refuses
+/// while a server or another command runs on the file, and they refuse to
+/// start while it replaces it. Where the file system has no such locks, a
+/// warning says so and nothing is held.
 #[derive(Debug)]
-pub struct ServerHold(#[allow(dead_code)] std::fs::File);
+pub struct Hold(#[allow(dead_code)] std::fs::File);
 
-impl ServerHold {
-    /// Holds the database `file`, which exists once the database is open.
-    /// Fails while [`restore`] replaces it.
-    pub fn take(file: &Path) -> anyhow::Result<Self> {
-        let opened = std::fs::File::open(file)
-            .with_context(|| format!("opening {} to hold it", file.display()))?;
+impl Hold {
+    /// Holds `database` shared with other commands; fails while it is
+    /// restored.
+    pub fn shared(database: &Path) -> anyhow::Result<Option<Self>> {
         let busy = format!(
-            "{} is being restored; start the server once `skipcheck restore` is done",
-            file.display()
+            "{} is being restored; start again once `skipcheck restore` is done",
+            database.display()
         );
-        lock(opened, true, busy).map(Self)
+        Self::take(database, true, busy)
     }
-}
 
-/// `file` with an advisory lock taken on it, shared or alone; `busy` is
-/// the error when another holds it.
-fn lock(file: std::fs::File, shared: bool, busy: String) -> anyhow::Result<std::fs::File> {
-    let taken = if shared {
-        file.try_lock_shared()
-    } else {
-        file.try_lock()
-    };
-    match taken {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(anyhow::Error::msg(busy)),
-        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    /// Holds `database` alone; fails while anything else uses it.
+    pub fn alone(database: &Path) -> anyhow::Result<Option<Self>> {
+        let busy = format!(
+            "a Skipcheck server (or another command) is using {}; stop it, then restore",
+            database.display()
+        );
+        Self::take(database, false, busy)
     }
-}
 
-/// Holds the database `file`, if there is one, for [`restore`] alone:
-/// fails while a server is running on it.
-fn hold_alone(file: &Path) -> anyhow::Result<Option<std::fs::File>> {
-    let opened = match std::fs::File::open(file) {
-        Ok(opened) => opened,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e.into()),
-    };
-    let busy = format!(
-        "a Skipcheck server is running on {}; stop it, then restore",
-        file.display()
-    );
-    lock(opened, false, busy).map(Some)
+    fn take(database: &Path, shared: bool, busy: String) -> anyhow::Result<Option<Self>> {
+        let mut name = database.as_os_str().to_owned();
+        name.push(".lock");
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options
+            .open(PathBuf::from(&name))
+            .with_context(|| format!("opening {}", PathBuf::from(&name).display()))?;
+        let taken = if shared {
+            file.try_lock_shared()
+        } else {
+            file.try_lock()
+        };
+        match taken {
+            Ok(()) => Ok(Some(Self(file))),
+            Err(std::fs::TryLockError::WouldBlock) => Err(anyhow::Error::msg(busy)),
+            Err(std::fs::TryLockError::Error(error)) => {
+                tracing::warn!(%error, "this file system takes no lock: a restore cannot tell whether the database is in use");
+                Ok(None)
+            }
+        }
+    }
 }
 
 /// Puts the backup `from` in place of the database file `to`: checked
-/// first, then written beside and renamed, so a failure leaves the old file
-/// as it was. Its `-wal` and `-shm` go: they belong to the old file.
-/// Refused while a server runs on `to` ([`ServerHold`]), even with `force`:
-/// it would go on writing to the file replaced.
+/// first, then written beside (readable by its owner only) and renamed, so
+/// a failure leaves the old file as it was. Its `-wal` and `-shm` go: they
+/// belong to the old file. Refused while a server or another command uses
+/// `to` ([`Hold`]), even with `force`: it would go on writing to the file
+/// replaced.
 pub async fn restore(from: &Path, to: &Path, force: bool) -> anyhow::Result<()> {
     check(from).await?;
-    let _alone = hold_alone(to)?;
+    if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::config::create_private_dir(dir)?;
+    }
+    let _alone = Hold::alone(to)?;
     if to.exists() && !force {
         bail!(
             "{} exists; stop the server, then add --force to replace it",
             to.display()
         );
     }
-    if let Some(dir) = to.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
     let mut partial = to.as_os_str().to_owned();
     partial.push(".restoring");
     let partial = PathBuf::from(partial);
-    std::fs::copy(from, &partial).with_context(|| format!("copying {}", from.display()))?;
-    #[cfg(unix)]
-    std::fs::set_permissions(
-        &partial,
-        std::os::unix::fs::PermissionsExt::from_mode(0o600),
-    )?;
-    std::fs::File::open(&partial)?.sync_all()?;
+    // One left by a restore that stopped half-way.
+    let _ = std::fs::remove_file(&partial);
+    let copied = private_file(&partial)
+        .and_then(|mut copy| {
+            std::io::copy(&mut std::fs::File::open(from)?, &mut copy)?;
+            copy.sync_all()
+        })
+        .with_context(|| format!("copying {}", from.display()));
+    if copied.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    copied?;
     for suffix in ["-wal", "-shm"] {
         let mut side = to.as_os_str().to_owned();
         side.push(suffix);

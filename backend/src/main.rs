@@ -30,12 +30,7 @@ async fn main() -> anyhow::Result<()> {
 
     match cli.command {
         Command::Serve(args) => {
-            let db = open(&args.database).await?;
-            // `skipcheck restore` refuses a file a server is running on.
-            let hold = match args.database.sqlite_path() {
-                Some(file) if file.is_file() => Some(backup::ServerHold::take(&file)?),
-                _ => None,
-            };
+            let (db, _hold) = open(&args.database).await?;
             let listener = tokio::net::TcpListener::bind(args.address.listen)
                 .await
                 .with_context(|| format!("listening on {}", args.address.listen))?;
@@ -56,10 +51,9 @@ async fn main() -> anyhow::Result<()> {
             let state = AppState::new(db.clone(), config);
             backend::serve(listener, state, shutdown_signal()).await?;
             db.close().await;
-            drop(hold);
         }
         Command::Demo(args) => {
-            let db = open(&args.database).await?;
+            let (db, _hold) = open(&args.database).await?;
             let public_url = args.address.public_url();
             let key = std::sync::Arc::new(args.database.server_key(args.key_file.as_ref())?);
             let size = args.size();
@@ -154,10 +148,17 @@ fn key_in_environment() -> bool {
     backend::sealed::ServerKey::from_environment().is_some()
 }
 
-async fn open(args: &backend::config::DatabaseArgs) -> anyhow::Result<Db> {
-    Db::connect(&args.url()?)
-        .await
-        .context("opening the database")
+/// The database, and on SQLite this command's hold on its file, taken
+/// before it is opened (`skipcheck restore` waits for no one: it refuses
+/// while the hold is taken, and the command refuses while it restores).
+async fn open(args: &backend::config::DatabaseArgs) -> anyhow::Result<(Db, Option<backup::Hold>)> {
+    let url = args.url()?;
+    let hold = match args.sqlite_path() {
+        Some(file) if !url.contains(":memory:") => backup::Hold::shared(&file)?,
+        _ => None,
+    };
+    let db = Db::connect(&url).await.context("opening the database")?;
+    Ok((db, hold))
 }
 
 /// The organisation a shell command acts on: the one named, or the only one.
@@ -222,7 +223,7 @@ fn field_problems(e: backend::error::ApiError) -> anyhow::Error {
 }
 
 async fn create_admin(args: AdminCreateArgs) -> anyhow::Result<()> {
-    let db = open(&args.database).await?;
+    let (db, _hold) = open(&args.database).await?;
     let org = organisation(&db, args.organisation.as_deref()).await?;
     let password = read_password()?;
     let now = backend::now();
@@ -262,7 +263,7 @@ async fn create_admin(args: AdminCreateArgs) -> anyhow::Result<()> {
 }
 
 async fn reset_link(args: ResetLinkArgs) -> anyhow::Result<()> {
-    let db = open(&args.database).await?;
+    let (db, _hold) = open(&args.database).await?;
     let email = shared::Email::parse(&args.email).map_err(anyhow::Error::msg)?;
     let Some(account) = db.account_by_email(email.as_str()).await? else {
         bail!("no account has the email {email}");
@@ -289,7 +290,7 @@ async fn reset_link(args: ResetLinkArgs) -> anyhow::Result<()> {
 }
 
 async fn import(args: ImportArgs) -> anyhow::Result<()> {
-    let db = open(&args.database).await?;
+    let (db, _hold) = open(&args.database).await?;
     let Some(org_id) = organisation(&db, args.organisation.as_deref()).await? else {
         bail!(
             "the database has no organisation yet: run `skipcheck admin create` or open the setup page first"

@@ -456,11 +456,7 @@ fn a_running_server_is_not_restored_under_even_with_force() {
     }
     let refused = run(&dir, &["restore", "--force", copy_arg], "");
     assert!(!refused.status.success());
-    assert!(
-        text(&refused).contains("server is running"),
-        "{}",
-        text(&refused)
-    );
+    assert!(text(&refused).contains("is using"), "{}", text(&refused));
     assert_eq!(inode(&db), before, "the live file was replaced");
     assert_eq!(common::get(addr, "/healthz").0, 200);
 
@@ -469,4 +465,31 @@ fn a_running_server_is_not_restored_under_even_with_force() {
     let restore = run(&dir, &["restore", "--force", copy_arg], "");
     assert!(restore.status.success(), "{}", text(&restore));
     assert_ne!(inode(&db), before);
+
+    // While a restore holds the file, a command that would use it does not
+    // start (here the restore is this test, holding what it holds).
+    let lock = std::fs::File::open(dir.path().join("skipcheck.db.lock")).unwrap();
+    lock.try_lock().unwrap();
+    let waiting = run(
+        &dir,
+        &["admin", "reset-link", "--email", "x@example.com"],
+        "",
+    );
+    assert!(!waiting.status.success());
+    assert!(
+        text(&waiting).contains("being restored"),
+        "{}",
+        text(&waiting)
+    );
+    drop(lock);
+
+    // Into a folder that is not there yet: made, readable by its owner only.
+    let elsewhere = dir.path().join("new").join("place");
+    let url = format!("sqlite://{}", elsewhere.join("skipcheck.db").display());
+    let moved = run(&dir, &["restore", copy_arg, "--database-url", &url], "");
+    assert!(moved.status.success(), "{}", text(&moved));
+    assert_private(&elsewhere);
+    assert_private(&dir.path().join("new"));
+    assert_private(&elsewhere.join("skipcheck.db"));
+    assert!(!elsewhere.join("skipcheck.db.restoring").exists());
 }

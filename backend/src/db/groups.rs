@@ -82,7 +82,9 @@ impl Round {
 /// ballot is counted in ([`breakdown::placement`]). It moves only when
 /// meetings are scheduled or cancelled or the directory changes; this
 /// instance forgets it when it makes such a change, and another instance's
-/// change is seen within [`Planned::FOR`]. A ballot placed by a read that
+/// change is seen by the first submission after the next read, which one
+/// begins [`Planned::FOR`] after the last at a submission's request and
+/// waits for at [`Planned::AT_MOST`]. A ballot placed by a read that
 /// old is placed as it would have been a moment earlier, by a line and
 /// counts of one moment: the figures of every group still move only in
 /// steps of k, whichever group a ballot is counted in. A round is one read
@@ -92,7 +94,7 @@ impl Round {
 /// that find a round missing at once wait for one read; one older than
 /// [`Planned::FOR`] is still used while one task reads it again, so that
 /// no submission waits on that read, unless it is older than
-/// [`Planned::AT_MOST`] (the reads failing). The read takes about 24 ms
+/// [`Planned::AT_MOST`] (no submission for a while, or the reads failing). The read takes about 24 ms
 /// for a round of 6 000 meetings in a directory of 10 000 on SQLite: every
 /// 10 seconds the submissions of those 24 ms waited for it.
 #[derive(Debug, Clone)]
@@ -141,7 +143,6 @@ impl Planned {
     async fn of_round(&self, db: &Db, round_id: &str) -> DbResult<Arc<Round>> {
         use std::sync::atomic::Ordering::SeqCst;
         loop {
-            let generation = self.generation.load(SeqCst);
             match self.rounds.get_value_or_guard_async(round_id).await {
                 Ok((at, round)) if at.elapsed() < Self::FOR => return Ok(round),
                 Ok((at, round)) if at.elapsed() < Self::AT_MOST => {
@@ -152,6 +153,7 @@ impl Planned {
                     self.rounds.remove(round_id);
                 }
                 Err(guard) => {
+                    let generation = self.generation.load(SeqCst);
                     let round = Arc::new(read_round(db, round_id).await?);
                     if self.generation.load(SeqCst) == generation {
                         let _ = guard.insert((Instant::now(), round.clone()));
@@ -173,19 +175,21 @@ impl Planned {
             return;
         }
         let generation = self.generation.load(SeqCst);
-        let (planned, db, round_id) = (self.clone(), db.clone(), round_id.to_owned());
+        let reading = Reading(self.clone(), round_id.to_owned());
+        let db = db.clone();
         tokio::spawn(async move {
-            match read_round(&db, &round_id).await {
+            let Reading(planned, round_id) = &reading;
+            match read_round(&db, round_id).await {
                 Ok(round) if planned.generation.load(SeqCst) == generation => {
-                    planned
-                        .rounds
-                        .insert(round_id.clone(), (Instant::now(), Arc::new(round)));
+                    let read = (Instant::now(), Arc::new(round));
+                    planned.rounds.insert(round_id.clone(), read);
+                    // Forgotten meanwhile: this read may be from before.
+                    if planned.generation.load(SeqCst) != generation {
+                        planned.rounds.remove(round_id);
+                    }
                 }
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "reading a round's planned people failed"),
-            }
-            if let Ok(mut reading) = planned.refreshing.lock() {
-                reading.remove(&round_id);
             }
         });
     }
@@ -195,6 +199,18 @@ impl Planned {
         self.generation
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.rounds.clear();
+    }
+}
+
+/// A round being read again by [`Planned::read_again`]'s task: no longer
+/// once the task ends, however it ends.
+struct Reading(Planned, String);
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        if let Ok(mut reading) = self.0.refreshing.lock() {
+            reading.remove(&self.1);
+        }
     }
 }
 
