@@ -167,14 +167,19 @@ pub struct DatabaseArgs {
 }
 
 impl DatabaseArgs {
-    /// The SQLite file, if the database is one.
+    /// The SQLite file, if the database is one: the URL's path decoded as
+    /// sqlx decodes it (`%20` is a space).
     pub fn sqlite_path(&self) -> Option<PathBuf> {
         match &self.database_url {
             None => Some(self.data_dir.join("skipcheck.db")),
             Some(url) => url
                 .strip_prefix("sqlite://")
                 .or_else(|| url.strip_prefix("sqlite:"))
-                .map(|rest| PathBuf::from(rest.split('?').next().unwrap_or(rest))),
+                .map(|rest| {
+                    let path = rest.split('?').next().unwrap_or(rest);
+                    let decoded = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
+                    PathBuf::from(decoded.as_ref())
+                }),
         }
     }
 
@@ -220,8 +225,13 @@ impl DatabaseArgs {
             Some(url) if url.contains(":memory:") => return Ok(url.clone()),
             Some(url) => url.clone(),
             None => {
+                // Written so that sqlx reads the path back as it is.
+                const PATH: &percent_encoding::AsciiSet =
+                    &percent_encoding::CONTROLS.add(b'%').add(b'?').add(b'#');
                 let path = self.data_dir.join("skipcheck.db");
-                format!("sqlite://{}?mode=rwc", path.display())
+                let path = path.to_string_lossy();
+                let path = percent_encoding::utf8_percent_encode(&path, PATH);
+                format!("sqlite://{path}?mode=rwc")
             }
         };
         // Not for a URL that opens its file read-only (`mode=ro`).

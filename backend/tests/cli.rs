@@ -218,6 +218,37 @@ fn a_sqlite_url_naming_a_new_file_creates_it() {
     assert_private(file.parent().unwrap());
 }
 
+#[test]
+fn a_database_is_where_its_url_or_data_directory_says_whatever_the_characters() {
+    let dir = DataDir::new();
+    // A URL's path is percent-decoded, as sqlx reads it.
+    let url = format!("sqlite://{}/my%20people.db", dir.path().display());
+    let out = run(&dir, &["demo", "--database-url", &url], "");
+    assert!(out.status.success(), "{}", text(&out));
+    let file = dir.path().join("my people.db");
+    assert!(file.is_file(), "{} was not made", file.display());
+    assert_private(&file);
+    assert!(!dir.path().join("my%20people.db").exists(), "a stray file");
+    let copy = dir.path().join("copy.db");
+    let backup = run(
+        &dir,
+        &["backup", copy.to_str().unwrap(), "--database-url", &url],
+        "",
+    );
+    assert!(backup.status.success(), "{}", text(&backup));
+
+    // A data directory whose name a URL would read otherwise.
+    let odd = dir.path().join("50%off?#");
+    let out = common::skipcheck(&odd, &["demo"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(odd.join("skipcheck.db").is_file());
+    assert_private(&odd);
+}
+
 /// `path` (a file or a folder) can be read by its owner only.
 fn assert_private(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
