@@ -8,12 +8,18 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use sqlx::Row;
 
+use crate::config::private_file;
 use crate::sealed::ServerKey;
 
 /// Where a backup keeps the server key: beside the database, `FILE.key`.
 pub fn key_beside(file: &Path) -> PathBuf {
+    beside(file, ".key")
+}
+
+/// The file named as `file` with `suffix` added: `FILE.key`, `FILE-wal`.
+fn beside(file: &Path, suffix: &str) -> PathBuf {
     let mut name = file.as_os_str().to_owned();
-    name.push(".key");
+    name.push(suffix);
     PathBuf::from(name)
 }
 
@@ -118,16 +124,6 @@ pub async fn check(file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A new file at `path`, readable by its owner only; fails if anything
-/// (a symbolic link included) is there.
-fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
-}
-
 /// A command's hold on a SQLite database, for as long as it uses it: an
 /// advisory lock (`flock`) on `FILE.lock` beside it, a file of its own
 /// that is never replaced (so SQLite's locks on the database are not
@@ -160,15 +156,14 @@ impl Hold {
     }
 
     fn take(database: &Path, shared: bool, busy: String) -> anyhow::Result<Option<Self>> {
-        let mut name = database.as_os_str().to_owned();
-        name.push(".lock");
+        let lock = beside(database, ".lock");
         let mut options = std::fs::OpenOptions::new();
         options.read(true).write(true).create(true).truncate(false);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options
-            .open(PathBuf::from(&name))
-            .with_context(|| format!("opening {}", PathBuf::from(&name).display()))?;
+            .open(&lock)
+            .with_context(|| format!("opening {}", lock.display()))?;
         let taken = if shared {
             file.try_lock_shared()
         } else {
@@ -203,9 +198,7 @@ pub async fn restore(from: &Path, to: &Path, force: bool) -> anyhow::Result<()> 
             to.display()
         );
     }
-    let mut partial = to.as_os_str().to_owned();
-    partial.push(".restoring");
-    let partial = PathBuf::from(partial);
+    let partial = beside(to, ".restoring");
     // One left by a restore that stopped half-way.
     let _ = std::fs::remove_file(&partial);
     let copied = private_file(&partial)
@@ -219,9 +212,7 @@ pub async fn restore(from: &Path, to: &Path, force: bool) -> anyhow::Result<()> 
     }
     copied?;
     for suffix in ["-wal", "-shm"] {
-        let mut side = to.as_os_str().to_owned();
-        side.push(suffix);
-        match std::fs::remove_file(PathBuf::from(side)) {
+        match std::fs::remove_file(beside(to, suffix)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
             _ => {}
         }

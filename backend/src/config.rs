@@ -167,11 +167,12 @@ pub struct DatabaseArgs {
 }
 
 impl DatabaseArgs {
-    /// The SQLite file, if the database is one: the URL's path decoded as
-    /// sqlx decodes it (`%20` is a space).
+    /// The SQLite file, if the database is one kept in a file (not one in
+    /// memory): the URL's path decoded as sqlx decodes it (`%20` is a space).
     pub fn sqlite_path(&self) -> Option<PathBuf> {
         match &self.database_url {
             None => Some(self.data_dir.join("skipcheck.db")),
+            Some(url) if url.contains(":memory:") || url.contains("mode=memory") => None,
             Some(url) => url
                 .strip_prefix("sqlite://")
                 .or_else(|| url.strip_prefix("sqlite:"))
@@ -222,7 +223,6 @@ impl DatabaseArgs {
     /// and `-shm` with the file's own permissions).
     pub fn url(&self) -> anyhow::Result<String> {
         let url = match &self.database_url {
-            Some(url) if url.contains(":memory:") => return Ok(url.clone()),
             Some(url) => url.clone(),
             None => {
                 // Written so that sqlx reads the path back as it is.
@@ -482,14 +482,20 @@ pub fn create_private(file: &Path) -> std::io::Result<()> {
     if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
         create_private_dir(dir)?;
     }
+    match private_file(file) {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        other => other.map(drop),
+    }
+}
+
+/// A new file at `path`, readable by its owner only; fails if anything
+/// (a symbolic link included) is there.
+pub fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(file) {
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        other => other.map(drop),
-    }
+    options.open(path)
 }
 
 /// Makes the directory `dir` and those it goes in that do not exist yet,

@@ -154,8 +154,8 @@ fn key_in_environment() -> bool {
 async fn open(args: &backend::config::DatabaseArgs) -> anyhow::Result<(Db, Option<backup::Hold>)> {
     let url = args.url()?;
     let hold = match args.sqlite_path() {
-        Some(file) if !url.contains(":memory:") => backup::Hold::shared(&file)?,
-        _ => None,
+        Some(file) => backup::Hold::shared(&file)?,
+        None => None,
     };
     let db = Db::connect(&url).await.context("opening the database")?;
     Ok((db, hold))
